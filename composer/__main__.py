@@ -1,0 +1,7 @@
+"""``python -m composer`` does what the ``newsdigest`` command does."""
+
+import sys
+
+from composer.cli import main
+
+sys.exit(main())

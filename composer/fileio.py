@@ -1,0 +1,67 @@
+"""Writing files so that they are never half-written, on Windows, macOS and Linux alike.
+
+:func:`atomic_write_bytes` writes a temporary file beside the target, flushes and
+fsyncs it, renames it over the target with :func:`os.replace` (atomic on all three
+systems) and, where the OS supports it, fsyncs the directory so the rename itself
+survives a power loss. Readers see the old file or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from pathlib import Path
+
+# Windows refuses to replace a file another process (an indexer, an antivirus) has open
+# for a moment; a few short retries ride that out.
+_REPLACE_RETRIES = 5
+_REPLACE_PAUSE_S = 0.05
+
+
+def fsync_directory(directory: Path) -> None:
+    """Make a rename inside ``directory`` durable, where the OS lets us open directories."""
+    if os.name == "nt":  # NTFS journals metadata; a directory cannot be opened for fsync
+        return
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+    try:
+        fd = os.open(directory, flags)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some file systems (network shares) refuse; the data itself is synced
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` atomically; with ``durable``, fsync before and after."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            if durable:
+                os.fsync(handle.fileno())
+        for attempt in range(_REPLACE_RETRIES):
+            try:
+                os.replace(tmp, path)
+                break
+            except PermissionError:
+                if os.name != "nt" or attempt == _REPLACE_RETRIES - 1:
+                    raise
+                time.sleep(_REPLACE_PAUSE_S)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    if durable:
+        fsync_directory(path.parent)
+
+
+def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
+    """:func:`atomic_write_bytes` for UTF-8 text (newlines written as given)."""
+    atomic_write_bytes(path, text.encode("utf-8"), durable=durable)

@@ -1,0 +1,208 @@
+"""What every importer returns, and the helpers they share to build it.
+
+:class:`ImportReport` holds the items an importer read and, for the rest, why not
+(:class:`Rejection`). :class:`ReportBuilder` validates entries into items and drops
+a story met twice in one source; :func:`read_source_file` and :func:`decode_text`
+turn a file into text, refusing what is too large or is not text at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from composer.errors import SourceError, ValidationError
+from composer.item import NewsItem, make_item
+from composer.repository import AddResult
+
+#: Default category for entries that name none, unless the user names another.
+DEFAULT_CATEGORY = "News"
+#: Largest source an importer reads, file or download.
+MAX_SOURCE_BYTES = 20 * 1024 * 1024
+
+
+@dataclasses.dataclass(frozen=True)
+class Rejection:
+    """One entry of a source that was not imported: where it is and what is wrong."""
+
+    location: str  # "line 12", "row 5", "entry 3"
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.reason}"
+
+
+@dataclasses.dataclass
+class ImportReport:
+    """The outcome of reading one source (nothing is written to the library yet)."""
+
+    source: str
+    format: str
+    items: list[NewsItem] = dataclasses.field(default_factory=list)
+    rejected: list[Rejection] = dataclasses.field(default_factory=list)
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+    def summary(self, added: AddResult) -> str:
+        """ "N new, M already in the library, K rejected" for this source."""
+        ids = {item.id for item in self.items}
+        new = sum(1 for item in added.new if item.id in ids)
+        existing = sum(1 for item in added.existing if item.id in ids)
+        return f"{new} new, {existing} already in the library, {len(self.rejected)} rejected"
+
+
+#: What a source holding binary data is told.
+NOT_TEXT = "is not a text file (it holds binary data such as NUL bytes)"
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# C0 controls other than tab, newlines, form feed and the DOS end-of-file mark: binary data.
+_BINARY_CHARS = re.compile(r"[\x00-\x08\x0e-\x19\x1c-\x1f]")
+
+
+def check_text_size(text: str, source: str) -> None:
+    """Refuse pasted or decoded text larger than :data:`MAX_SOURCE_BYTES`."""
+    if len(text) > MAX_SOURCE_BYTES or len(text.encode("utf-8", "replace")) > MAX_SOURCE_BYTES:
+        raise SourceError(source, too_large_message(len(text.encode("utf-8", "replace"))))
+
+
+def too_large_message(size: int) -> str:
+    """ "is 25.0 MB; the limit is 20 MB" for a source over :data:`MAX_SOURCE_BYTES`."""
+    return (
+        f"is {size / 1_000_000:.1f} MB; the limit is {MAX_SOURCE_BYTES / 1_000_000:.0f} MB "
+        "(split it into smaller files)"
+    )
+
+
+def read_source_file(path: Path, source: str) -> bytes:
+    """The bytes of the file at ``path``, checked to be a readable regular file within the limit.
+
+    The size is checked with ``stat`` before anything is read, and the read itself is
+    capped too (a file can grow between the two).
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise SourceError(source, "no such file") from None
+    except PermissionError:
+        raise SourceError(source, "cannot be read (permission denied)") from None
+    except (OSError, ValueError) as exc:
+        raise SourceError(source, f"cannot be read ({_os_reason(exc)})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise SourceError(source, "is a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise SourceError(source, "is not a regular file")
+    if info.st_size > MAX_SOURCE_BYTES:
+        raise SourceError(source, too_large_message(info.st_size))
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_SOURCE_BYTES + 1)
+    except PermissionError:
+        raise SourceError(source, "cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise SourceError(source, f"cannot be read ({_os_reason(exc)})") from None
+    if len(data) > MAX_SOURCE_BYTES:
+        raise SourceError(source, too_large_message(len(data)))
+    return data
+
+
+def _os_reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def looks_binary(text: str) -> bool:
+    """True when decoded text holds NUL bytes or many control characters: not a text file."""
+    if "\x00" in text:
+        return True
+    sample = text[:65536]
+    controls = len(_BINARY_CHARS.findall(sample))
+    return controls > 8 and controls * 100 > len(sample)
+
+
+def decode_text(data: bytes, source: str, *, allow_cp1252: bool = True) -> tuple[str, list[str]]:
+    """The text of ``data`` (UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252).
+
+    Returns the text, without BOM, and warnings (for example that it was read as
+    Windows-1252). Binary data raises :class:`SourceError` saying it is not a text file.
+    """
+    warnings: list[str] = []
+    if data.startswith(_UTF16_BOMS):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise SourceError(source, NOT_TEXT) from None
+    elif b"\x00" in data:
+        raise SourceError(source, NOT_TEXT)
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            if not allow_cp1252:
+                raise SourceError(
+                    source,
+                    f"is not a UTF-8 text file (byte {exc.start + 1} cannot be read); "
+                    "save it as UTF-8",
+                ) from None
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                raise SourceError(source, NOT_TEXT) from None
+            warnings.append("the file is not UTF-8; it was read as Windows-1252 (cp1252)")
+    text = text.removeprefix("\ufeff")
+    if looks_binary(text):
+        raise SourceError(source, NOT_TEXT)
+    return text, warnings
+
+
+def error_reason(error: ValidationError) -> str:
+    """ "date '30 February 2023' is not a real date": a field error as a rejection reason."""
+    return f"{error.field} {error.reason}"
+
+
+class ReportBuilder:
+    """Collects an importer's items, rejections and warnings into an :class:`ImportReport`.
+
+    Items are validated with :func:`make_item`; a second item with the id of an
+    earlier one (the same story twice in one source) is dropped with a warning.
+    """
+
+    def __init__(self, source: str, format: str, *, item_source: str, default_category: str):
+        self.report = ImportReport(source=source, format=format)
+        self.item_source = item_source[:500]
+        self.default_category = default_category
+        self._seen: dict[str, str] = {}
+
+    def add(
+        self,
+        fields: dict[str, Any],
+        location: str,
+        field_locations: Mapping[str, str] | None = None,
+    ) -> NewsItem | None:
+        """Validate ``fields`` into an item; on error record a rejection.
+
+        The rejection is at ``field_locations[field]`` for the field that is wrong when
+        given (the title's own line, say), else at ``location``.
+        """
+        if not fields.get("source"):
+            fields["source"] = self.item_source
+        try:
+            item = make_item(fields, default_category=self.default_category)
+        except ValidationError as error:
+            where = (field_locations or {}).get(error.field, location)
+            self.reject(where, error_reason(error))
+            return None
+        first = self._seen.get(item.id)
+        if first is not None:
+            self.warn(f"{location}: '{item.title}' is the same story as {first}; kept once")
+            return None
+        self._seen[item.id] = location
+        self.report.items.append(item)
+        return item
+
+    def reject(self, location: str, reason: str) -> None:
+        self.report.rejected.append(Rejection(location, reason))
+
+    def warn(self, message: str) -> None:
+        self.report.warnings.append(message)

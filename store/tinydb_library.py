@@ -1,0 +1,308 @@
+"""The library on TinyDB: items, digests, settings in one file; send logs beside it.
+
+Everything is loaded into memory when the library opens (searching and filtering
+never query TinyDB); each mutating call is one durable write of the file. Digest,
+settings and send-log documents are the core's JSON dictionaries, kept as given.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+
+from composer.errors import LibraryError, NewsdigestError
+from composer.fileio import atomic_write_bytes
+from composer.item import NewsItem, item_from_stored
+from composer.repository import AddResult, JSONDict
+from store import migrations
+from store.durable_storage import DurableJSONStorage, load_library_file
+from store.lock import LibraryLock
+
+log = logging.getLogger(__name__)
+_SETTINGS_DOC = 1
+
+
+def _sort_key(item: NewsItem) -> tuple[int, str, str]:
+    return (-item.date.toordinal(), item.title.casefold(), item.id)
+
+
+def _upsert_by_recipient(
+    latest: dict[str, JSONDict],
+) -> Callable[[dict[int, Mapping[Any, Any]]], None]:
+    def apply(docs: dict[int, Mapping[Any, Any]]) -> None:
+        index = {doc.get("recipient"): key for key, doc in docs.items()}
+        next_id = max(docs, default=0) + 1
+        for recipient, entry in latest.items():
+            key = index.get(recipient)
+            if key is None:
+                docs[next_id] = entry
+                next_id += 1
+            else:
+                docs[key] = {**docs[key], **entry}
+
+    return apply
+
+
+class TinyDBLibrary:
+    """:class:`composer.repository.Library` on a TinyDB file, with one writer at a time."""
+
+    def __init__(self, path: Path, *, read_only: bool = False, durable: bool = True) -> None:
+        self.path = Path(path)
+        self._read_only = read_only
+        #: Stored documents that could not be read as items (hand edits): shown, never dropped.
+        self.problems: list[str] = []
+        self.backups: list[Path] = []
+        self._lock: LibraryLock | None = None
+        if not read_only:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LibraryError(f"cannot create the folder {self.path.parent}: {exc.strerror}")
+            self._lock = LibraryLock(self.path)
+            self._lock.acquire()
+        try:
+            self._upgrade()
+            self._db = TinyDB(
+                self.path, storage=DurableJSONStorage, read_only=read_only, durable=durable
+            )
+            self._load()
+        except BaseException:
+            self._release()
+            raise
+
+    # -- opening ------------------------------------------------------------------------------
+    def _upgrade(self) -> None:
+        """Create a new file at the current schema, or migrate an older one (backup first)."""
+        tables = load_library_file(self.path)
+        if tables is None:
+            tables = {}
+        version = migrations.schema_version(tables)
+        todo = migrations.pending(version)
+        if not todo:
+            return
+        migrations.migrate(tables)
+        if self._read_only:
+            self._migrated_in_memory = tables
+            return
+        if self.path.exists() and self.path.stat().st_size > 0:
+            self.backups.append(migrations.backup(self.path, version))
+            log.info("library %s backed up to %s before migration", self.path, self.backups[-1])
+        import orjson
+
+        atomic_write_bytes(self.path, orjson.dumps(tables))
+
+    def _load(self) -> None:
+        storage = self._storage
+        pre = getattr(self, "_migrated_in_memory", None)
+        if pre is not None:  # read-only open of an old file: use the migrated copy in memory
+            storage._data, storage._loaded = pre, True
+        self._items: dict[str, NewsItem] = {}
+        self._doc_ids: dict[str, int] = {}
+        self._title_keys: dict[str, str] = {}
+        for doc in self._db.table("items"):
+            try:
+                item = item_from_stored(doc)
+            except NewsdigestError as exc:
+                self.problems.append(f"stored item #{doc.doc_id} cannot be read: {exc}")
+                continue
+            self._items[item.id] = item
+            self._doc_ids[item.id] = doc.doc_id
+            self._title_keys.setdefault(item.title_key, item.id)
+        self._sorted: list[NewsItem] | None = None
+
+    @property
+    def _storage(self) -> DurableJSONStorage:
+        storage = self._db.storage
+        assert isinstance(storage, DurableJSONStorage)
+        return storage
+
+    # -- protocol -----------------------------------------------------------------------------
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    @property
+    def write_count(self) -> int:
+        """Durable writes made since opening (tests and benchmarks count them)."""
+        return self._storage.write_count
+
+    def items(self) -> list[NewsItem]:
+        if self._sorted is None:
+            self._sorted = sorted(self._items.values(), key=_sort_key)
+        return list(self._sorted)
+
+    def get_item(self, item_id: str) -> NewsItem | None:
+        return self._items.get(item_id)
+
+    def find_existing(self, item: NewsItem) -> NewsItem | None:
+        found = self._items.get(item.id)
+        if found is None and (other := self._title_keys.get(item.title_key)):
+            found = self._items.get(other)
+        return found
+
+    def add_items(self, items: Iterable[NewsItem]) -> AddResult:
+        new: list[NewsItem] = []
+        existing: list[NewsItem] = []
+        batch_ids: set[str] = set()
+        batch_keys: set[str] = set()
+        for item in items:
+            if (
+                self.find_existing(item) is not None
+                or item.id in batch_ids
+                or item.title_key in batch_keys
+            ):
+                existing.append(item)
+                continue
+            batch_ids.add(item.id)
+            batch_keys.add(item.title_key)
+            new.append(item)
+        if new:
+            doc_ids = self._db.table("items").insert_multiple(item.to_dict() for item in new)
+            for item, doc_id in zip(new, doc_ids, strict=True):
+                self._remember(item, doc_id)
+        return AddResult(new=tuple(new), existing=tuple(existing))
+
+    def save_item(self, item: NewsItem) -> None:
+        table = self._db.table("items")
+        doc_id = self._doc_ids.get(item.id)
+        if doc_id is None:
+            doc_id = table.insert(item.to_dict())
+        else:
+            old = self._items[item.id]
+            table.update(item.to_dict(), doc_ids=[doc_id])
+            if self._title_keys.get(old.title_key) == item.id:
+                del self._title_keys[old.title_key]
+        self._remember(item, doc_id)
+
+    def remove_items(self, item_ids: Iterable[str]) -> list[str]:
+        present = [i for i in dict.fromkeys(item_ids) if i in self._items]
+        if not present:
+            return []
+        self._db.table("items").remove(doc_ids=[self._doc_ids[i] for i in present])
+        for item_id in present:
+            item = self._items.pop(item_id)
+            del self._doc_ids[item_id]
+            if self._title_keys.get(item.title_key) == item_id:
+                del self._title_keys[item.title_key]
+        self._sorted = None
+        return present
+
+    def _remember(self, item: NewsItem, doc_id: int) -> None:
+        self._items[item.id] = item
+        self._doc_ids[item.id] = doc_id
+        self._title_keys.setdefault(item.title_key, item.id)
+        self._sorted = None
+
+    # digests -----------------------------------------------------------------------------
+    def _digest_doc_id(self, digest_id: str) -> int | None:
+        for doc in self._db.table("digests"):
+            if doc.get("id") == digest_id:
+                return int(doc.doc_id)
+        return None
+
+    def digests(self) -> list[JSONDict]:
+        return [copy.deepcopy(dict(doc)) for doc in self._db.table("digests")]
+
+    def get_digest(self, digest_id: str) -> JSONDict | None:
+        doc_id = self._digest_doc_id(digest_id)
+        if doc_id is None:
+            return None
+        doc = self._db.table("digests").get(doc_id=doc_id)
+        return copy.deepcopy(dict(doc)) if doc is not None else None
+
+    def save_digest(self, digest: Mapping[str, Any]) -> None:
+        digest_id = digest.get("id")
+        if not isinstance(digest_id, str) or not digest_id:
+            raise LibraryError("a digest needs an id to be saved")
+        table = self._db.table("digests")
+        doc = copy.deepcopy(dict(digest))
+        doc_id = self._digest_doc_id(digest_id)
+        if doc_id is None:
+            table.insert(doc)
+        else:
+            # replace the whole document (TinyDB's update merges keys; removed keys must go)
+            def replace(stored: MutableMapping[Any, Any]) -> None:
+                stored.clear()
+                stored.update(doc)
+
+            table.update(replace, doc_ids=[doc_id])
+
+    def remove_digest(self, digest_id: str) -> bool:
+        doc_id = self._digest_doc_id(digest_id)
+        if doc_id is None:
+            return False
+        self._db.table("digests").remove(doc_ids=[doc_id])
+        return True
+
+    # settings ----------------------------------------------------------------------------
+    def settings(self) -> JSONDict:
+        doc = self._db.table("settings").get(doc_id=_SETTINGS_DOC)
+        return copy.deepcopy(dict(doc)) if doc is not None else {}
+
+    def update_settings(self, changes: Mapping[str, Any]) -> None:
+        table = self._db.table("settings")
+        values = copy.deepcopy(dict(changes))
+        if table.contains(doc_id=_SETTINGS_DOC):
+            table.update(values, doc_ids=[_SETTINGS_DOC])
+        else:
+            from tinydb.table import Document
+
+            table.insert(Document(values, doc_id=_SETTINGS_DOC))
+
+    # send logs ---------------------------------------------------------------------------
+    def _send_log_db(self, digest_id: str) -> TinyDB:
+        """Send logs live beside the library, one small file per digest, so that recording
+        each recipient's state durably does not rewrite the whole library."""
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", digest_id)[:100] or "_"
+        folder = self.path.with_name(self.path.stem + ".sendlogs")
+        if not self._read_only:
+            folder.mkdir(exist_ok=True)
+        return TinyDB(
+            folder / f"{safe}.json",
+            storage=DurableJSONStorage,
+            read_only=self._read_only,
+            durable=self._storage.durable,
+        )
+
+    def send_log(self, digest_id: str) -> list[JSONDict]:
+        db = self._send_log_db(digest_id)
+        return [copy.deepcopy(dict(doc)) for doc in db.table("entries")]
+
+    def record_send(self, entries: Iterable[Mapping[str, Any]]) -> None:
+        by_digest: dict[str, list[JSONDict]] = {}
+        for entry in entries:
+            digest_id, recipient = entry.get("digest_id"), entry.get("recipient")
+            if not isinstance(digest_id, str) or not isinstance(recipient, str):
+                raise LibraryError("a send-log entry needs a digest_id and a recipient")
+            by_digest.setdefault(digest_id, []).append(copy.deepcopy(dict(entry)))
+        for digest_id, batch in by_digest.items():
+            table = self._send_log_db(digest_id).table("entries")
+            # one durable write per call: TinyDB has no bulk upsert, so use its table updater
+            table._update_table(_upsert_by_recipient({e["recipient"]: e for e in batch}))
+
+    def close(self) -> None:
+        try:
+            self._db.close()
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> TinyDBLibrary:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,47 @@
+"""Shared fixtures: paths to the real fixture, temporary libraries, running the CLI for real."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+LISTING = FIXTURES / "news-listing-2023-01.txt"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Never touch the real user's library or logs, whatever a test forgets to pass."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("NEWSDIGEST_LIBRARY", str(home / "default-library.json"))
+    monkeypatch.setenv("NEWSDIGEST_LOG_DIR", str(home / "logs"))
+
+
+@pytest.fixture
+def library_path(tmp_path: Path) -> Path:
+    return tmp_path / "library.json"
+
+
+def run_cli(*args: str, library: Path | None = None, input: str | None = None, timeout: float = 60):
+    """Run ``python -m composer`` in a real subprocess; returns the CompletedProcess."""
+    argv = [sys.executable, "-m", "composer"]
+    if library is not None:
+        argv += ["--library", str(library)]
+    argv += list(args)
+    env = dict(os.environ)
+    env["PYTHONIOENCODING"] = "utf-8"
+    return subprocess.run(
+        argv,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        input=input,
+        timeout=timeout,
+        cwd=ROOT,
+        env=env,
+    )
