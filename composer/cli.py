@@ -16,7 +16,6 @@ import logging
 import shutil
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import NoReturn
 
 from composer import __version__
@@ -85,7 +84,9 @@ def _print_table(items: Sequence[dict[str, str]]) -> None:
 def cmd_items(args: argparse.Namespace) -> int:
     library = _open(args, read_only=True)
     try:
-        spec = ItemFilter(text=args.search or "", category=args.category or "", month=args.month or "")
+        spec = ItemFilter(
+            text=args.search or "", category=args.category or "", month=args.month or ""
+        )
         items = filter_items(library.items(), spec)
     finally:
         library.close()
@@ -135,7 +136,6 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def cmd_gui(args: argparse.Namespace) -> int:
     import ui.app  # lazily: only the GUI loads Qt
-
     from store import open_library, resolve_library_path
 
     path = resolve_library_path(args.library)

@@ -48,7 +48,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
                 os.fsync(handle.fileno())
         for attempt in range(_REPLACE_RETRIES):
             try:
-                os.replace(tmp, path)
+                tmp.replace(path)  # os.replace: atomic on every OS
                 break
             except PermissionError:
                 if os.name != "nt" or attempt == _REPLACE_RETRIES - 1:

@@ -55,7 +55,7 @@ def title_key(title: str, date: dt.date) -> str:
 
 
 def derive_id(url: str | None, title: str, date: dt.date) -> str:
-    """The stable id of a story: ``u-`` + hash of its canonical url, else ``t-`` + title and date."""
+    """The stable id of a story: ``u-`` + hash of the canonical url, else ``t-`` + title, date."""
     if url:
         basis, prefix = canonical_url(url), "u"
     else:

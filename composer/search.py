@@ -57,7 +57,7 @@ class SearchIndex:
         return self._items
 
     def filter(self, spec: ItemFilter) -> list[NewsItem]:
-        """Items matching every word of the text (in title, summary or tags) and the other fields."""
+        """Items matching every word of the text (title, summary or tags) and the other fields."""
         words = spec.words()
         category = fold(spec.category)
         year_month = parse_month(spec.month) if spec.month else None

@@ -13,7 +13,7 @@ LIBRARY_FILE = "library.json"
 
 
 def default_library_path() -> Path:
-    """``library.json`` in the per-user data folder (AppData on Windows, Application Support on macOS)."""
+    """``library.json`` in the per-user data folder (AppData, Application Support, XDG)."""
     return platformdirs.user_data_path(APP_NAME, appauthor=False) / LIBRARY_FILE
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
+import orjson
 from tinydb import TinyDB
 
 from composer.errors import LibraryError, NewsdigestError
@@ -21,7 +22,7 @@ from composer.fileio import atomic_write_bytes
 from composer.item import NewsItem, item_from_stored
 from composer.repository import AddResult, JSONDict
 from store import migrations
-from store.durable_storage import DurableJSONStorage, load_library_file
+from store.durable_storage import DurableJSONStorage, Tables, load_library_file
 from store.lock import LibraryLock
 
 log = logging.getLogger(__name__)
@@ -63,48 +64,50 @@ class TinyDBLibrary:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise LibraryError(f"cannot create the folder {self.path.parent}: {exc.strerror}")
+                raise LibraryError(
+                    f"cannot create the folder {self.path.parent}: {exc.strerror}"
+                ) from None
             self._lock = LibraryLock(self.path)
             self._lock.acquire()
         try:
-            self._upgrade()
+            tables = self._upgrade()
             self._db = TinyDB(
                 self.path, storage=DurableJSONStorage, read_only=read_only, durable=durable
             )
-            self._load()
+            self._load(tables)
         except BaseException:
             self._release()
             raise
 
     # -- opening ------------------------------------------------------------------------------
-    def _upgrade(self) -> None:
-        """Create a new file at the current schema, or migrate an older one (backup first)."""
+    def _upgrade(self) -> Tables | None:
+        """The file's tables, brought to the current schema (a backup is taken first).
+
+        A new or empty file is written at the current schema; a read-only open of an
+        older file is migrated in memory only.
+        """
         tables = load_library_file(self.path)
+        existed = tables is not None
         if tables is None:
             tables = {}
         version = migrations.schema_version(tables)
-        todo = migrations.pending(version)
-        if not todo:
-            return
+        if not migrations.pending(version):
+            return tables
         migrations.migrate(tables)
         if self._read_only:
-            self._migrated_in_memory = tables
-            return
-        if self.path.exists() and self.path.stat().st_size > 0:
+            return tables if existed else None
+        if existed:
             self.backups.append(migrations.backup(self.path, version))
             log.info("library %s backed up to %s before migration", self.path, self.backups[-1])
-        import orjson
-
         atomic_write_bytes(self.path, orjson.dumps(tables))
+        return tables
 
-    def _load(self) -> None:
+    def _load(self, tables: Tables | None) -> None:
         storage = self._storage
-        pre = getattr(self, "_migrated_in_memory", None)
-        if pre is not None:  # read-only open of an old file: use the migrated copy in memory
-            storage._data, storage._loaded = pre, True
+        storage._data, storage._loaded = tables, True  # parsed once, in _upgrade
         self._items: dict[str, NewsItem] = {}
         self._doc_ids: dict[str, int] = {}
-        self._title_keys: dict[str, str] = {}
+        self._title_keys_index: dict[str, str] | None = None
         for doc in self._db.table("items"):
             try:
                 item = item_from_stored(doc)
@@ -113,8 +116,17 @@ class TinyDBLibrary:
                 continue
             self._items[item.id] = item
             self._doc_ids[item.id] = doc.doc_id
-            self._title_keys.setdefault(item.title_key, item.id)
         self._sorted: list[NewsItem] | None = None
+
+    @property
+    def _title_keys(self) -> dict[str, str]:
+        """Title-and-date key -> item id; built on first use (imports), not at opening."""
+        if self._title_keys_index is None:
+            index: dict[str, str] = {}
+            for item in self._items.values():
+                index.setdefault(item.title_key, item.id)
+            self._title_keys_index = index
+        return self._title_keys_index
 
     @property
     def _storage(self) -> DurableJSONStorage:
@@ -180,8 +192,9 @@ class TinyDBLibrary:
         else:
             old = self._items[item.id]
             table.update(item.to_dict(), doc_ids=[doc_id])
-            if self._title_keys.get(old.title_key) == item.id:
-                del self._title_keys[old.title_key]
+            keys = self._title_keys_index
+            if keys is not None and keys.get(old.title_key) == item.id:
+                del keys[old.title_key]
         self._remember(item, doc_id)
 
     def remove_items(self, item_ids: Iterable[str]) -> list[str]:
@@ -192,15 +205,17 @@ class TinyDBLibrary:
         for item_id in present:
             item = self._items.pop(item_id)
             del self._doc_ids[item_id]
-            if self._title_keys.get(item.title_key) == item_id:
-                del self._title_keys[item.title_key]
+            keys = self._title_keys_index
+            if keys is not None and keys.get(item.title_key) == item_id:
+                del keys[item.title_key]
         self._sorted = None
         return present
 
     def _remember(self, item: NewsItem, doc_id: int) -> None:
         self._items[item.id] = item
         self._doc_ids[item.id] = doc_id
-        self._title_keys.setdefault(item.title_key, item.id)
+        if self._title_keys_index is not None:
+            self._title_keys_index.setdefault(item.title_key, item.id)
         self._sorted = None
 
     # digests -----------------------------------------------------------------------------

@@ -86,7 +86,8 @@ def test_cli_commands_never_load_qt(tmp_path: Path) -> None:
     code = (
         "import sys, composer.cli as c\n"
         f"status = c.main(['--library', {str(tmp_path / 'lib.json')!r}, 'items'])\n"
-        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'ui'))\n"
+        "roots = ('PySide6', 'shiboken6', 'ui')\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in roots)\n"
         "print('LOADED', loaded, status)\n"
     )
     out = subprocess.run(

@@ -11,8 +11,8 @@ import pytest
 
 from composer.errors import LibraryError
 from composer.item import make_item
-from store import open_library, resolve_library_path
 from store import migrations as mig
+from store import open_library, resolve_library_path
 from store.tinydb_library import TinyDBLibrary
 
 

@@ -30,4 +30,3 @@ def run(open_library: Callable[[], Library], *, location: str, argv: Sequence[st
         return app.exec()
     finally:
         library.close()
-

@@ -31,7 +31,9 @@ class ItemFilterProxy(QSortFilterProxyModel):
             self._accepted = {item.id for item in self._index.filter(spec)}
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+    def filterAcceptsRow(
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
         if self._accepted is None:
             return True
         model = self.sourceModel()

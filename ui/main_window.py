@@ -138,7 +138,11 @@ class MainWindow(QMainWindow):
     def _make_actions(self) -> None:
         sp = QStyle.StandardPixmap
         self.import_action = self._action(
-            "&Import…", self.import_file, "Ctrl+I", "Import news items from a file", sp.SP_DialogOpenButton
+            "&Import…",
+            self.import_file,
+            "Ctrl+I",
+            "Import news items from a file",
+            sp.SP_DialogOpenButton,
         )
         self.paste_action = self._action(
             "&Paste news listing",
@@ -221,9 +225,7 @@ class MainWindow(QMainWindow):
     def select_ids(self, ids: list[str]) -> None:
         selection = self.table.selectionModel()
         selection.clearSelection()
-        flags = (
-            QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
-        )
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
         for item_id in ids:
             row = self.model.row_of(item_id)
             if row >= 0:

@@ -1,0 +1,35 @@
+"""``make bench``: run every benchmark module and print one table with ratios to the baseline."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+MODULES = ("benchmarks.bench_store", "benchmarks.bench_render")
+
+
+def main() -> int:
+    rows: list[tuple[str, float, float, str, str]] = []
+    for name in MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            print(f"(skipping {name}: {exc})", file=sys.stderr)
+            continue
+        print(f"running {name} …", file=sys.stderr, flush=True)
+        for row in module.run():
+            label, value, baseline, unit = row[:4]
+            target = row[4] if len(row) > 4 else ""
+            rows.append((label, value, baseline, unit, target))
+    width = max(len(r[0]) for r in rows) if rows else 10
+    print(f"{'benchmark':<{width}}  {'measured':>12}  {'baseline':>12}  {'ratio':>7}  target")
+    print("-" * (width + 50))
+    for label, value, baseline, unit, target in rows:
+        ratio = f"{value / baseline:7.2f}" if baseline else "      -"
+        base = f"{baseline:10.2f} {unit}" if baseline else " " * 12
+        print(f"{label:<{width}}  {value:10.2f} {unit:<2}  {base}  {ratio}  {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
