@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from composer.errors import SourceError, ValidationError
-from composer.item import NewsItem, make_item
+from composer.item import MAX_SUMMARY, NewsItem, make_item
 from composer.repository import AddResult
+from composer.text import clean_paragraphs
 
 #: Default category for entries that name none, unless the user names another.
 DEFAULT_CATEGORY = "News"
@@ -58,7 +59,7 @@ class ImportReport:
 NOT_TEXT = "is not a text file (it holds binary data such as NUL bytes)"
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-# C0 controls other than tab, newlines, form feed and the DOS end-of-file mark: binary data.
+# C0 controls other than tab, line and page breaks, DOS end-of-file and escape: binary data.
 _BINARY_CHARS = re.compile(r"[\x00-\x08\x0e-\x19\x1c-\x1f]")
 
 
@@ -68,10 +69,15 @@ def check_text_size(text: str, source: str) -> None:
         raise SourceError(source, too_large_message(len(text.encode("utf-8", "replace"))))
 
 
-def too_large_message(size: int) -> str:
-    """ "is 25.0 MB; the limit is 20 MB" for a source over :data:`MAX_SOURCE_BYTES`."""
+def _megabytes(size: int) -> str:
+    text = f"{size / 1024 / 1024:.1f}"
+    return text.removesuffix(".0")
+
+
+def too_large_message(size: int, limit: int = MAX_SOURCE_BYTES) -> str:
+    """Why a source over the size limit is refused: "is 25.3 MB; the limit is 20 MB"."""
     return (
-        f"is {size / 1_000_000:.1f} MB; the limit is {MAX_SOURCE_BYTES / 1_000_000:.0f} MB "
+        f"is {_megabytes(size)} MB; the limit is {_megabytes(limit)} MB "
         "(split it into smaller files)"
     )
 
@@ -156,6 +162,26 @@ def decode_text(data: bytes, source: str, *, allow_cp1252: bool = True) -> tuple
     return text, warnings
 
 
+SUMMARY_CUT = (
+    f"the story's text is longer than {MAX_SUMMARY} characters; only its first paragraphs were kept"
+)
+
+
+def fit_summary(text: str) -> tuple[str, bool]:
+    """``text`` (paragraphs separated by blank lines) cut to fit :data:`MAX_SUMMARY`.
+
+    Cut at a paragraph boundary when it can be; returns the text and whether it was cut.
+    """
+    text = clean_paragraphs(text)
+    if len(text) <= MAX_SUMMARY:
+        return text, False
+    kept = text[: MAX_SUMMARY + 1]
+    boundary = kept.rfind("\n\n")
+    if boundary > 0:
+        return kept[:boundary], True
+    return kept[: MAX_SUMMARY - 1].rstrip() + "…", True
+
+
 def error_reason(error: ValidationError) -> str:
     """ "date '30 February 2023' is not a real date": a field error as a rejection reason."""
     return f"{error.field} {error.reason}"
@@ -182,11 +208,13 @@ class ReportBuilder:
     ) -> NewsItem | None:
         """Validate ``fields`` into an item; on error record a rejection.
 
+        ``source`` is set to the builder's ``item_source`` unless ``fields`` has one
+        (a JSON export keeps the source its items had).
+
         The rejection is at ``field_locations[field]`` for the field that is wrong when
         given (the title's own line, say), else at ``location``.
         """
-        if not fields.get("source"):
-            fields["source"] = self.item_source
+        fields.setdefault("source", self.item_source)
         try:
             item = make_item(fields, default_category=self.default_category)
         except ValidationError as error:
