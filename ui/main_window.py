@@ -177,6 +177,7 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.find_action, self.remove_action])
         toolbar = self.addToolBar("Library")
         toolbar.setObjectName("library-toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.addActions([self.import_action, self.paste_action])
         toolbar.addSeparator()
         toolbar.addAction(self.remove_action)
