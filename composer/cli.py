@@ -196,7 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _with_library(handler: Handler) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
-        library = _open(args)
+        # commands that only read (check, digests) take no lock: they work while the window is open
+        library = _open(args, read_only=getattr(args, "library_read_only", False))
         try:
             return handler(args, library)
         finally:

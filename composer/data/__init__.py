@@ -1,0 +1,1 @@
+"""Data shipped with the core: the sample library and the email-client support table."""
