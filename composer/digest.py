@@ -27,7 +27,7 @@ from typing import Any
 
 from composer.errors import ValidationError
 from composer.item import NewsItem, utc_now
-from composer.text import clean_line, clean_paragraphs
+from composer.text import checked_text, clean_line, clean_paragraphs
 
 #: Version of the dictionary shape written by :meth:`Digest.to_dict`.
 SCHEMA = 1
@@ -232,16 +232,7 @@ class Digest:
 
 # -- validation ---------------------------------------------------------------------------------
 def _text(value: Any, field: str, limit: int, *, required: bool = True) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError(field, f"must be text, not {type(value).__name__}")
-    text = clean_line(value)
-    if required and not text:
-        raise ValidationError(field, "is empty")
-    if len(text) > limit:
-        raise ValidationError(field, f"is {len(text)} characters long; the limit is {limit}")
-    return text
+    return checked_text(value, field, limit, required=required)
 
 
 def check_item_id(value: Any, field: str = "item") -> str:

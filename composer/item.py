@@ -17,7 +17,7 @@ from typing import Any
 
 from composer.dates import parse_date
 from composer.errors import ValidationError
-from composer.text import clean_line, clean_paragraphs, fold
+from composer.text import checked_text, clean_line, clean_paragraphs, fold
 from composer.urls import canonical_url, check_web_url
 
 MAX_TITLE = 300
@@ -117,16 +117,7 @@ class NewsItem:
 
 
 def _text_field(value: Any, field: str, limit: int, *, required: bool) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError(field, f"must be text, not {type(value).__name__}")
-    text = clean_line(value)
-    if required and not text:
-        raise ValidationError(field, "is empty")
-    if len(text) > limit:
-        raise ValidationError(field, f"is {len(text)} characters long; the limit is {limit}")
-    return text
+    return checked_text(value, field, limit, required=required)
 
 
 def _date_field(value: Any) -> dt.date:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
+
+from composer.errors import ValidationError
 
 _WS = re.compile(r"\s+")
 # Control characters other than tab and newline; they never belong in news text.
@@ -25,3 +28,23 @@ def clean_paragraphs(text: str) -> str:
 def fold(text: str) -> str:
     """A key for comparing text the way a reader would: case, accents' forms and spacing ignored."""
     return clean_line(unicodedata.normalize("NFKC", text)).casefold()
+
+
+def checked_text(
+    value: Any, field: str, limit: int, *, required: bool = False, multiline: bool = False
+) -> str:
+    """``value`` cleaned (one line, or paragraphs), or a :class:`ValidationError` naming ``field``.
+
+    ``None`` counts as empty; anything but text, an empty required value and text over
+    ``limit`` characters are refused with the reason.
+    """
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError(field, f"must be text, not {type(value).__name__}")
+    text = clean_paragraphs(value) if multiline else clean_line(value)
+    if required and not text:
+        raise ValidationError(field, "is empty")
+    if len(text) > limit:
+        raise ValidationError(field, f"is {len(text)} characters long; the limit is {limit}")
+    return text

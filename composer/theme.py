@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from composer.errors import ValidationError
-from composer.text import clean_line, clean_paragraphs
+from composer.text import checked_text
 from composer.urls import check_web_url
 
 SETTINGS_KEY = "theme"
@@ -108,16 +108,7 @@ class Theme:
 
 # -- checks ---------------------------------------------------------------------------------------
 def _text(value: Any, field: str, limit: int, *, multiline: bool = False) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ValidationError(f"theme {field}", f"must be text, not {type(value).__name__}")
-    text = clean_paragraphs(value) if multiline else clean_line(value)
-    if len(text) > limit:
-        raise ValidationError(
-            f"theme {field}", f"is {len(text)} characters long; the limit is {limit}"
-        )
-    return text
+    return checked_text(value, f"theme {field}", limit, multiline=multiline)
 
 
 def _url(value: Any, field: str, *, mailto: bool = False) -> str | None:
