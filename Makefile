@@ -33,5 +33,9 @@ test: lint typecheck pytest
 bench: $(STAMP)
 	$(PY) -m benchmarks
 
+# PNGs of the composer window on the sample library, under a virtual display (Xvfb)
+screenshots: $(STAMP)
+	xvfb-run -a -s "-screen 0 1600x1000x24" $(PY) -m ui.screenshots docs/screenshots
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES = ("benchmarks.bench_store", "benchmarks.bench_render")
+MODULES = ("benchmarks.bench_store", "benchmarks.bench_render", "benchmarks.bench_gui")
 
 
 def main() -> int:

@@ -22,7 +22,17 @@ from composer.search import ItemFilter, SearchIndex
 from store.tinydb_library import TinyDBLibrary
 
 Row = tuple[str, float, float, str, str]
-WORDS = "migration border skills partnership climate research dialogue training report".split()
+WORDS = (
+    "migration",
+    "border",
+    "skills",
+    "partnership",
+    "climate",
+    "research",
+    "dialogue",
+    "training",
+    "report",
+)
 
 
 def make_items(n: int) -> list[NewsItem]:

@@ -20,6 +20,16 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("NEWSDIGEST_LIBRARY", str(home / "default-library.json"))
     monkeypatch.setenv("NEWSDIGEST_LOG_DIR", str(home / "logs"))
+    monkeypatch.setenv("NEWSDIGEST_SETTINGS", str(home / "settings.ini"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Qt WebEngine's prerequisites, set before pytest-qt creates the QApplication."""
+    try:
+        from ui.app import prepare_qt
+    except ImportError:  # no Qt here: the GUI tests skip themselves
+        return
+    prepare_qt()
 
 
 @pytest.fixture

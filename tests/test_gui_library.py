@@ -12,22 +12,24 @@ from store.tinydb_library import TinyDBLibrary
 pytestmark = pytest.mark.gui
 pytest.importorskip("PySide6.QtWidgets")
 
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QMessageBox, QPushButton  # noqa: E402
+from gui_helpers import dispose  # noqa: E402
+from PySide6.QtCore import QDate, Qt  # noqa: E402
+from PySide6.QtWidgets import QPushButton  # noqa: E402
 
 from ui.item_table_model import ItemTableModel  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
+from ui.rendering import SynchronousExecutor  # noqa: E402
 
 
 @pytest.fixture
 def window(qtbot, library_path: Path):
     library = TinyDBLibrary(library_path)
-    win = MainWindow(library)
-    qtbot.addWidget(win)
+    win = MainWindow(
+        library, render_executor=SynchronousExecutor(), import_executor=SynchronousExecutor()
+    )
     win.show()
     yield win
-    for box in win.findChildren(QMessageBox):
-        box.close()
+    dispose(win)
     library.close()
 
 
@@ -88,3 +90,15 @@ def test_the_table_model_passes_qt_model_checks(qtmodeltester, window: MainWindo
     qtmodeltester.check(window.model)
     qtmodeltester.check(window.proxy)
     assert isinstance(window.model, ItemTableModel)
+
+
+def test_a_date_range_filter(window: MainWindow, qtbot) -> None:
+    window.import_sources([str(LISTING)])
+    window.month.setCurrentText("Date range…")
+    assert window.range_row.isVisible()
+    window.date_from.setDate(QDate(2023, 1, 10))
+    window.date_to.setDate(QDate(2023, 1, 20))
+    shown = {window.proxy.index(r, 0).data() for r in range(window.proxy.rowCount())}
+    assert shown and all("2023-01-10" <= d <= "2023-01-20" for d in shown)
+    window.month.setCurrentIndex(0)
+    assert not window.range_row.isVisible() and window.proxy.rowCount() == 14

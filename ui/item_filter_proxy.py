@@ -1,11 +1,24 @@
-"""Sorting and filtering of the library table, computed by the core's in-memory index."""
+"""Sorting and filtering of the library table, computed by the core's in-memory index.
+
+Filtering asks the core's :class:`~composer.search.SearchIndex` which items
+match, then accepts those rows. The index is built on a worker once the window
+is up (:meth:`ItemFilterProxy.build_index_in`), or at the first search if that
+comes sooner, never at start-up.
+Sorting is done by the source model on its Python list (one ``list.sort``),
+never by Qt comparing rows through Python calls, so a 50,000-item library
+sorts in milliseconds.
+"""
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
+from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 
+from composer.item import NewsItem
 from composer.search import ItemFilter, SearchIndex
 from ui.item_table_model import SORT_ROLE, ItemTableModel
 
@@ -13,21 +26,56 @@ from ui.item_table_model import SORT_ROLE, ItemTableModel
 class ItemFilterProxy(QSortFilterProxyModel):
     """Accepts the rows whose item ids the core's :class:`SearchIndex` returned."""
 
+    _built = Signal(object, object)  # (items, index), from the worker
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
+        self._built.connect(self._take_index)
         self.setSortRole(SORT_ROLE)
+        self._items: Sequence[NewsItem] = ()
         self._index: SearchIndex | None = None
         self._accepted: set[str] | None = None  # None: no filter
 
+    def set_items(self, items: Sequence[NewsItem]) -> None:
+        """The library's items; the search index is built when a filter first needs it."""
+        self._items = items
+        self._index = None
+
+    def build_index_in(self, executor: concurrent.futures.Executor) -> None:
+        """Build the search index of the current items on ``executor`` (a worker thread)."""
+        if self._index is not None:
+            return
+        items = self._items
+        future = executor.submit(SearchIndex, items)
+
+        def deliver(done: concurrent.futures.Future[SearchIndex]) -> None:
+            if done.cancelled() or done.exception() is not None:
+                return  # the first search builds it instead
+            with contextlib.suppress(RuntimeError):  # the window was closed meanwhile
+                self._built.emit(items, done.result())
+
+        future.add_done_callback(deliver)
+
+    def _take_index(self, items: Sequence[NewsItem], index: SearchIndex) -> None:
+        if items is self._items and self._index is None:
+            self._index = index
+
+    @property
+    def has_index(self) -> bool:
+        return self._index is not None
+
     def set_index(self, index: SearchIndex) -> None:
+        self._items = index.items
         self._index = index
 
     def apply(self, spec: ItemFilter) -> None:
         """Filter to ``spec`` (one pass over the in-memory index, then one proxy refresh)."""
         self.beginFilterChange()
-        if self._index is None or spec == ItemFilter():
+        if spec == ItemFilter():
             self._accepted = None
         else:
+            if self._index is None:
+                self._index = SearchIndex(self._items)
             self._accepted = {item.id for item in self._index.filter(spec)}
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
@@ -39,3 +87,9 @@ class ItemFilterProxy(QSortFilterProxyModel):
         model = self.sourceModel()
         assert isinstance(model, ItemTableModel)
         return model.item_at(source_row).id in self._accepted
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Let the source model sort its list; the proxy keeps the source's order."""
+        model = self.sourceModel()
+        if isinstance(model, ItemTableModel):
+            model.sort(column, order)

@@ -1,23 +1,61 @@
-"""The main window: the library (search, category and month filters, table) and its actions."""
+"""The composer window: the library, the digest editor, the preview and the preflight panel.
+
+Left, the library (search, category and month filters, a table to drag from);
+in the middle, the open digest (fields, sections and items, per-item text);
+right, the preview of the email and the preflight findings. The window wires
+them together and to the library; the work itself is the core's:
+:mod:`composer.editing` plans every edit, :mod:`composer.render` renders (on a
+worker thread, see :mod:`ui.rendering`), :mod:`composer.export` writes files,
+the importers read sources (on a worker, see :mod:`ui.importing`).
+
+Window state (geometry, splitter sizes, the last digest of each library, the
+preview toggles, the export profile) lives in :class:`QSettings`; the file can
+be chosen with ``NEWSDIGEST_SETTINGS`` (see :func:`ui.app.make_settings`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import concurrent.futures
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtCore import (
+    QDate,
+    QItemSelectionModel,
+    QMimeData,
+    QModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QPaintEvent,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QSplitter,
     QStackedWidget,
     QStyle,
     QTableView,
@@ -25,14 +63,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from composer.errors import NewsdigestError
-from composer.importers import import_source, import_text
-from composer.importers.base import ImportReport
+from composer.digest import Digest
+from composer.drafting import draft_digest
+from composer.editing import duplicate_digest, empty_digest, plan_add_items, plan_field, shorten
+from composer.errors import NewsdigestError, ValidationError
+from composer.item import NewsItem
+from composer.preview import size_label, size_level
 from composer.repository import AddResult, Library
-from composer.search import ItemFilter, SearchIndex
+from composer.search import ItemFilter
+from composer.theme import Theme, theme_from_settings
+from ui.digest_dialogs import DraftDialog, OpenDigestDialog
+from ui.digest_editor import DigestEditor
+from ui.document import DigestDocument
+from ui.findings import PreflightPanel
+from ui.importing import ImportOutcome, ImportTask
+from ui.item_dialog import ItemDialog
 from ui.item_filter_proxy import ItemFilterProxy
 from ui.item_table_model import ITEM_ID_ROLE, ItemTableModel
+from ui.preview import PreviewPane
+from ui.rendering import RenderJob, RenderResult, RenderScheduler
+from ui.settings_dialog import SettingsDialog
 from ui.welcome_page import WelcomePage
+
+if TYPE_CHECKING:  # the exporters, importers and renderer load on first use (start-up time)
+    from composer.export import Exported, ExportProfile
+    from composer.importers.base import ImportReport
+    from composer.preflight import Finding
+    from composer.render import Renderer
 
 IMPORT_FILTER = (
     "News sources (*.txt *.xml *.rss *.atom *.csv *.json);;Listing text (*.txt);;"
@@ -40,17 +97,139 @@ IMPORT_FILTER = (
 )
 ALL_CATEGORIES = "All categories"
 ALL_MONTHS = "All months"
+DATE_RANGE = "Date range…"
+EXPORT_KINDS = {
+    "html": ("Export HTML", "HTML email (*.html)", ".html"),
+    "text": ("Export plain text", "Plain text (*.txt)", ".txt"),
+    "eml": ("Export .eml", "Email message (*.eml)", ".eml"),
+    "zip": ("Export bundle", "Zip bundle (*.zip)", ".zip"),
+}
+DEFAULT_SIZES = (360, 430, 610)
+SIZE_COLORS = {
+    "ok": ("#1b5e20", "#81c784"),
+    "warning": ("#8a5300", "#ffb74d"),
+    "error": ("#b71c1c", "#ef9a9a"),
+}
+
+
+def _day(date: QDate) -> dt.date:
+    return dt.date(date.year(), date.month(), date.day())
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class MainWindow(QMainWindow):
-    """Lists the library and imports into it; the digest editor joins it in a later release."""
+    """Library, digest editor, preview and preflight, with the app's menus and toolbar."""
 
-    def __init__(self, library: Library, parent: Any = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        parent: Any = None,
+        *,
+        settings: QSettings | None = None,
+        render_executor: concurrent.futures.Executor | None = None,
+        import_executor: concurrent.futures.Executor | None = None,
+        restore: bool = True,
+    ) -> None:
         super().__init__(parent)
-        self.library = library
-        self.setWindowTitle(f"Newsdigest — {library.location}")
-        self.resize(1100, 720)
+        from ui.app import make_settings
 
+        self.library = library
+        self.settings = settings if settings is not None else make_settings()
+        self._library_key = hashlib.sha1(
+            library.location.encode("utf-8"), usedforsecurity=False
+        ).hexdigest()[:12]
+        self.theme = self._read_theme()
+        self._preview_theme: Theme | None = None
+        self._own_import_executor = import_executor is None
+        self.import_executor = import_executor or concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="newsdigest-import"
+        )
+        self._export_renderer: Renderer | None = None
+        self.last_import_summary = ""
+        self.last_result: RenderResult | None = None
+        self._import_task: ImportTask | None = None
+        self._progress: QProgressDialog | None = None
+        self._closed = False
+        self._started = False  # set once the event loop runs: see _after_start
+        self.setObjectName("newsdigest-main-window")
+        self._default_size()
+
+        self.document = DigestDocument(library, self)
+        self.document.model.set_category_order(self.theme.category_order)
+        self.scheduler = RenderScheduler(render_executor, parent=self)
+
+        self._build_library_pane()
+        self.editor = DigestEditor(self.document)
+        self.preview = PreviewPane()
+        self.preflight = PreflightPanel()
+
+        self.right = QSplitter(Qt.Orientation.Vertical)
+        self.right.setObjectName("preview-splitter")
+        self.right.addWidget(self.preview)
+        self.right.addWidget(self.preflight)
+        self.right.setStretchFactor(0, 4)
+        self.right.setStretchFactor(1, 1)
+        self.right.setSizes([700, 170])
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("main-splitter")
+        self.splitter.addWidget(self.library_pane)
+        self.splitter.addWidget(self.editor)
+        self.splitter.addWidget(self.right)
+        self.splitter.setChildrenCollapsible(False)
+        for n, factor in enumerate((2, 2, 3)):
+            self.splitter.setStretchFactor(n, factor)
+        self.splitter.setSizes(list(DEFAULT_SIZES))
+        self.setCentralWidget(self.splitter)
+
+        self.count = QLabel()
+        self.count.setAccessibleName("Library item count")
+        self.size_status = QLabel()
+        self.size_status.setAccessibleName("Email size against Gmail's limit")
+        self.size_status.setToolTip(
+            "Gmail clips emails larger than about 102 KB and hides the rest, "
+            "unsubscribe link included"
+        )
+        self.statusBar().addPermanentWidget(self.size_status)
+        self.statusBar().addPermanentWidget(self.count)
+
+        self._make_actions()
+        self._connect()
+        self.refresh()
+        if restore:
+            self._restore_state()
+        self._update_title()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._started:
+            # Qt WebEngine, the export profiles and the first render (which loads the
+            # renderer) start once the window is on screen, not before.
+            QTimer.singleShot(0, self, self._after_start)
+
+    def _after_start(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        self._fill_profiles()
+        self.preview.prepare()
+        self.proxy.build_index_in(self.import_executor)
+        self.request_render()
+
+    def _default_size(self) -> None:
+        """1440 × 900, or 90 % of a smaller screen."""
+        screen = QGuiApplication.primaryScreen()
+        width, height = 1440, 900
+        if screen is not None:
+            available = screen.availableGeometry()
+            width = min(width, int(available.width() * 0.9)) or width
+            height = min(height, int(available.height() * 0.9)) or height
+        self.resize(width, height)
+
+    # -- building ---------------------------------------------------------------------------------
+    def _build_library_pane(self) -> None:
         self.model = ItemTableModel(parent=self)
         self.proxy = ItemFilterProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -64,58 +243,83 @@ class MainWindow(QMainWindow):
         self.category.setToolTip("Show one category only")
         self.month = QComboBox()
         self.month.setAccessibleName("Month filter")
-        self.month.setToolTip("Show one month only")
-        self.count = QLabel()
+        self.month.setToolTip("Show one month only, or the items of a range of dates")
+        self.date_from = QDateEdit()
+        self.date_to = QDateEdit()
+        for edit, name in ((self.date_from, "From date"), (self.date_to, "To date")):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setAccessibleName(name)
+            edit.setToolTip(f"{name} (inclusive)")
+            edit.dateChanged.connect(self._apply_filter)
 
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setAccessibleName("Library items")
+        self.table.setToolTip(
+            "Drag items into the digest, or press Enter / double-click to add them"
+        )
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setDragEnabled(True)
+        self.table.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.table.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # fixed widths: sizing to contents would measure every row of a 50,000-item library
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, self.fontMetrics().horizontalAdvance("2023-01-31") + 28)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(1, 150)
+        header.resizeSection(1, 120)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
 
+        self.add_button = QPushButton("Add to digest")
+        self.add_button.setAccessibleName("Add the selected items to the digest")
+        self.add_button.setToolTip("Add the selected items to the open digest (Ctrl+Enter)")
         filters = QHBoxLayout()
-        filters.addWidget(self.search, 3)
         filters.addWidget(self.category, 1)
         filters.addWidget(self.month, 1)
+        self.range_row = QWidget()
+        range_layout = QHBoxLayout(self.range_row)
+        range_layout.setContentsMargins(0, 0, 0, 0)
+        range_layout.addWidget(QLabel("From"))
+        range_layout.addWidget(self.date_from, 1)
+        range_layout.addWidget(QLabel("to"))
+        range_layout.addWidget(self.date_to, 1)
+        self.range_row.hide()
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.add_button)
         library_page = QWidget()
         library_layout = QVBoxLayout(library_page)
+        library_layout.setContentsMargins(4, 4, 4, 4)
+        library_layout.addWidget(self.search)
         library_layout.addLayout(filters)
-        library_layout.addWidget(self.table)
+        library_layout.addWidget(self.range_row)
+        library_layout.addWidget(self.table, 1)
+        library_layout.addLayout(bottom)
 
         self.welcome = WelcomePage()
         self.pages = QStackedWidget()
         self.pages.addWidget(self.welcome)
         self.pages.addWidget(library_page)
-        self.setCentralWidget(self.pages)
-        self.statusBar().addPermanentWidget(self.count)
+        self.library_pane = self.pages
 
         self._search_timer = QTimer(self, singleShot=True, interval=120)
         self._search_timer.timeout.connect(self._apply_filter)
         self.search.textChanged.connect(self._search_timer.start)
         self.category.currentIndexChanged.connect(self._apply_filter)
         self.month.currentIndexChanged.connect(self._apply_filter)
+        self.table.activated.connect(lambda _index: self.add_selected_to_digest())
 
-        self._make_actions()
-        self.welcome.import_requested.connect(self.import_file)
-        self.welcome.paste_requested.connect(self.paste_listing)
-        self.welcome.sample_requested.connect(self.load_sample)
-        self.refresh()
-
-    # -- actions ------------------------------------------------------------------------------
     def _action(
         self,
         text: str,
@@ -132,68 +336,254 @@ class MainWindow(QMainWindow):
         shown = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         action.setToolTip(f"{tip} ({shown})" if shown else tip)
         action.setStatusTip(tip)
-        action.triggered.connect(slot)
+        action.triggered.connect(lambda _checked=False: slot())
         return action
 
     def _make_actions(self) -> None:
         sp = QStyle.StandardPixmap
-        self.import_action = self._action(
+        a = self._action
+        # digests
+        self.new_action = a(
+            "&New digest",
+            self.new_digest,
+            QKeySequence.StandardKey.New,
+            "Start a new, empty digest",
+            sp.SP_FileIcon,
+        )
+        self.draft_action = a(
+            "&Draft from month…",
+            self.draft_from_month,
+            "Ctrl+Shift+N",
+            "Draft a digest from every item of a month",
+            sp.SP_FileDialogListView,
+        )
+        self.open_action = a(
+            "&Open digest…",
+            self.open_digest,
+            QKeySequence.StandardKey.Open,
+            "Open a digest saved in this library",
+            sp.SP_DialogOpenButton,
+        )
+        self.save_action = a(
+            "&Save digest",
+            self.save_digest,
+            QKeySequence.StandardKey.Save,
+            "Save the digest now (it is also saved a second after every change)",
+            sp.SP_DialogSaveButton,
+        )
+        self.duplicate_action = a(
+            "D&uplicate digest",
+            self.duplicate_digest,
+            "Ctrl+Alt+D",
+            "Make a copy of this digest and open it",
+        )
+        self.rename_digest_action = a(
+            "&Rename digest…",
+            self.rename_digest,
+            "Ctrl+Alt+R",
+            "Change the digest's title",
+        )
+        self.delete_digest_action = a(
+            "Delete digest…",
+            self.delete_digest,
+            "Ctrl+Shift+Del",
+            "Delete this digest from the library (the items stay)",
+            sp.SP_TrashIcon,
+        )
+        # library
+        self.import_action = a(
             "&Import…",
             self.import_file,
             "Ctrl+I",
-            "Import news items from a file",
+            "Import news items from a file or a feed address",
             sp.SP_DialogOpenButton,
         )
-        self.paste_action = self._action(
+        self.paste_action = a(
             "&Paste news listing",
             self.paste_listing,
             "Ctrl+Shift+V",
             "Import the news listing text on the clipboard",
             sp.SP_FileDialogContentsView,
         )
-        self.sample_action = self._action(
-            "Load &sample library", self.load_sample, None, "Add 48 fictional items to try the app"
+        self.sample_action = a(
+            "Load &sample library",
+            self.load_sample,
+            "Ctrl+Alt+L",
+            "Add 48 fictional items to try the app",
         )
-        self.remove_action = self._action(
+        self.new_item_action = a(
+            "New &item…",
+            self.new_item,
+            "Ctrl+Alt+I",
+            "Type in a news item by hand",
+            sp.SP_FileDialogNewFolder,
+        )
+        self.edit_item_action = a(
+            "&Edit item…",
+            self.edit_item,
+            "Ctrl+Shift+E",
+            "Edit the selected library item",
+        )
+        self.remove_action = a(
             "&Remove items…",
             self.remove_selected,
             QKeySequence.StandardKey.Delete,
             "Remove the selected items from the library",
             sp.SP_TrashIcon,
         )
-        self.find_action = self._action(
+        self.add_action = a(
+            "&Add to digest",
+            self.add_selected_to_digest,
+            "Ctrl+Return",
+            "Add the selected library items to the open digest",
+            sp.SP_ArrowRight,
+        )
+        self.find_action = a(
             "&Find", self.search.setFocus, QKeySequence.StandardKey.Find, "Search the library"
         )
-        self.quit_action = self._action(
-            "&Quit", self.close, QKeySequence.StandardKey.Quit, "Close Newsdigest"
+        # export
+        self.export_actions: dict[str, QAction] = {}
+        for kind, shortcut in (
+            ("html", "Ctrl+E"),
+            ("text", "Ctrl+Shift+T"),
+            ("eml", "Ctrl+Shift+M"),
+            ("zip", "Ctrl+Shift+B"),
+        ):
+            label, _, suffix = EXPORT_KINDS[kind]
+            self.export_actions[kind] = a(
+                f"{label}…",
+                partial(self.export, kind),
+                shortcut,
+                f"Write the digest as a {suffix} file for the chosen mailing tool",
+                sp.SP_DialogSaveButton if kind == "html" else None,
+            )
+        self.copy_html_action = a(
+            "&Copy HTML",
+            self.copy_html,
+            "Ctrl+Shift+C",
+            "Copy the email (HTML and plain text) to paste into a mailing tool",
+            sp.SP_FileDialogDetailedView,
         )
-        self.remove_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.table.addAction(self.remove_action)
-        file_menu = self.menuBar().addMenu("&File")
-        file_menu.addActions([self.import_action, self.paste_action, self.sample_action])
+        self.settings_action = a(
+            "&Theme settings…",
+            self.show_settings,
+            "Ctrl+,",
+            "Organisation, logo, colours, footer, locale, category order",
+            sp.SP_FileDialogInfoView,
+        )
+        self.quit_action = a("&Quit", self.close, "Ctrl+Q", "Close Newsdigest")
+        # undo and redo: the stack names the step ("Undo move 'Workshop on…'")
+        self.undo_action = self.document.stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_action.setIcon(self.style().standardIcon(sp.SP_ArrowBack))
+        self.redo_action = self.document.stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.redo_action.setIcon(self.style().standardIcon(sp.SP_ArrowForward))
+        self.undo_action.setToolTip("Undo the last change to the digest (Ctrl+Z)")
+        self.redo_action.setToolTip("Redo the change undone last (Ctrl+Shift+Z)")
+
+        for action in (self.remove_action, self.edit_item_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.table.addAction(action)
+        self.add_button.clicked.connect(self.add_selected_to_digest)
+
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addActions(
+            [self.new_action, self.draft_action, self.open_action, self.save_action]
+        )
+        file_menu.addActions(
+            [self.duplicate_action, self.rename_digest_action, self.delete_digest_action]
+        )
         file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        edit_menu = self.menuBar().addMenu("&Edit")
-        edit_menu.addActions([self.find_action, self.remove_action])
-        toolbar = self.addToolBar("Library")
-        toolbar.setObjectName("library-toolbar")
+        file_menu.addActions([self.import_action, self.sample_action])
+        file_menu.addSeparator()
+        file_menu.addActions([*self.export_actions.values(), self.copy_html_action])
+        file_menu.addSeparator()
+        file_menu.addActions([self.settings_action, self.quit_action])
+        edit_menu = menu.addMenu("&Edit")
+        edit_menu.addActions([self.undo_action, self.redo_action])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.paste_action, self.find_action, self.add_action])
+        edit_menu.addSeparator()
+        edit_menu.addActions(
+            [
+                self.editor.up_action,
+                self.editor.down_action,
+                self.editor.rename_action,
+                self.editor.remove_action,
+            ]
+        )
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.new_item_action, self.edit_item_action, self.remove_action])
+        view_menu = menu.addMenu("&View")
+        view_menu.addActions(self.preview.actions_list)
+        for action in self.preview.actions_list:
+            self.addAction(action)
+
+        self.profile = QComboBox()
+        self.profile.setAccessibleName("Export profile")
+        self.profile.setToolTip(
+            "The mailing tool the export is for: it decides how the unsubscribe and "
+            "web-version links are written"
+        )
+        self.profile.setMinimumContentsLength(24)
+        self.profile.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("main-toolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.addActions([self.new_action, self.open_action])
+        toolbar.addSeparator()
         toolbar.addActions([self.import_action, self.paste_action])
         toolbar.addSeparator()
-        toolbar.addAction(self.remove_action)
+        toolbar.addActions([self.undo_action, self.redo_action])
+        toolbar.addSeparator()
+        toolbar.addWidget(QLabel(" Export for: "))
+        toolbar.addWidget(self.profile)
+        toolbar.addActions([self.export_actions["html"], self.copy_html_action])
 
-    # -- data -----------------------------------------------------------------------------------
+    def _connect(self) -> None:
+        self.welcome.import_requested.connect(self.import_file)
+        self.welcome.paste_requested.connect(self.paste_listing)
+        self.welcome.sample_requested.connect(self.load_sample)
+        self.editor.new_requested.connect(self.new_digest)
+        self.editor.draft_requested.connect(self.draft_from_month)
+        self.editor.open_requested.connect(self.open_digest)
+        self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.document.opened.connect(self._digest_opened)
+        self.document.changed.connect(self._digest_changed)
+        self.document.failed.connect(self.show_problem)
+        self.document.stack.cleanChanged.connect(lambda _clean: self._update_title())
+        self.scheduler.finished.connect(self._rendered)
+        self.preflight.activated.connect(self.show_finding)
+        self.profile.currentIndexChanged.connect(self._profile_changed)
+        self.table.selectionModel().selectionChanged.connect(self._library_selection_changed)
+
+    # -- library ----------------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Reload the table, the filters and the page from the library's current items."""
+        """Reload the table, the filters and the digest's items from the library."""
         items = self.library.items()
         self.model.set_items(items)
-        self.proxy.set_index(SearchIndex(items))
+        self.proxy.set_items(items)
         self._fill_combo(self.category, ALL_CATEGORIES, sorted({i.category for i in items}))
         months = sorted({i.month for i in items}, reverse=True)
-        self._fill_combo(self.month, ALL_MONTHS, months)
+        self._fill_combo(self.month, ALL_MONTHS, [*months, DATE_RANGE] if months else [])
+        if items and self.month.currentText() != DATE_RANGE:
+            low, high = min(i.date for i in items), max(i.date for i in items)
+            for edit, day in ((self.date_from, low), (self.date_to, high)):
+                edit.blockSignals(True)
+                edit.setDate(QDate(day.year, day.month, day.day))
+                edit.blockSignals(False)
         self.pages.setCurrentIndex(1 if items else 0)
-        self.remove_action.setEnabled(bool(items))
+        self.document.model.set_lookup({item.id: item for item in items})
+        self._mark_digest_items()
         self._apply_filter()
+        self._library_selection_changed()
+        if self._started:
+            self.proxy.build_index_in(self.import_executor)
+        self.request_render()
 
     @staticmethod
     def _fill_combo(combo: QComboBox, everything: str, values: list[str]) -> None:
@@ -208,10 +598,14 @@ class MainWindow(QMainWindow):
     def current_filter(self) -> ItemFilter:
         category = self.category.currentText()
         month = self.month.currentText()
+        in_range = month == DATE_RANGE
+        self.range_row.setVisible(in_range)
         return ItemFilter(
             text=self.search.text(),
             category="" if category in ("", ALL_CATEGORIES) else category,
-            month="" if month in ("", ALL_MONTHS) else month,
+            month="" if month in ("", ALL_MONTHS, DATE_RANGE) else month,
+            date_from=_day(self.date_from.date()) if in_range else None,
+            date_to=_day(self.date_to.date()) if in_range else None,
         )
 
     def _apply_filter(self) -> None:
@@ -234,29 +628,135 @@ class MainWindow(QMainWindow):
                 if proxy_index.isValid():
                     selection.select(proxy_index, flags)
 
-    # -- importing ------------------------------------------------------------------------------
+    def _library_selection_changed(self, *args: Any) -> None:
+        has = bool(self.table.selectionModel().hasSelection())
+        for action in (self.add_action, self.remove_action):
+            action.setEnabled(has)
+        self.add_button.setEnabled(has)
+        self.edit_item_action.setEnabled(len(self.selected_ids()) == 1)
+
+    def _mark_digest_items(self) -> None:
+        digest = self.document.digest
+        self.model.set_marked(digest.item_ids() if digest else ())
+
+    def _context_menu(self, pos: Any) -> None:
+        if not self.table.indexAt(pos).isValid():
+            return
+        menu = QMenu(self)
+        menu.addActions([self.add_action, self.edit_item_action, self.new_item_action])
+        menu.addSeparator()
+        menu.addAction(self.remove_action)
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+
+    def remove_selected(self, confirm: bool = True) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        if confirm and not self.confirm(
+            "Remove items",
+            f"Remove {len(ids)} item{'s' if len(ids) != 1 else ''} from the library? "
+            "Digests that use them will show them as missing.",
+        ):
+            return
+        try:
+            removed = self.library.remove_items(ids)
+        except NewsdigestError as exc:
+            self.show_problem(f"Could not remove the items: {exc}")
+            return
+        self.refresh()
+        self.statusBar().showMessage(f"Removed {len(removed)} items", 5000)
+
+    def new_item(self) -> None:
+        dialog = ItemDialog(self._categories(), parent=self)
+        dialog.accepted.connect(lambda: self._item_entered(dialog.result_item, new=True))
+        dialog.open()
+
+    def edit_item(self) -> None:
+        ids = self.selected_ids()
+        item = self.library.get_item(ids[0]) if len(ids) == 1 else None
+        if item is None:
+            return
+        dialog = ItemDialog(self._categories(), item, parent=self)
+        dialog.accepted.connect(lambda: self._item_entered(dialog.result_item, new=False))
+        dialog.open()
+
+    def _categories(self) -> list[str]:
+        return list(dict.fromkeys([*self.theme.category_order, *self.model_categories()]))
+
+    def model_categories(self) -> list[str]:
+        return sorted({self.model.item_at(r).category for r in range(self.model.rowCount())})
+
+    def _item_entered(self, item: NewsItem | None, *, new: bool) -> None:
+        if item is None:
+            return
+        try:
+            if new:
+                added = self.library.add_items([item])
+                if not added.new:
+                    self.show_problem(
+                        f"“{item.title}” is already in the library ({added.existing[0].date})."
+                    )
+                    return
+            else:
+                self.library.save_item(item)
+        except NewsdigestError as exc:
+            self.show_problem(f"The item could not be saved: {exc}")
+            return
+        self.refresh()
+        self.select_ids([item.id])
+
+    # -- importing --------------------------------------------------------------------------------
     def import_file(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Import news items", "", IMPORT_FILTER)
         if paths:
             self.import_sources(paths)
 
-    def import_sources(self, sources: list[str]) -> None:
-        reports: list[ImportReport] = []
-        failures: list[str] = []
-        for source in sources:
-            try:
-                reports.append(import_source(source))
-            except NewsdigestError as exc:
-                failures.append(str(exc))
-        self._add_reports(reports, failures)
+    def import_sources(self, sources: Sequence[str]) -> ImportTask:
+        """Read the sources in the background (progress and Cancel), then add and summarise."""
+        task = ImportTask(list(sources), self.import_executor, parent=self)
+        progress = QProgressDialog("Importing…", "Cancel", 0, max(1, len(sources)), self)
+        progress.setWindowTitle("Importing news items")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(400)
+        progress.setAutoClose(False)
+        progress.setAutoReset(False)
+        progress.canceled.connect(task.cancel)
+        progress.canceled.connect(
+            lambda: progress.setLabelText("Cancelling after the current source…")
+        )
+        task.progress.connect(lambda done, total, source: self._import_progress(done, source))
+        task.finished.connect(self._import_finished)
+        self._import_task, self._progress = task, progress
+        task.start()
+        return task
+
+    def _import_progress(self, done: int, source: str) -> None:
+        if self._progress is not None and not self._progress.wasCanceled():
+            self._progress.setValue(done)
+            if source:
+                self._progress.setLabelText(f"Reading {Path(source).name or source}…")
+
+    def _import_finished(self, outcome: ImportOutcome) -> None:
+        if self._progress is not None:
+            self._progress.reset()
+            self._progress.hide()
+            self._progress.deleteLater()
+            self._progress = None
+        self._import_task = None
+        if outcome.cancelled:
+            self.last_import_summary = "Import cancelled: nothing was added to the library."
+            self.statusBar().showMessage(self.last_import_summary, 8000)
+            return
+        self._add_reports(list(outcome.reports), list(outcome.failures))
 
     def paste_listing(self) -> None:
+        from composer.importers import import_text
+
         text = QGuiApplication.clipboard().text()
         if not text.strip():
-            QMessageBox.information(
-                self,
-                "Nothing to paste",
+            self.show_problem(
                 "The clipboard holds no text. Copy a news listing from your website first.",
+                title="Nothing to paste",
             )
             return
         try:
@@ -267,9 +767,11 @@ class MainWindow(QMainWindow):
         self._add_reports([report], [])
 
     def load_sample(self) -> None:
-        from composer.sample import SAMPLE_SOURCE, load_sample_items
+        from composer import sample
+        from composer.importers.base import ImportReport
 
-        report = ImportReport(source=SAMPLE_SOURCE, format="json", items=load_sample_items())
+        items = sample.load_sample_items()
+        report = ImportReport(source=sample.SAMPLE_SOURCE, format="json", items=items)
         self._add_reports([report], [])
 
     def _add_reports(self, reports: list[ImportReport], failures: list[str]) -> None:
@@ -301,38 +803,441 @@ class MainWindow(QMainWindow):
         box.open()
         self.statusBar().showMessage(f"Imported {len(added.new)} new items", 8000)
 
-    # -- removing -------------------------------------------------------------------------------
-    def _context_menu(self, pos: Any) -> None:
-        if not self.table.indexAt(pos).isValid():
-            return
-        menu = QMenu(self)
-        menu.addAction(self.remove_action)
-        menu.exec(self.table.viewport().mapToGlobal(pos))
+    # -- digests ----------------------------------------------------------------------------------
+    def _settings_key(self, name: str) -> str:
+        return f"libraries/{self._library_key}/{name}"
 
-    def remove_selected(self, confirm: bool = True) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            return
-        if confirm:
-            answer = QMessageBox.question(
-                self,
-                "Remove items",
-                f"Remove {len(ids)} item{'s' if len(ids) != 1 else ''} from the library? "
-                "Digests that use them will show them as missing.",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+    def new_digest(self, period: str | None = None) -> Digest:
+        digest = empty_digest(self.theme, period)
+        self.document.open(digest, save=True)
+        self.editor.focus_field("title")
+        return digest
+
+    def draft_from_month(self, month: str | None = None) -> Digest | None:
+        items = self.library.items()
+        if month is None:
+            counts: dict[str, int] = {}
+            for item in items:
+                counts[item.month] = counts.get(item.month, 0) + 1
+            dialog = DraftDialog(sorted(counts.items(), reverse=True), self)
+            if dialog.exec() != DraftDialog.DialogCode.Accepted:
+                return None
+            month = dialog.chosen_month()
+            title = dialog.title.text().strip() or None
+        else:
+            title = None
         try:
-            removed = self.library.remove_items(ids)
+            digest = draft_digest(items, month, self.theme, title=title)
         except NewsdigestError as exc:
-            QMessageBox.critical(self, "Could not remove", str(exc))
+            self.show_problem(str(exc), title="Cannot draft the digest")
+            return None
+        self.document.open(digest, save=True)
+        return digest
+
+    def open_digest(self, digest_id: str | None = None) -> Digest | None:
+        if digest_id is None:
+            dialog = OpenDigestDialog(self.library.digests(), self)
+            if dialog.exec() != OpenDigestDialog.DialogCode.Accepted:
+                return None
+            digest_id = dialog.chosen_id()
+            if digest_id is None:
+                return None
+        stored = self.library.get_digest(digest_id)
+        if stored is None:
+            self.show_problem(f"There is no digest {digest_id} in this library.")
+            return None
+        try:
+            digest = Digest.from_dict(stored)
+        except ValidationError as exc:
+            self.show_problem(f"The digest {digest_id} cannot be opened: {exc}")
+            return None
+        self.document.open(digest)
+        return digest
+
+    def save_digest(self) -> bool:
+        self.editor.flush()
+        self.document.dirty = self.document.dirty or self.document.autosave_pending
+        saved = self.document.save()
+        if saved and self.document.digest is not None:
+            self.statusBar().showMessage("Digest saved", 3000)
+        return saved
+
+    def duplicate_digest(self) -> Digest | None:
+        digest = self.document.digest
+        if digest is None:
+            return None
+        self.save_digest()
+        copy = duplicate_digest(digest)
+        self.document.open(copy, save=True)
+        self.statusBar().showMessage(f"Opened a copy: {copy.title}", 5000)
+        return copy
+
+    def rename_digest(self, title: str | None = None) -> bool:
+        digest = self.document.digest
+        if digest is None:
+            return False
+        if title is None:
+            text, ok = QInputDialog.getText(
+                self, "Rename digest", "Title:", QLineEdit.EchoMode.Normal, digest.title
+            )
+            if not ok:
+                return False
+            title = text
+        try:
+            operation = plan_field(digest, "title", title)
+        except ValidationError as exc:
+            self.show_problem(str(exc), title="Cannot rename the digest")
+            return False
+        return operation is None or self.document.submit([operation], text="rename digest")
+
+    def delete_digest(self, confirm: bool = True) -> bool:
+        digest = self.document.digest
+        if digest is None:
+            return False
+        if confirm and not self.confirm(
+            "Delete digest",
+            f"Delete the digest “{digest.title}” from the library? Its items stay in the "
+            "library. This cannot be undone.",
+        ):
+            return False
+        self.document.close_without_saving()
+        try:
+            self.library.remove_digest(digest.id)
+        except NewsdigestError as exc:
+            self.show_problem(f"The digest could not be deleted: {exc}")
+            return False
+        self.statusBar().showMessage(f"Deleted the digest “{digest.title}”", 5000)
+        return True
+
+    def add_selected_to_digest(self) -> bool:
+        return self.add_to_digest(self.selected_ids())
+
+    def add_to_digest(self, ids: Sequence[str]) -> bool:
+        """Add library items to the digest, each into its category's section."""
+        lookup = self.document.lookup
+        items = [lookup[i] for i in ids if i in lookup]
+        if not items:
+            return False
+        if self.document.digest is None:
+            months = {item.month for item in items}
+            self.new_digest(months.pop() if len(months) == 1 else None)
+        digest = self.document.digest
+        assert digest is not None
+        operations = plan_add_items(digest, items, lookup, self.theme.category_order)
+        if not operations:
+            self.statusBar().showMessage("Those items are already in the digest", 4000)
+            return False
+        done = self.document.submit(operations)
+        if done:
+            first = next((i for i in items if not digest.contains(i.id)), None)
+            if first is not None:
+                self.editor.select_item(first.id)
+        return done
+
+    def _digest_opened(self, digest: Digest | None) -> None:
+        self.settings.setValue(self._settings_key("last_digest"), digest.id if digest else "")
+        self.settings.sync()  # a crash right after must still reopen this digest
+        self._digest_changed()
+
+    def _digest_changed(self) -> None:
+        self._mark_digest_items()
+        self._update_title()
+        has = self.document.digest is not None
+        for action in (
+            self.save_action,
+            self.duplicate_action,
+            self.rename_digest_action,
+            self.delete_digest_action,
+            self.copy_html_action,
+            *self.export_actions.values(),
+        ):
+            action.setEnabled(has)
+        self.request_render()
+
+    def _update_title(self) -> None:
+        digest = self.document.digest
+        name = digest.title if digest else "no digest open"
+        self.setWindowTitle(f"{shorten(name, 60)} — Newsdigest — {self.library.location}")
+
+    # -- preview ----------------------------------------------------------------------------------
+    @property
+    def active_theme(self) -> Theme:
+        return self._preview_theme or self.theme
+
+    def current_profile(self) -> ExportProfile:
+        table = self._profiles()
+        name = self.profile.currentData() or self.settings.value("export/profile", "plain")
+        return table.get(str(name)) or table["plain"]
+
+    def _profiles(self) -> dict[str, ExportProfile]:
+        from composer.export import profiles
+
+        try:
+            return profiles(self.library.settings())
+        except ValidationError as exc:
+            self.statusBar().showMessage(f"Export profiles in the settings: {exc}", 8000)
+            from composer.export import BUILTIN_PROFILES
+
+            return dict(BUILTIN_PROFILES)
+
+    def _fill_profiles(self) -> None:
+        wanted = str(self.settings.value("export/profile", "plain"))
+        self.profile.blockSignals(True)
+        self.profile.clear()
+        for name, profile in self._profiles().items():
+            self.profile.addItem(profile.label, name)
+        self.profile.setCurrentIndex(max(0, self.profile.findData(wanted)))
+        self.profile.blockSignals(False)
+
+    def _profile_changed(self) -> None:
+        self.settings.setValue("export/profile", self.profile.currentData())
+        self.request_render()
+
+    def render_job(self) -> RenderJob | None:
+        digest = self.document.digest
+        if digest is None:
+            return None
+        theme = self.active_theme
+        return RenderJob(digest, self.document.lookup, theme, self.current_profile().links(theme))
+
+    def request_render(self, *, now: bool = False) -> None:
+        """Re-render the preview (after a short pause, unless ``now``)."""
+        if not self._started:
+            if not now:
+                return  # the first render follows the first paint
+            self._after_start()
+        job = self.render_job()
+        if job is None:
+            self.preview.show_message(
+                "No digest open.\n\nStart one from the digest pane, or drag items from the library."
+            )
+            self.preflight.set_findings([])
+            self.size_status.clear()
             return
-        self.refresh()
-        self.statusBar().showMessage(f"Removed {len(removed)} items", 5000)
+        if now:
+            self.scheduler.render_now(job)
+        else:
+            self.scheduler.request(job)
 
-    def activate_row(self, index: QModelIndex) -> None:  # reserved for the digest editor
-        del index
+    def _rendered(self, result: RenderResult) -> None:
+        if self._closed:
+            return
+        digest = self.document.digest
+        if digest is None or result.job.digest.id != digest.id:
+            return
+        self.last_result = result
+        if result.rendered is None:
+            message = result.error or "The preview could not be rendered."
+            self.preview.show_message(message)
+            self.statusBar().showMessage(message, 10000)
+            return
+        rendered = result.rendered
+        self.preview.show_email(rendered.html, rendered.text)
+        self.preflight.set_findings(rendered.findings)
+        self._show_size(rendered.size)
 
+    def _show_size(self, size: int) -> None:
+        level = size_level(size)
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        color = SIZE_COLORS[level][1 if dark else 0]
+        mark = {"ok": "●", "warning": "▲", "error": "■"}[level]
+        self.size_status.setText(f"<span style='color:{color}'>{mark} {size_label(size)}</span>")
+        self.size_status.setAccessibleDescription(f"{size_label(size)}, {level}")
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    def show_finding(self, finding: Finding) -> None:
+        """Select what a preflight finding is about (an item, a section, or a field)."""
+        if finding.item_id and self.editor.select_item(finding.item_id):
+            return
+        if finding.section is not None and self.editor.select_section(finding.section):
+            return
+        where = (finding.where or "").split(" ")[0].strip(":").lower()
+        self.editor.focus_field(where)
+
+    # -- export -----------------------------------------------------------------------------------
+    def export_renderer(self) -> Renderer:
+        from composer.render import Renderer, user_templates_for
+
+        if self._export_renderer is None:
+            self._export_renderer = Renderer(user_templates=user_templates_for(self.theme))
+        return self._export_renderer
+
+    def exported(self) -> Exported | None:
+        from composer.export import export_digest
+
+        digest = self.document.digest
+        if digest is None:
+            return None
+        self.editor.flush()
+        digest = self.document.digest
+        assert digest is not None
+        try:
+            return export_digest(
+                self.export_renderer(),
+                digest,
+                self.document.lookup,
+                self.theme,
+                self.current_profile(),
+            )
+        except NewsdigestError as exc:
+            self.show_problem(str(exc), title="Cannot export")
+            return None
+
+    def _confirm_findings(self, exported: Exported, what: str) -> bool:
+        errors = [f for f in exported.findings if f.severity == "error"]
+        if not errors:
+            return True
+        listed = "\n".join(f"• {f.message}" for f in errors[:8])
+        more = f"\n… and {len(errors) - 8} more" if len(errors) > 8 else ""
+        return self.confirm(
+            "Export with errors?",
+            f"The preflight check found {len(errors)} error{'s' if len(errors) != 1 else ''} "
+            f"that will show in inboxes:\n\n{listed}{more}\n\n{what} anyway?",
+        )
+
+    def export(self, kind: str, path: str | None = None) -> Path | None:
+        """Write the digest as ``kind`` (html, text, eml, zip); asks for the file unless given."""
+        from composer.export import write_exports
+
+        exported = self.exported()
+        if exported is None:
+            return None
+        label, file_filter, suffix = EXPORT_KINDS[kind]
+        if not self._confirm_findings(exported, label):
+            return None
+        if path is None:
+            folder = str(self.settings.value("export/folder", str(Path.home())))
+            suggested = str(Path(folder) / f"{exported.basename()}{suffix}")
+            path = self.ask_save_path(label, suggested, file_filter)
+            if not path:
+                return None
+        target = Path(path)
+        if not target.suffix:
+            target = target.with_suffix(suffix)
+        keyword = {"html": "html", "text": "text", "eml": "eml", "zip": "bundle"}[kind]
+        try:
+            (written,) = write_exports(exported, **{keyword: target})
+        except NewsdigestError as exc:
+            self.show_problem(str(exc), title="Export failed")
+            return None
+        self.settings.setValue("export/folder", str(target.parent))
+        notes = f" ({'; '.join(exported.notes)})" if exported.notes else ""
+        self.statusBar().showMessage(f"Wrote {written}{notes}", 10000)
+        return written
+
+    def copy_html(self) -> bool:
+        exported = self.exported()
+        if exported is None or not self._confirm_findings(exported, "Copy"):
+            return False
+        mime = QMimeData()
+        mime.setHtml(exported.html)
+        mime.setText(exported.text)
+        QGuiApplication.clipboard().setMimeData(mime)
+        self.statusBar().showMessage(
+            "Copied the email (HTML and plain text): paste it into your mailing tool", 6000
+        )
+        return True
+
+    # -- settings ---------------------------------------------------------------------------------
+    def _read_theme(self) -> Theme:
+        try:
+            return theme_from_settings(self.library.settings())
+        except ValidationError as exc:
+            message = f"The theme settings are not valid ({exc}); the default theme is used."
+            QTimer.singleShot(0, lambda: self.show_problem(message))
+            return Theme()
+
+    def show_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.library.settings(), self)
+        dialog.previewed.connect(self._preview_settings)
+        dialog.finished.connect(lambda result: self._settings_finished(dialog, result))
+        dialog.open()
+        return dialog
+
+    def _preview_settings(self, theme: Theme) -> None:
+        self._preview_theme = theme
+        self.request_render()
+
+    def _settings_finished(self, dialog: SettingsDialog, result: int) -> None:
+        self._preview_theme = None
+        if result == SettingsDialog.DialogCode.Accepted:
+            try:
+                self.library.update_settings(dialog.settings_changes())
+            except NewsdigestError as exc:
+                self.show_problem(f"The settings could not be saved: {exc}")
+            self.theme = self._read_theme()
+            self._export_renderer = None
+            self.document.model.set_category_order(self.theme.category_order)
+        self.request_render()
+
+    # -- messages ---------------------------------------------------------------------------------
+    def confirm(self, title: str, text: str) -> bool:
+        """Ask a yes/no question (tests replace this method)."""
+        answer = QMessageBox.question(self, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def ask_save_path(self, caption: str, suggested: str, file_filter: str) -> str | None:
+        """Ask where to write a file (tests replace this method)."""
+        path, _ = QFileDialog.getSaveFileName(self, caption, suggested, file_filter)
+        return path or None
+
+    def show_problem(self, message: str, *, title: str = "Newsdigest") -> None:
+        """Show a problem in the window (never only in a console)."""
+        self.statusBar().showMessage(message, 10000)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self
+        )
+        box.open()
+
+    # -- state ------------------------------------------------------------------------------------
+    def _restore_state(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        for splitter in (self.splitter, self.right, self.editor.splitter):
+            saved = self.settings.value(f"splitters/{splitter.objectName()}")
+            if saved is not None:
+                splitter.restoreState(saved)
+        for action in self.preview.actions_list:
+            stored = self.settings.value(f"preview/{action.text()}")
+            if stored is not None:
+                action.setChecked(str(stored).lower() in ("true", "1"))
+        last = str(self.settings.value(self._settings_key("last_digest"), "") or "")
+        if last and self.library.get_digest(last) is not None:
+            self.open_digest(last)
+
+    def save_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        for splitter in (self.splitter, self.right, self.editor.splitter):
+            self.settings.setValue(f"splitters/{splitter.objectName()}", splitter.saveState())
+        for action in self.preview.actions_list:
+            self.settings.setValue(f"preview/{action.text()}", action.isChecked())
+        digest = self.document.digest
+        self.settings.setValue(self._settings_key("last_digest"), digest.id if digest else "")
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.editor.flush()
+        if not self.document.save() and not self.confirm(
+            "Close without saving?",
+            "The digest could not be saved (see the message). Close anyway and lose the "
+            "last changes?",
+        ):
+            event.ignore()
+            return
+        self.save_state()
+        self._closed = True
+        if self._import_task is not None:
+            self._import_task.cancel()
+        self.scheduler.close()
+        if self._own_import_executor:
+            self.import_executor.shutdown(wait=False, cancel_futures=True)
+        super().closeEvent(event)
+
+    def activate_row(self, index: QModelIndex) -> None:
+        """Add the row's item to the digest (what Enter and double-click do)."""
+        if index.isValid():
+            self.add_to_digest([str(index.data(ITEM_ID_ROLE))])

@@ -1,0 +1,165 @@
+"""The open digest: its model, its undo stack, and autosave into the library.
+
+:class:`DigestDocument` ties together the :class:`~ui.digest_model.DigestModel`
+(which holds the digest), a :class:`QUndoStack` of :class:`DigestCommand` s
+(each holding the core operations of one edit and their inverses), and the
+library, where the digest is saved about a second after the last edit
+(:data:`AUTOSAVE_MS`) and whenever :meth:`DigestDocument.save` is called (on
+close). Every edit is checked against the digest before it is pushed, so a
+command on the stack always applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from composer.digest import Digest
+from composer.editing import describe
+from composer.errors import NewsdigestError
+from composer.item import NewsItem
+from composer.operations import Operation, apply_all
+from composer.repository import Library
+from ui.digest_model import DigestModel
+
+AUTOSAVE_MS = 1000
+_MERGE_ID = 0x4E44  # commands with the same merge key (typing in one field) become one
+
+
+class DigestCommand(QUndoCommand):
+    """One undoable edit: core operations applied through the model, and their inverses."""
+
+    def __init__(
+        self,
+        model: DigestModel,
+        operations: Sequence[Operation],
+        text: str,
+        merge_key: str | None = None,
+    ) -> None:
+        super().__init__(text)
+        self._model = model
+        self.operations = list(operations)
+        self.inverses: list[Operation] = []
+        self.merge_key = merge_key
+
+    def redo(self) -> None:
+        self.inverses = self._model.apply_all(self.operations)
+
+    def undo(self) -> None:
+        self._model.apply_all(self.inverses)
+
+    def id(self) -> int:
+        return _MERGE_ID if self.merge_key else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, DigestCommand) or other.merge_key != self.merge_key:
+            return False
+        self.operations += other.operations
+        self.inverses = other.inverses + self.inverses
+        return True
+
+
+class DigestDocument(QObject):
+    """The digest being edited, its history, and its saving."""
+
+    #: A digest was opened (or closed: ``None``).
+    opened = Signal(object)
+    #: The open digest changed (an edit, an undo or a redo).
+    changed = Signal()
+    #: The digest was saved to the library.
+    saved = Signal()
+    #: Something went wrong (a message for the user).
+    failed = Signal(str)
+    #: About to save: editors with text not yet pushed push it now.
+    flushing = Signal()
+
+    def __init__(self, library: Library, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.model = DigestModel(self)
+        self.model.submit_operations = self.submit
+        self.stack = QUndoStack(self)
+        self.stack.setUndoLimit(500)
+        self.dirty = False
+        self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
+        self._autosave.timeout.connect(self.save)
+        self.model.edited.connect(self._edited)
+
+    @property
+    def digest(self) -> Digest | None:
+        return self.model.digest
+
+    @property
+    def lookup(self) -> Mapping[str, NewsItem]:
+        return self.model.lookup
+
+    # -- opening --------------------------------------------------------------------------------
+    def open(self, digest: Digest | None, *, save: bool = False) -> None:
+        """Show ``digest`` (saving the one open before); ``save`` stores the new one at once."""
+        if self.digest is not None:
+            self.save()  # pushes text typed but not committed yet, writes if anything changed
+        self.stack.clear()
+        self.model.set_digest(digest)
+        self.dirty = False
+        if digest is not None and save:
+            self.dirty = True
+            self.save()
+        self.opened.emit(digest)
+
+    def close_without_saving(self) -> None:
+        """Close the digest and forget unsaved changes (it is being deleted)."""
+        self._autosave.stop()
+        self.dirty = False
+        self.stack.clear()
+        self.model.set_digest(None)
+        self.opened.emit(None)
+
+    # -- editing --------------------------------------------------------------------------------
+    def submit(
+        self, operations: Sequence[Operation], *, text: str | None = None, merge_key: str = ""
+    ) -> bool:
+        """Check and push one undoable edit; ``False`` (and a message) when it cannot apply."""
+        digest = self.digest
+        if digest is None or not operations:
+            return False
+        try:
+            apply_all(digest, list(operations))  # pure: nothing changes if it fails
+            label = text or describe(operations, digest, self.lookup)
+        except NewsdigestError as exc:
+            self.failed.emit(str(exc))
+            return False
+        self.stack.push(DigestCommand(self.model, operations, label, merge_key or None))
+        return True
+
+    def _edited(self) -> None:
+        self.dirty = True
+        self._autosave.start()
+        self.changed.emit()
+
+    # -- saving ---------------------------------------------------------------------------------
+    def save(self) -> bool:
+        """Store the open digest in the library now (if it changed since it was last stored)."""
+        self._autosave.stop()
+        self.flushing.emit()
+        self._autosave.stop()  # flushing may have pushed an edit
+        digest = self.digest
+        if digest is None or not self.dirty:
+            return True
+        stamped = digest.touched()
+        try:
+            self.library.save_digest(stamped.to_dict())
+        except NewsdigestError as exc:
+            self.failed.emit(f"The digest could not be saved: {exc}")
+            return False
+        self.model.restamp(stamped)
+        self.dirty = False
+        self.stack.setClean()
+        self.saved.emit()
+        return True
+
+    @property
+    def autosave_pending(self) -> bool:
+        return self._autosave.isActive()
