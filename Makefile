@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench screenshots clean
+.PHONY: run test lint typecheck pytest bench screenshots dist install-desktop clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,23 @@ bench: $(STAMP)
 # PNGs of the composer window on the sample library, under a virtual display (Xvfb)
 screenshots: $(STAMP)
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(PY) -m ui.screenshots docs/screenshots
+
+# The standalone one-folder app in dist/newsdigest (PyInstaller, installed into .venv on first
+# use; not part of the test extra). Check it with packaging/smoke.sh. See packaging/README.md.
+PYINSTALLER := $(VENV)/.pyinstaller-installed
+$(PYINSTALLER): $(STAMP)
+	$(PY) -m pip install --quiet "pyinstaller>=6.10"
+	touch $(PYINSTALLER)
+
+dist: $(PYINSTALLER)
+	$(PY) -m PyInstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller \
+		packaging/newsdigest.spec
+	@echo "Built dist/newsdigest; check it with: packaging/smoke.sh dist/newsdigest"
+
+# The desktop entry, AppStream metainfo and icons for the current user, under
+# $XDG_DATA_HOME (~/.local/share), starting .venv's newsdigest
+install-desktop: $(STAMP)
+	$(PY) packaging/install_desktop.py --exec "$(abspath $(BIN))/newsdigest"
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis

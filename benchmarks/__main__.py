@@ -5,7 +5,12 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES = ("benchmarks.bench_store", "benchmarks.bench_render", "benchmarks.bench_gui")
+MODULES = (
+    "benchmarks.bench_store",
+    "benchmarks.bench_render",
+    "benchmarks.bench_gui",
+    "benchmarks.bench_send",
+)
 
 
 def main() -> int:

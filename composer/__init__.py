@@ -3,11 +3,14 @@
 Nothing in this package imports Qt, TinyDB or the ``store`` package, with one
 exception: :mod:`composer.cli`, the composition root that wires the store and
 the core together for the ``newsdigest`` command.
+
+``composer.__version__`` is looked up on first use (see :mod:`composer.version`).
 """
 
-from importlib import metadata as _metadata
 
-try:
-    __version__ = _metadata.version("newsdigest")
-except _metadata.PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
+def __getattr__(name: str) -> str:
+    if name == "__version__":
+        from composer.version import version
+
+        return version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,7 +18,6 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from composer import __version__
 from composer.errors import NewsdigestError
 from composer.importers import FORMATS, import_source
 from composer.importers.base import DEFAULT_CATEGORY, ImportReport
@@ -35,6 +34,19 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(1, f"{self.prog}: error: {message}\n")
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the version is looked up only when asked for (start-up time)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> NoReturn:
+        from composer.version import version
+
+        print(f"newsdigest {version()}")
+        parser.exit(0)
 
 
 def _open(args: argparse.Namespace, *, read_only: bool = False) -> Library:
@@ -149,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Compose monthly news digests from a library of news items.",
         epilog="Without a command, the Newsdigest window opens.",
     )
-    parser.add_argument("--version", action="version", version=f"newsdigest {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument(
         "--library",
         metavar="PATH",
@@ -191,6 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         build_commands.register(sub)
+    from composer import send_commands
+
+    send_commands.register(sub)
     return parser
 
 

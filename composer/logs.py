@@ -21,12 +21,23 @@ def log_dir() -> Path:
     return platformdirs.user_log_path("Newsdigest", appauthor=False)
 
 
-def setup_logging(level: int = logging.INFO) -> Path | None:
-    """Log to a rotating file (1 MB x 3); returns its path, or ``None`` if it cannot be created."""
-    root = logging.getLogger()
-    for handler in root.handlers:
+def current_log_file() -> Path | None:
+    """The file :func:`setup_logging` made the log go to, or ``None`` if there is none."""
+    for handler in logging.getLogger().handlers:
         if isinstance(handler, logging.handlers.RotatingFileHandler):
             return Path(handler.baseFilename)
+    return None
+
+
+def setup_logging(level: int = logging.INFO) -> Path | None:
+    """Log to a rotating file (1 MB x 3); returns its path, or ``None`` if it cannot be created.
+
+    Called once more (the GUI calls it too), it keeps the file already set up.
+    """
+    current = current_log_file()
+    if current is not None:
+        return current
+    root = logging.getLogger()
     path = log_dir() / LOG_NAME
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -35,7 +46,9 @@ def setup_logging(level: int = logging.INFO) -> Path | None:
         )
     except OSError:
         return None
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s]: %(message)s")
+    )
     root.addHandler(handler)
     root.setLevel(min(root.level, level) if root.level else level)
     return path

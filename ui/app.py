@@ -7,20 +7,34 @@ OpenGL contexts, and — when running as root, where Chromium refuses its sandbo
 
 :func:`make_settings` gives the :class:`QSettings` the window keeps its state in:
 the file named by ``NEWSDIGEST_SETTINGS`` when set, else Qt's per-user default.
+
+:func:`run` logs to the rotating log file (:mod:`composer.logs`), sets the window
+icon and the desktop entry's id, and installs the crash handler (:mod:`ui.crash`).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QSettings, Qt
 
 from composer.errors import NewsdigestError
 from composer.repository import Library
 
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from ui.crash import CrashHandler
+
 SETTINGS_ENV = "NEWSDIGEST_SETTINGS"
+#: The reverse-DNS id of the desktop entry and the AppStream metainfo (``packaging/``).
+DESKTOP_ID = "org.newsdigest.Newsdigest"
+log = logging.getLogger("newsdigest.gui")
 
 
 def prepare_qt() -> None:
@@ -43,26 +57,62 @@ def make_settings() -> QSettings:
 
 
 def run(open_library: Callable[[], Library], *, location: str, argv: Sequence[str]) -> int:
-    """Open the library and show the main window; returns the exit status."""
+    """Open the library and show the main window; returns the exit status.
+
+    From the moment the application exists, unexpected exceptions go to a
+    :class:`ui.crash.CrashHandler`: logged, the open digest saved, a dialog shown.
+    """
     prepare_qt()
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from composer.logs import setup_logging
+    from ui.app_icon import app_icon
+    from ui.crash import CrashHandler, enable_fault_log
+
+    log_file = setup_logging()  # the command line did it already; run() may be called alone
+    enable_fault_log(log_file)
     app = QApplication.instance() or QApplication(list(argv) or [sys.argv[0]])
     assert isinstance(app, QApplication)
     app.setApplicationName("Newsdigest")
     app.setOrganizationName("Newsdigest")
     app.setApplicationDisplayName("Newsdigest")
-    app.setDesktopFileName("org.newsdigest.Newsdigest")
+    app.setDesktopFileName(DESKTOP_ID)
+    app.setWindowIcon(app_icon())
+    crash = CrashHandler(app, log_file=log_file)
+    crash.install()
     try:
-        library = open_library()
-    except NewsdigestError as exc:
-        QMessageBox.critical(None, "Newsdigest cannot open the library", f"{location}\n\n{exc}")
-        return 1
+        try:
+            library = open_library()
+        except NewsdigestError as exc:
+            QMessageBox.critical(None, "Newsdigest cannot open the library", f"{location}\n\n{exc}")
+            return 1
+        try:
+            return _show_window(app, library, crash, log_file)
+        finally:
+            library.close()
+    finally:
+        crash.uninstall()
+
+
+def _show_window(
+    app: QApplication, library: Library, crash: CrashHandler, log_file: Path | None
+) -> int:
+    from PySide6.QtWidgets import QMessageBox
+
     from ui.main_window import MainWindow
 
     try:
         window = MainWindow(library)
-        window.show()
-        return app.exec()
-    finally:
-        library.close()
+    except Exception as exc:
+        log.exception("the window could not be opened")
+        where = f"\n\nThe details are in the log file {log_file}." if log_file else ""
+        QMessageBox.critical(
+            None,
+            "Newsdigest could not start",
+            f"The window could not be opened: {type(exc).__name__}: {exc}{where}",
+        )
+        return 1
+    crash.attach(window, window.save_after_crash)
+    log.info("window opened on the library %s", library.location)
+    window.show()
+    return int(app.exec())

@@ -18,6 +18,7 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -72,6 +73,7 @@ from composer.preview import size_label, size_level
 from composer.repository import AddResult, Library
 from composer.search import ItemFilter
 from composer.theme import Theme, theme_from_settings
+from ui.app_icon import app_icon
 from ui.digest_dialogs import DraftDialog, OpenDigestDialog
 from ui.digest_editor import DigestEditor
 from ui.document import DigestDocument
@@ -85,11 +87,14 @@ from ui.rendering import RenderJob, RenderResult, RenderScheduler
 from ui.settings_dialog import SettingsDialog
 from ui.welcome_page import WelcomePage
 
+log = logging.getLogger("newsdigest.window")
+
 if TYPE_CHECKING:  # the exporters, importers and renderer load on first use (start-up time)
     from composer.export import Exported, ExportProfile
     from composer.importers.base import ImportReport
     from composer.preflight import Finding
     from composer.render import Renderer
+    from ui.about import AboutDialog
 
 IMPORT_FILTER = (
     "News sources (*.txt *.xml *.rss *.atom *.csv *.json);;Listing text (*.txt);;"
@@ -155,6 +160,7 @@ class MainWindow(QMainWindow):
         self._closed = False
         self._started = False  # set once the event loop runs: see _after_start
         self.setObjectName("newsdigest-main-window")
+        self.setWindowIcon(app_icon())
         self._default_size()
 
         self.document = DigestDocument(library, self)
@@ -213,6 +219,7 @@ class MainWindow(QMainWindow):
         if self._started:
             return
         self._started = True
+        log.info("window shown")
         self._fill_profiles()
         self.preview.prepare()
         self.proxy.build_index_in(self.import_executor)
@@ -472,6 +479,15 @@ class MainWindow(QMainWindow):
             sp.SP_FileDialogInfoView,
         )
         self.quit_action = a("&Quit", self.close, "Ctrl+Q", "Close Newsdigest")
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.about_action = a(
+            "&About Newsdigest",
+            self.show_about,
+            "F1",
+            "Versions, licences and where the log file is",
+            sp.SP_MessageBoxInformation,
+        )
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         # undo and redo: the stack names the step ("Undo move 'Workshop on…'")
         self.undo_action = self.document.stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
@@ -520,6 +536,8 @@ class MainWindow(QMainWindow):
         view_menu.addActions(self.preview.actions_list)
         for action in self.preview.actions_list:
             self.addAction(action)
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.about_action)
 
         self.profile = QComboBox()
         self.profile.setAccessibleName("Export profile")
@@ -557,6 +575,7 @@ class MainWindow(QMainWindow):
         self.document.failed.connect(self.show_problem)
         self.document.stack.cleanChanged.connect(lambda _clean: self._update_title())
         self.scheduler.finished.connect(self._rendered)
+        self.preview.loaded.connect(self._first_preview_loaded)
         self.preflight.activated.connect(self.show_finding)
         self.profile.currentIndexChanged.connect(self._profile_changed)
         self.table.selectionModel().selectionChanged.connect(self._library_selection_changed)
@@ -1036,6 +1055,14 @@ class MainWindow(QMainWindow):
         self.preflight.set_findings(rendered.findings)
         self._show_size(rendered.size)
 
+    def _first_preview_loaded(self, ok: bool) -> None:
+        """Say in the log whether the first email preview loaded (the standalone smoke test)."""
+        self.preview.loaded.disconnect(self._first_preview_loaded)
+        if ok:
+            log.info("preview shown")
+        else:
+            log.warning("the preview did not load")
+
     def _show_size(self, size: int) -> None:
         level = size_level(size)
         dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
@@ -1168,6 +1195,42 @@ class MainWindow(QMainWindow):
             self._export_renderer = None
             self.document.model.set_category_order(self.theme.category_order)
         self.request_render()
+
+    # -- about and errors -------------------------------------------------------------------------
+    def show_about(self) -> AboutDialog:
+        """Open the About box (without blocking)."""
+        from ui.about import AboutDialog
+
+        dialog = AboutDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def save_after_crash(self) -> str:
+        """Save the open digest after an unexpected error; says what happened, for the user."""
+        digest = self.document.digest
+        if digest is None:
+            return "No digest was open, so nothing needed saving."
+        try:
+            self.editor.flush()  # text typed but not yet pushed as an edit
+        except Exception:
+            log.exception("taking the text being typed after the error failed")
+        title = shorten((self.document.digest or digest).title, 60)
+        try:
+            self.document.dirty = self.document.dirty or self.document.autosave_pending
+            saved = self.document.save()
+        except Exception as exc:
+            log.exception("saving the digest after the error failed")
+            return (
+                f"The digest “{title}” could not be saved ({type(exc).__name__}: {exc}); "
+                "the library keeps its last autosave, about a second before the error."
+            )
+        if not saved:
+            return (
+                f"The digest “{title}” could not be saved (see the other message); "
+                "the library keeps its last autosave."
+            )
+        return f"Your digest “{title}” was saved before this message."
 
     # -- messages ---------------------------------------------------------------------------------
     def confirm(self, title: str, text: str) -> bool:

@@ -17,19 +17,30 @@ import urllib.request
 from typing import IO, Any
 from urllib.parse import urljoin, urlsplit
 
-from composer import __version__
 from composer.errors import SourceError, ValidationError
 from composer.importers.base import MAX_SOURCE_BYTES, too_large_message
 from composer.urls import WEB_SCHEMES, check_web_url
 
 #: Seconds a download may take, in all.
 DEFAULT_TIMEOUT = 15.0
-USER_AGENT = f"Newsdigest/{__version__}"
 _CHUNK = 64 * 1024
 _ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, "
     "application/json;q=0.8, text/csv;q=0.8, text/plain;q=0.7, */*;q=0.5"
 )
+
+
+def user_agent() -> str:
+    """``Newsdigest/VERSION``, the User-Agent of every download."""
+    from composer.version import version
+
+    return f"Newsdigest/{version()}"
+
+
+def __getattr__(name: str) -> str:
+    if name == "USER_AGENT":  # looked up on first use: the version costs start-up time
+        return user_agent()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,7 +106,7 @@ def fetch_url(
     except ValidationError as error:
         raise SourceError(url, f"cannot be downloaded: {error.reason}") from None
     request = urllib.request.Request(  # noqa: S310 - the scheme was checked to be http(s)
-        url, headers={"User-Agent": USER_AGENT, "Accept": _ACCEPT}
+        url, headers={"User-Agent": user_agent(), "Accept": _ACCEPT}
     )
     deadline = time.monotonic() + timeout
     try:

@@ -1,0 +1,471 @@
+"""The sending commands of ``newsdigest``: ``send`` and ``settings smtp``.
+
+:func:`register` adds them to the CLI's subparsers (``composer/cli.py`` calls
+it); each sets ``handler``, called as ``handler(args, library)`` with the library
+open, and returns the exit status. User errors raise
+:class:`~composer.errors.NewsdigestError`, which the CLI prints.
+
+* ``send (--digest ID | --month YYYY-MM) --test ADDRESS...`` sends test
+  messages ("[TEST]" before the subject) to a few addresses; nothing is logged.
+* ``send (--digest ID | --month YYYY-MM) --to-file recipients.csv [--resume]
+  [--retry-uncertain] [--send-again failed|all] [--yes] [--dry-run]`` sends the
+  digest to a list, one message per recipient, recording each recipient's state
+  in the library's send log. Without ``--yes`` it asks for confirmation naming
+  the count (and refuses when standard input is not a terminal). A digest
+  already sent in part is only continued with ``--resume`` (``--resume``
+  without ``--to-file`` continues with the recipients of the log). The server
+  can be named on the command line (``--smtp-host``, ``--smtp-port``,
+  ``--security``, ``--smtp-user``, ``--from``...), overriding the saved
+  settings for this run. Ctrl-C stops after the message in flight.
+* ``settings smtp [--host H] [--port P] [--security S] [--user U] [--from
+  ADDRESS] [--reply-to ADDRESS] [--ca-file F] ... [--password]
+  [--forget-password] [--show]`` saves the SMTP settings (``--password`` asks
+  for the password and keeps it in the system keychain) or shows them.
+
+Exit status of ``send``: 0 when every message of the run was accepted, 1
+otherwise (a failure, an uncertain recipient, a stop, or a cancel).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+from typing import Any, TextIO
+
+from composer.digest import Digest
+from composer.drafting import check_month, draft_digest
+from composer.errors import NewsdigestError
+from composer.recipients import RecipientList, read_recipients_file, recipients_from_addresses
+from composer.repository import Library
+from composer.secrets import ENV_VAR, PasswordStore
+from composer.sending import (
+    FAILED,
+    SENT,
+    UNCERTAIN,
+    LibraryJournal,
+    SendJob,
+    SendPlan,
+    SendProgress,
+    SendReport,
+    describe_counts,
+    format_duration,
+    job_for,
+)
+from composer.smtp_settings import (
+    FIELDS,
+    SmtpSettings,
+    describe,
+    merge_smtp,
+    parse_from,
+    smtp_from_settings,
+    with_changes,
+)
+from composer.theme import Theme, theme_from_settings
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``send`` and ``settings`` (with ``settings smtp``) to the ``newsdigest`` command."""
+    p = subparsers.add_parser(
+        "send",
+        help="send a digest by email: test messages, or to a list of recipients",
+        description="Send a digest by SMTP, one message per recipient. A list send records "
+        "every recipient's state in the library, so that it can be resumed without "
+        "sending anyone the digest twice.",
+    )
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--month", metavar="YYYY-MM", help="draft from this month's items")
+    source.add_argument("--digest", metavar="ID", help="a saved digest (see `newsdigest digests`)")
+    who = p.add_mutually_exclusive_group()
+    who.add_argument(
+        "--test", nargs="+", metavar="ADDRESS", help="send a test message to these addresses"
+    )
+    who.add_argument(
+        "--to-file",
+        metavar="FILE",
+        type=Path,
+        help="recipients: a CSV file (with an email column) or a text file of addresses",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue a send begun earlier: send to those still queued, nobody twice",
+    )
+    p.add_argument(
+        "--retry-uncertain",
+        action="store_true",
+        help="also send to recipients whose earlier message may or may not have arrived",
+    )
+    p.add_argument(
+        "--send-again",
+        choices=("failed", "all"),
+        help="send again to recipients whose message failed, or to everyone",
+    )
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument(
+        "--dry-run", action="store_true", help="show what would be sent, and send nothing"
+    )
+    p.add_argument(
+        "--ignore-preflight-errors",
+        action="store_true",
+        help="send a list even when the preflight checks found errors",
+    )
+    for spec in FIELDS:
+        if spec.send_flag:
+            p.add_argument(
+                spec.send_flag,
+                dest=f"smtp_{spec.name}",
+                metavar=spec.name.upper().replace("_", "-"),
+                help=f"{spec.help} (this run only)",
+            )
+    p.set_defaults(handler=cmd_send)
+
+    p = subparsers.add_parser("settings", help="show or change settings (smtp)")
+    sections = p.add_subparsers(dest="settings_section", metavar="SECTION", required=True)
+    s = sections.add_parser(
+        "smtp",
+        help="the SMTP server and sender used by `newsdigest send`",
+        description="Save the SMTP settings in the library, or show them. The password is "
+        "kept in the system keychain, never in the library.",
+    )
+    for spec in FIELDS:
+        s.add_argument(
+            spec.flag,
+            dest=f"smtp_{spec.name}",
+            metavar=spec.name.upper().replace("_", "-"),
+            help=spec.help + (" ('' to clear)" if spec.kind is str else ""),
+        )
+    s.add_argument(
+        "--password",
+        action="store_true",
+        help="ask for the password and keep it in the system keychain (read from standard "
+        "input when it is not a terminal)",
+    )
+    s.add_argument(
+        "--forget-password", action="store_true", help="remove the password from the keychain"
+    )
+    s.add_argument("--show", action=_ShowAction, help="show the settings (changes nothing)")
+    s.set_defaults(handler=cmd_settings_smtp)
+
+
+class _ShowAction(argparse.Action):
+    """``--show``: only reads, so the library is opened without its lock."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=False, **kwargs)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        setattr(namespace, self.dest, True)
+        namespace.library_read_only = True
+
+
+# -- shared ---------------------------------------------------------------------------------------
+def _changes(args: argparse.Namespace, *, send: bool) -> dict[str, Any]:
+    """The SMTP settings given on the command line, as field -> value."""
+    changes: dict[str, Any] = {}
+    for spec in FIELDS:
+        if send and not spec.send_flag:
+            continue
+        value = getattr(args, f"smtp_{spec.name}", None)
+        if value is None:
+            continue
+        if spec.name == "sender_address" and value.strip():
+            changes.update(parse_from(value, f"{spec.send_flag if send else spec.flag}"))
+        else:
+            changes[spec.name] = value
+    return changes
+
+
+def _terminal_password(username: str) -> str | None:
+    if not sys.stdin.isatty():
+        return None
+    try:
+        return getpass.getpass(f"SMTP password for {username}: ")
+    except (EOFError, KeyboardInterrupt):
+        return None
+
+
+def resolve_digest(
+    library: Library, theme: Theme, *, digest_id: str | None, month: str | None
+) -> Digest:
+    """The saved digest ``digest_id``, or one drafted from ``month`` with a stable id.
+
+    A drafted digest's id is ``month-YYYY-MM``, so that a send of a month can be
+    resumed: the send log is kept per digest id.
+    """
+    from composer.build_commands import _load_digest  # the build command's own look-up
+
+    if month:
+        year, number = check_month(month)
+        return draft_digest(
+            library.items(), month, theme, digest_id=f"month-{year:04d}-{number:02d}"
+        )
+    assert digest_id is not None
+    return _load_digest(library, digest_id)
+
+
+def _confirm(question: str, yes: bool) -> bool:
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise NewsdigestError(
+            f"{question} Nothing was sent: confirmation is needed and standard input is not "
+            "a terminal; add --yes to send without asking"
+        )
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:
+        answer = ""
+    return answer.strip().lower() in ("y", "yes")
+
+
+class _ProgressPrinter:
+    """Progress on the terminal: one rewritten status line, or a line per hundred messages."""
+
+    def __init__(self, stream: TextIO, *, every: int = 100) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.every = every
+        self._status = False
+
+    def __call__(self, progress: SendProgress) -> None:
+        event = progress.event
+        if event is not None and event.state not in (SENT,):
+            self._clear()
+            print(f"  {event}", file=self.stream, flush=True)
+        if event is None or event.state not in (SENT, FAILED, UNCERTAIN):
+            return
+        left = (
+            f", about {format_duration(progress.seconds_left)} left"
+            if progress.seconds_left and progress.done < progress.total
+            else ""
+        )
+        line = (
+            f"sent {progress.sent:,} of {progress.total:,}"
+            + (f", {progress.failed:,} failed" if progress.failed else "")
+            + (f", {progress.uncertain:,} uncertain" if progress.uncertain else "")
+            + left
+        )
+        if self.tty:
+            print(f"\r{line:<78}", end="", file=self.stream, flush=True)
+            self._status = True
+        elif progress.done % self.every == 0 or progress.done == progress.total:
+            print(line, file=self.stream, flush=True)
+
+    def _clear(self) -> None:
+        if self._status:
+            print("\r" + " " * 78 + "\r", end="", file=self.stream)
+            self._status = False
+
+    def finish(self) -> None:
+        if self._status:
+            print(file=self.stream, flush=True)
+            self._status = False
+
+
+def _run(job: SendJob, plan: SendPlan) -> SendReport:
+    """Run the job; the first Ctrl-C stops after the message in flight, a second at once."""
+    printer = _ProgressPrinter(sys.stdout)
+    previous: Any = None
+    in_main = threading.current_thread() is threading.main_thread()
+    if in_main:
+
+        def interrupt(signum: int, frame: FrameType | None) -> None:
+            if job.cancelled:
+                raise KeyboardInterrupt
+            print(
+                "\nstopping after the message in flight (Ctrl-C again to stop at once)",
+                file=sys.stderr,
+                flush=True,
+            )
+            job.cancel()
+
+        previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        return job.run(plan, printer)
+    finally:
+        printer.finish()
+        if in_main and previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _print(lines: Sequence[str]) -> None:
+    for line in lines:
+        print(line)
+
+
+# -- send ------------------------------------------------------------------------------------------
+def cmd_send(args: argparse.Namespace, library: Library) -> int:
+    stored = library.settings()
+    theme = theme_from_settings(stored)
+    smtp = with_changes(smtp_from_settings(stored), _changes(args, send=True))
+    if args.test is None and args.to_file is None and not args.resume:
+        raise NewsdigestError(
+            "say who receives it: --test ADDRESS... for a test, --to-file FILE for a list, "
+            "or --resume to continue a send begun earlier"
+        )
+    if args.test is not None and (args.resume or args.retry_uncertain or args.send_again):
+        raise NewsdigestError(
+            "--resume, --retry-uncertain and --send-again are for list sends, not --test"
+        )
+    digest = resolve_digest(library, theme, digest_id=args.digest, month=args.month)
+    passwords = PasswordStore(prompt=_terminal_password)
+    test = args.test is not None
+    job = job_for(library, digest, test=test, settings=smtp, passwords=passwords)
+    return _send_test(args, job) if test else _send_list(args, job)
+
+
+def _ask_password(job: SendJob) -> None:
+    """Ask for the password before the progress starts (it is then kept for the run)."""
+    if job.settings.user and job.passwords.get(job.settings) is None:
+        raise NewsdigestError(
+            f"no password for {job.settings.keyring_username}: store it with `newsdigest "
+            f"settings smtp --password`, set {ENV_VAR}, or run in a terminal to be asked"
+        )
+
+
+def _send_test(args: argparse.Namespace, job: SendJob) -> int:
+    recipients = recipients_from_addresses(args.test, "--test")
+    if recipients.rejected:
+        raise NewsdigestError(
+            "not a valid address: "
+            + "; ".join(f"{r.text!r} ({r.reason})" for r in recipients.rejected)
+        )
+    plan = job.plan(recipients.recipients)
+    preflight = job.preflight(plan)
+    print(f"Test of {job.prepared.digest.title!r} to {', '.join(r.address for r in plan.to_send)}")
+    _print([f"  {line}" for line in preflight.lines()])
+    if args.dry_run:
+        print("dry run: nothing was sent")
+        return 0
+    _ask_password(job)
+    report = _run(job, plan)
+    _print(report.lines())
+    return 0 if report.ok else 1
+
+
+def _send_list(args: argparse.Namespace, job: SendJob) -> int:
+    recipients: RecipientList | None = None
+    if args.to_file is not None:
+        recipients = read_recipients_file(args.to_file)
+    plan = job.plan(
+        recipients.recipients if recipients is not None else None,
+        retry_uncertain=args.retry_uncertain,
+        send_again=args.send_again,
+    )
+    digest_id = job.digest_id
+    if plan.started_before and not (args.resume or args.retry_uncertain or args.send_again):
+        raise NewsdigestError(
+            f"the digest {digest_id} was already sent in part "
+            f"({describe_counts(plan.log_counts)}); "
+            "add --resume to send to those still queued (nobody gets it twice), "
+            "--retry-uncertain to include recipients who may have received it, or "
+            "--send-again failed|all"
+        )
+    if recipients is None and not plan.started_before:
+        raise NewsdigestError(
+            f"nothing to resume: the digest {digest_id} has no send log in {job_location(job)}; "
+            "name the recipients with --to-file"
+        )
+    preflight = job.preflight(plan, recipients)
+    print(f"Digest {digest_id}: {job.prepared.digest.title}")
+    _print([f"  {line}" for line in preflight.lines()])
+    if preflight.errors and not args.ignore_preflight_errors:
+        raise NewsdigestError(
+            f"the preflight checks found {len(preflight.errors)} error"
+            f"{'s' if len(preflight.errors) != 1 else ''} (listed above); nothing was sent. "
+            "Fix them, or add --ignore-preflight-errors to send anyway"
+        )
+    if not plan.to_send:
+        print("Nothing to send: every recipient has been dealt with.")
+        return 0 if not plan.uncertain else 1
+    if args.dry_run:
+        print("dry run: nothing was sent")
+        return 0
+    if not _confirm(preflight.confirmation(), args.yes):
+        print("Nothing was sent.")
+        return 1
+    _ask_password(job)
+    report = _run(job, plan)
+    _print(report.lines())
+    return 0 if report.ok else 1
+
+
+def job_location(job: SendJob) -> str:
+    journal = job.journal
+    return journal.library.location if isinstance(journal, LibraryJournal) else "memory"
+
+
+# -- settings smtp ---------------------------------------------------------------------------------
+def _read_password_from_stdin() -> str:
+    if sys.stdin.isatty():
+        try:
+            first = getpass.getpass("SMTP password: ")
+            second = getpass.getpass("Again, to be sure: ")
+        except (EOFError, KeyboardInterrupt):
+            raise NewsdigestError("no password given; nothing was stored") from None
+        if first != second:
+            raise NewsdigestError("the two passwords differ; nothing was stored")
+        return first
+    line = sys.stdin.readline()
+    return line.rstrip("\r\n")
+
+
+def cmd_settings_smtp(args: argparse.Namespace, library: Library) -> int:
+    changes = _changes(args, send=False)
+    if args.show and (changes or args.password or args.forget_password):
+        raise NewsdigestError("--show only shows: run the changes first, then --show")
+    stored = library.settings()
+    if changes:
+        library.update_settings(merge_smtp(stored, changes))
+        stored = library.settings()
+        print(f"Saved the SMTP settings in {library.location}.")
+    smtp = smtp_from_settings(stored)
+    passwords = PasswordStore()
+    if args.password or args.forget_password:
+        if not smtp.user:
+            raise NewsdigestError("set the user name first (--user NAME): the password is theirs")
+        if not smtp.host:
+            raise NewsdigestError("set the server first (--host NAME)")
+    if args.forget_password:
+        removed = passwords.forget(smtp)
+        print(
+            f"Removed the password of {smtp.keyring_username} from the keychain."
+            if removed
+            else f"The keychain holds no password for {smtp.keyring_username}."
+        )
+    if args.password:
+        password = _read_password_from_stdin()
+        if not password:
+            raise NewsdigestError("the password is empty; nothing was stored")
+        if passwords.save(smtp, password):
+            print(f"Stored the password of {smtp.keyring_username} in the system keychain.")
+        else:
+            raise NewsdigestError(
+                "there is no usable keychain on this system, so the password was not stored "
+                f"(Newsdigest never writes it to disk): set {ENV_VAR} for unattended runs, or "
+                "type it when `newsdigest send` asks"
+            )
+    if args.show or not (changes or args.password or args.forget_password):
+        _show(smtp, passwords, library)
+    return 0
+
+
+def _show(smtp: SmtpSettings, passwords: PasswordStore, library: Library) -> None:
+    print(f"SMTP settings of {library.location}:")
+    rows = describe(smtp)
+    rows.append(("Password", passwords.status(smtp)))
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"  {label:<{width}}  {value}")

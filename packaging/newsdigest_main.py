@@ -1,0 +1,8 @@
+"""The standalone app's entry point (PyInstaller): what the ``newsdigest`` command does."""
+
+import sys
+
+from composer.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
