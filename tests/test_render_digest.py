@@ -392,3 +392,28 @@ def test_a_40_item_digest_stays_under_60_kb(renderer: Renderer) -> None:
     rendered = renderer.render(bench.digest_of(items, th), {i.id: i for i in items}, th)
     assert rendered.size < 60 * 1024
     assert not [f for f in rendered.findings if f.severity != "info"]
+
+
+def test_images_shrink_to_a_phone_screen(renderer: Renderer) -> None:
+    """An image's width attribute (536) must not hold a 375 px phone layout open.
+
+    Seen in the mobile preview: without such a rule the whole email scrolled sideways.
+    """
+    pictured = item(1, image_url="https://www.example.org/p.jpg", image_alt="Delegates")
+    digest = make_digest(
+        digest_id="d-img",
+        title="Images",
+        preheader="One story",
+        sections=[Section("Project News", (pictured.id,))],
+    )
+    html = renderer.render(digest, {pictured.id: pictured}, sample_theme()).html
+    doc = _doc(html)
+    img = next(doc.iter("img"))
+    assert img.get("width") == "536"
+    classes = img.get("class", "").split()
+    assert classes
+    styles = " ".join(s.text_content() for s in doc.iter("style"))
+    mobile = re.search(r"@media screen and \(max-width:\s*\d+px\)\s*\{(.*?)\n\}", styles, re.S)
+    assert mobile is not None
+    rules = dict(re.findall(r"\.([\w-]+)\{([^}]*)\}", mobile.group(1)))
+    assert any("width:100% !important" in rules.get(c, "") for c in classes)
