@@ -73,8 +73,11 @@ def check_header_text(value: str, field: str, limit: int = 998) -> str:
 class Recipient:
     """One checked recipient.
 
-    ``address`` is the normalised form (domain in lower case), the key of the send
-    log; ``ascii_address`` is what the SMTP envelope and the ``To`` header carry.
+    ``address`` is the normalised form (domain in lower case); ``ascii_address`` is
+    what the SMTP envelope and the ``To`` header carry. The send log's key is the
+    address in lower case: mailbox providers and mailing tools treat
+    ``Ann@example.org`` and ``ann@example.org`` as one reader, and so do we, so
+    that nobody gets the digest twice because of a capital letter.
     """
 
     address: str
@@ -84,7 +87,7 @@ class Recipient:
 
     @property
     def key(self) -> str:
-        return self.address
+        return self.address.lower()
 
 
 class AddressError(ValueError):
@@ -223,13 +226,13 @@ class _Collector:
             self.rejected.append(Rejected(line, text.strip(), f"the name {problem}"))
             return
         name = " ".join(name.split())[:MAX_NAME]
-        first = self._first_line.get(normalized)
+        first = self._first_line.get(normalized.lower())
         if first is not None:
             self.duplicates.append(Duplicate(line, normalized, first))
             return
         if len(self.recipients) >= MAX_RECIPIENTS:
             raise SourceError(self.source, f"has more than {MAX_RECIPIENTS:,} recipients")
-        self._first_line[normalized] = line
+        self._first_line[normalized.lower()] = line
         self.recipients.append(Recipient(normalized, ascii_form, name, line))
 
     def result(self) -> RecipientList:

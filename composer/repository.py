@@ -78,10 +78,15 @@ class Library(Protocol):
     def update_settings(self, changes: Mapping[str, Any]) -> None: ...
 
     # send logs ---------------------------------------------------------------------------
-    def send_log(self, digest_id: str) -> list[JSONDict]: ...
+    def send_log(self, digest_id: str) -> list[JSONDict]:
+        """The send-log entries of a digest (safe to call while a worker thread records)."""
+        ...
 
     def record_send(self, entries: Iterable[Mapping[str, Any]]) -> None:
-        """Insert or replace send-log entries keyed by (digest_id, recipient), durably."""
+        """Insert or replace send-log entries keyed by (digest_id, recipient), durably.
+
+        A send runs on a worker thread: this and :meth:`send_log` must be thread-safe.
+        """
         ...
 
     def close(self) -> None: ...

@@ -87,7 +87,7 @@ from composer.recipients import (
 from composer.render import Links, Rendered, Renderer, user_templates_for
 from composer.repository import JSONDict, Library
 from composer.secrets import PasswordStore
-from composer.smtp_settings import SmtpSettings, check_ready, smtp_from_settings
+from composer.smtp_settings import SmtpSettings, check_ready, check_security, smtp_from_settings
 from composer.theme import Theme, theme_from_settings
 
 log = logging.getLogger(__name__)
@@ -737,6 +737,25 @@ class SmtpConnection:
         return self._refused(code, reply, stage)
 
 
+def check_connection(settings: SmtpSettings, password: str | None) -> str:
+    """Connect, secure and log in as a send would, then say goodbye; what happened, in words.
+
+    Raises :class:`SendError` with the reason when the server cannot be used
+    (the Settings dialog's "Test connection", and ``settings smtp --check``).
+    """
+    if not settings.host:
+        raise SendError("no SMTP server is set: name the server first")
+    check_security(settings)
+    connection = SmtpConnection(settings, password)
+    try:
+        connection.open()
+    except _Temporary as exc:
+        raise SendError(str(exc)) from None
+    connection.close()
+    login = f", logged in as {settings.user}" if settings.user else " (no login)"
+    return f"Connected to {settings.server_label}{login}."
+
+
 # -- progress and report ---------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
 class SendEvent:
@@ -889,6 +908,17 @@ class SendJob:
     @property
     def cancelled(self) -> bool:
         return self._cancel.is_set()
+
+    def again(self) -> SendJob:
+        """A new job for another run of the same message, server and send log (not cancelled)."""
+        return SendJob(
+            self.prepared,
+            self.settings,
+            journal=self.journal,
+            test=self.test,
+            passwords=self.passwords,
+            clock=self.clock,
+        )
 
     # -- planning ---------------------------------------------------------------------------------
     def plan(

@@ -361,7 +361,8 @@ FIELDS: tuple[FieldSpec, ...] = _field_specs()
 FIELDS_BY_NAME: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
 
 
-def _cross_check(settings: SmtpSettings) -> SmtpSettings:
+def check_security(settings: SmtpSettings) -> SmtpSettings:
+    """Refuse security "none" for a server that is not on this machine."""
     if settings.security == "none" and settings.host and not is_loopback(settings.host):
         raise ValidationError(
             "smtp security",
@@ -379,7 +380,7 @@ def smtp_from_mapping(data: Mapping[str, Any]) -> SmtpSettings:
     for spec in FIELDS:
         if spec.name in data and data[spec.name] is not None:
             values[spec.name] = spec.check(data[spec.name], f"smtp {spec.label.lower()}")
-    return _cross_check(SmtpSettings(**values))
+    return check_security(SmtpSettings(**values))
 
 
 def smtp_from_settings(settings: Mapping[str, Any]) -> SmtpSettings:
@@ -440,4 +441,4 @@ def check_ready(settings: SmtpSettings, fallback_sender: str = "") -> None:
         missing.append("the sender address (--from, or `newsdigest settings smtp --from ...`)")
     if missing:
         raise NewsdigestError("cannot send: no " + " and no ".join(missing) + " is set")
-    _cross_check(settings)
+    check_security(settings)

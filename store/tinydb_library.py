@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,7 @@ class TinyDBLibrary:
         self.problems: list[str] = []
         self.backups: list[Path] = []
         self._lock: LibraryLock | None = None
+        self._send_log_lock = threading.Lock()
         if not read_only:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -290,8 +292,9 @@ class TinyDBLibrary:
         )
 
     def send_log(self, digest_id: str) -> list[JSONDict]:
-        db = self._send_log_db(digest_id)
-        return [copy.deepcopy(dict(doc)) for doc in db.table("entries")]
+        with self._send_log_lock:
+            db = self._send_log_db(digest_id)
+            return [copy.deepcopy(dict(doc)) for doc in db.table("entries")]
 
     def record_send(self, entries: Iterable[Mapping[str, Any]]) -> None:
         by_digest: dict[str, list[JSONDict]] = {}
@@ -300,10 +303,11 @@ class TinyDBLibrary:
             if not isinstance(digest_id, str) or not isinstance(recipient, str):
                 raise LibraryError("a send-log entry needs a digest_id and a recipient")
             by_digest.setdefault(digest_id, []).append(copy.deepcopy(dict(entry)))
-        for digest_id, batch in by_digest.items():
-            table = self._send_log_db(digest_id).table("entries")
-            # one durable write per call: TinyDB has no bulk upsert, so use its table updater
-            table._update_table(_upsert_by_recipient({e["recipient"]: e for e in batch}))
+        with self._send_log_lock:  # a send runs on a worker thread; the window reads the log
+            for digest_id, batch in by_digest.items():
+                table = self._send_log_db(digest_id).table("entries")
+                # one durable write per call: TinyDB has no bulk upsert, so use its table updater
+                table._update_table(_upsert_by_recipient({e["recipient"]: e for e in batch}))
 
     def close(self) -> None:
         try:

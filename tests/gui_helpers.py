@@ -64,6 +64,7 @@ class Windows:
         render_executor: concurrent.futures.Executor | None = None,
         import_executor: concurrent.futures.Executor | None = None,
         threaded: bool = False,
+        **window_options: Any,
     ) -> MainWindow:
         path = path or self.folder / "library.json"
         library = TinyDBLibrary(path)
@@ -72,6 +73,7 @@ class Windows:
             settings=QSettings(str(self.settings_path), QSettings.Format.IniFormat),
             render_executor=None if threaded else (render_executor or SynchronousExecutor()),
             import_executor=None if threaded else (import_executor or SynchronousExecutor()),
+            **window_options,
         )
         window.confirm = lambda title, text: True  # type: ignore[method-assign]
         window.preview.opener = lambda url: None  # never start a real browser

@@ -24,12 +24,35 @@ from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
+import keyring.backend
+import keyring.errors
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 ROOT = Path(__file__).resolve().parent.parent
 USER = "digest-sender"
 PASSWORD = "s3cret-Pässword-never-on-disk"
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keychain that lives in this test only (the real one is never touched)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if (service, username) not in self.store:
+            raise keyring.errors.PasswordDeleteError("no such password")
+        del self.store[(service, username)]
 
 
 def free_port() -> int:

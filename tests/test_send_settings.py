@@ -9,7 +9,7 @@ import keyring.backend
 import keyring.errors
 import pytest
 from keyring.backends import fail, null
-from send_servers import make_library, run_cli
+from send_servers import MemoryKeyring, make_library, run_cli
 
 from composer.errors import ValidationError
 from composer.secrets import ENV_VAR, SERVICE, PasswordStore
@@ -23,27 +23,6 @@ from composer.smtp_settings import (
     smtp_from_settings,
     with_changes,
 )
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keychain that lives in this test only (the real one is never touched)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if (service, username) not in self.store:
-            raise keyring.errors.PasswordDeleteError("no such password")
-        del self.store[(service, username)]
 
 
 class LockedKeyring(MemoryKeyring):

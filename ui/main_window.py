@@ -72,6 +72,7 @@ from composer.item import NewsItem
 from composer.preview import size_label, size_level
 from composer.repository import AddResult, Library
 from composer.search import ItemFilter
+from composer.secrets import PasswordStore
 from composer.theme import Theme, theme_from_settings
 from ui.app_icon import app_icon
 from ui.digest_dialogs import DraftDialog, OpenDigestDialog
@@ -84,6 +85,7 @@ from ui.item_filter_proxy import ItemFilterProxy
 from ui.item_table_model import ITEM_ID_ROLE, ItemTableModel
 from ui.preview import PreviewPane
 from ui.rendering import RenderJob, RenderResult, RenderScheduler
+from ui.sending import SendController
 from ui.settings_dialog import SettingsDialog
 from ui.welcome_page import WelcomePage
 
@@ -136,6 +138,8 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         render_executor: concurrent.futures.Executor | None = None,
         import_executor: concurrent.futures.Executor | None = None,
+        send_executor: concurrent.futures.Executor | None = None,
+        passwords: PasswordStore | None = None,
         restore: bool = True,
     ) -> None:
         super().__init__(parent)
@@ -201,6 +205,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.size_status)
         self.statusBar().addPermanentWidget(self.count)
 
+        self.sending = SendController(self, passwords=passwords, executor=send_executor)
         self._make_actions()
         self._connect()
         self.refresh()
@@ -516,7 +521,11 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions([*self.export_actions.values(), self.copy_html_action])
         file_menu.addSeparator()
-        file_menu.addActions([self.settings_action, self.quit_action])
+        file_menu.addActions([self.sending.test_action, self.sending.send_action])
+        file_menu.addSeparator()
+        file_menu.addActions([self.settings_action, self.sending.settings_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
         edit_menu = menu.addMenu("&Edit")
         edit_menu.addActions([self.undo_action, self.redo_action])
         edit_menu.addSeparator()
@@ -561,6 +570,8 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(QLabel(" Export for: "))
         toolbar.addWidget(self.profile)
         toolbar.addActions([self.export_actions["html"], self.copy_html_action])
+        toolbar.addSeparator()
+        toolbar.addActions([self.sending.test_action, self.sending.send_action])
 
     def _connect(self) -> None:
         self.welcome.import_requested.connect(self.import_file)
@@ -1283,6 +1294,9 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.sending.close():
+            event.ignore()
+            return
         self.editor.flush()
         if not self.document.save() and not self.confirm(
             "Close without saving?",

@@ -4,7 +4,8 @@ Run under a display (``xvfb-run -a python -m ui.screenshots docs/screenshots``).
 It builds a throw-away library from the sample items (or, while the sample is
 not available, from the listing fixture), drafts the digest of the newest month,
 and saves ``main-window.png`` (desktop preview), ``mobile-preview.png``,
-``dark-preview.png`` and ``preflight.png``.
+``dark-preview.png``, ``preflight.png``, ``sending-settings.png`` and
+``send-dialog.png`` (a list send interrupted earlier, ready to resume).
 """
 
 from __future__ import annotations
@@ -14,12 +15,22 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ui.app import prepare_qt
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "news-listing-2023-01.txt"
 SIZE = (1440, 900)
+SMTP = {
+    "host": "smtp.northwind.example",
+    "security": "starttls",
+    "user": "newsroom",
+    "sender_name": "Northwind News",
+    "sender_address": "news@northwind.example",
+    "reply_to": "Press office <press@northwind.example>",
+    "throttle": 120,
+}
 THEME = {
     "organisation": "Northwind Research Institute",
     "postal_address": "12 Harbour Street, 1010 Vienna, Austria",
@@ -102,6 +113,8 @@ def main(argv: list[str]) -> int:
     save("dark-preview.png")
     wait_for_preview(window.preview.dark_action.trigger)
 
+    shoot_sending(window, library, out, settle)
+
     # the preflight panel with something to say: an item gone from the library
     gone = digest.sections[0].item_ids[-1]
     library.remove_items([gone])
@@ -118,6 +131,49 @@ def main(argv: list[str]) -> int:
     window.close()
     library.close()
     return 0
+
+
+def shoot_sending(window: Any, library: Any, out: Path, settle: Callable[[], None]) -> None:
+    """The sending settings, and the Send dialog of a list send interrupted earlier."""
+    from composer.smtp_settings import merge_smtp
+
+    library.update_settings(merge_smtp(library.settings(), SMTP))
+    digest = window.document.digest
+    readers = [f"reader{n:04d}@example.org" for n in range(1240)]
+    states = ["sent"] * 1180 + ["failed"] * 3 + ["uncertain"] + ["queued"] * 56
+    entries = []
+    for n, (address, state) in enumerate(zip(readers, states, strict=True)):
+        entry = {
+            "digest_id": digest.id,
+            "recipient": address,
+            "address": address,
+            "name": "",
+            "state": state,
+            "queued_at": f"2026-11-02T09:{n // 60 % 60:02d}:{n % 60:02d}+00:00",
+            "updated_at": f"2026-11-02T09:{n // 60 % 60:02d}:{n % 60:02d}+00:00",
+            "code": {"sent": 250, "failed": 550}.get(state),
+            "text": {
+                "sent": "2.0.0 Ok: queued",
+                "failed": f"5.1.1 <{address}>: Recipient address rejected: User unknown",
+                "uncertain": "the connection was lost after the message was handed over",
+            }.get(state, ""),
+        }
+        entries.append(entry)
+    library.record_send(entries)
+    window.sending.passwords.remember(window.sending._smtp(), "not-a-real-password")
+
+    settings = window.sending.show_settings()
+    settle()
+    settings.grab().save(str(out / "sending-settings.png"))
+    print(f"wrote {out / 'sending-settings.png'}")
+    settings.reject()
+    dialog = window.sending.send()
+    dialog.log_view.scrollTo(dialog.log_model.index(1180, 0))
+    dialog.log_view.selectRow(1180)
+    settle()
+    dialog.grab().save(str(out / "send-dialog.png"))
+    print(f"wrote {out / 'send-dialog.png'}")
+    dialog.close()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,379 @@
+"""Sending from the window against a real SMTP server on loopback (aiosmtpd).
+
+The sending settings dialog (checks as typed, password to the keychain and never
+into the library, a real connection test over STARTTLS with login), the test
+send, and the Send dialog: the count and the preflight summary, the
+confirmation naming the count, progress, failures per recipient, Cancel that
+lets the message in flight finish, Resume, Retry uncertain, and closing the
+window mid-send. The sends run on the real worker thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.gui
+pytest.importorskip("PySide6.QtWidgets")
+
+from gui_helpers import Windows, window_factory  # noqa: E402
+from PySide6.QtCore import QAbstractItemModel  # noqa: E402
+from PySide6.QtTest import QAbstractItemModelTester  # noqa: E402
+from send_servers import (  # noqa: E402
+    PASSWORD,
+    USER,
+    Handler,
+    MemoryKeyring,
+    make_library,
+    send_log,
+    smtp_server,
+    tls_files,
+)
+
+from composer.secrets import SERVICE, PasswordStore  # noqa: E402
+from composer.sending import message_id_for  # noqa: E402
+from composer.smtp_settings import smtp_from_settings  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+from ui.send_dialog import SendDialog  # noqa: E402
+from ui.send_log_model import SendLogModel  # noqa: E402
+
+RECIPIENTS = [f"reader{n}@example.org" for n in range(5)]
+
+
+@pytest.fixture
+def windows(qtbot, tmp_path):
+    yield from window_factory(qtbot, tmp_path)
+
+
+@pytest.fixture
+def server():
+    with smtp_server() as running:
+        yield running
+
+
+def smtp(port: int, **changes: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "host": "127.0.0.1",
+        "port": port,
+        "security": "none",
+        "throttle": 0,
+        "retry_delay": 0.05,
+        "timeout": 5,
+        "max_attempts": 3,
+    }
+    base.update(changes)
+    return base
+
+
+def open_window(
+    windows: Windows, port: int | None, keychain: MemoryKeyring | None = None
+) -> MainWindow:
+    path = make_library(windows.folder / "library.json", smtp(port) if port else None)
+    passwords = PasswordStore(backend=keychain or MemoryKeyring(), environ={})
+    window = windows.open(path, passwords=passwords)
+    assert window.draft_from_month("2023-01") is not None
+    return window
+
+
+def wait_done(qtbot, dialog: SendDialog, timeout: int = 20_000) -> None:
+    qtbot.waitUntil(lambda: dialog.report is not None and not dialog.running, timeout=timeout)
+
+
+def one_each(handler: Handler) -> dict[str, int]:
+    return {address: len(got) for address, got in handler.by_recipient().items()}
+
+
+# -- the model -------------------------------------------------------------------------------------
+def test_send_log_model_passes_qt_model_checks(qtbot):
+    from composer.sending import SendEvent
+
+    model = SendLogModel()
+    QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    model.reset(
+        [
+            {"recipient": "b@example.org", "state": "queued", "queued_at": "2"},
+            {"recipient": "a@example.org", "state": "sent", "code": 250, "queued_at": "1"},
+        ]
+    )
+    assert model.rowCount() == 2
+    assert model.index(0, 0).data() == "a@example.org"  # oldest first
+    assert model.index(0, 2).data() == "250"
+    model.apply(SendEvent("b@example.org", "failed", 550, "No such user"))
+    model.apply(SendEvent("c@example.org", "sent", 250, "OK"))
+    assert model.state_of("b@example.org") == "failed"
+    assert model.index(1, 2).data() == "550 No such user"
+    assert model.rowCount() == 3 and model.recipients_in("sent") == [
+        "a@example.org",
+        "c@example.org",
+    ]
+    assert isinstance(model, QAbstractItemModel)
+
+
+# -- settings --------------------------------------------------------------------------------------
+def test_settings_dialog_checks_saves_and_keeps_the_password_in_the_keychain(qtbot, windows):
+    keychain = MemoryKeyring()
+    window = open_window(windows, None, keychain)
+    dialog = window.sending.show_settings()
+    dialog.set_value("host", "smtp.example.org")
+    dialog.set_value("security", "none")
+    dialog.check()
+    ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    assert not ok.isEnabled()
+    assert "only allowed for a server on this machine" in dialog.error.text()
+    dialog.set_value("security", "starttls")
+    dialog.set_value("user", "ann")
+    dialog.set_value("sender_address", "not an address")
+    dialog.check()
+    assert not ok.isEnabled() and "sender address" in dialog.error.text().lower()
+    dialog.set_value("sender_address", "news@example.org")
+    dialog.set_value("throttle", 30)
+    dialog.password.setText("pässword-typed")
+    assert dialog.check() is not None and ok.isEnabled()
+    dialog.accept()
+    qtbot.waitUntil(lambda: window.sending.settings_dialog is None)
+
+    stored = smtp_from_settings(window.library.settings())
+    assert (stored.host, stored.user, stored.throttle) == ("smtp.example.org", "ann", 30)
+    assert keychain.store == {(SERVICE, "ann@smtp.example.org:587"): "pässword-typed"}
+    assert "keychain" in window.statusBar().currentMessage()
+    on_disk = Path(window.library.location).read_bytes()  # every write is durable at once
+    assert b"smtp.example.org" in on_disk
+    assert "pässword".encode() not in on_disk
+
+
+def test_settings_dialog_tests_the_connection_over_starttls_with_login(qtbot, windows, tmp_path):
+    tls = tls_files(tmp_path)
+    with smtp_server(starttls=tls.server_context, auth=True) as (handler, port):
+        window = open_window(windows, None)
+        dialog = window.sending.show_settings()
+        for name, value in smtp(port, security="starttls", user=USER).items():
+            dialog.set_value(name, value)
+        dialog.set_value("ca_file", str(tls.ca_file))
+        dialog.password.setText("wrong")
+        with qtbot.waitSignal(dialog.checked, timeout=15_000) as refused:
+            dialog.test_connection()
+        assert refused.args[0] is False and "refused the login" in refused.args[1]
+        dialog.password.setText(PASSWORD)
+        with qtbot.waitSignal(dialog.checked, timeout=15_000) as accepted:
+            dialog.test_connection()
+        assert accepted.args[0] is True, accepted.args[1]
+        assert f"logged in as {USER}" in dialog.connection_result.text()
+        assert handler.logins == [USER] and handler.messages() == []  # nothing was sent
+        dialog.reject()
+
+
+def test_send_without_a_server_opens_the_settings_instead(qtbot, windows):
+    window = open_window(windows, None)
+    assert window.sending.send() is None
+    assert window.sending.settings_dialog is not None
+    assert "SMTP server" in window.sending.settings_dialog.connection_result.text()
+    window.sending.settings_dialog.reject()
+
+
+# -- test send -------------------------------------------------------------------------------------
+def test_send_test_from_the_window(qtbot, windows, server):
+    handler, port = server
+    window = open_window(windows, port)
+    dialog = window.sending.send_test()
+    assert dialog is not None and dialog.test
+    dialog.addresses.setText("me@example.org, colleague@example.org, nonsense")
+    dialog.refresh()
+    assert "invalid" in dialog.summary.toPlainText()
+    dialog.addresses.setText("me@example.org, colleague@example.org")
+    dialog.refresh()
+    assert dialog.send_button.text().replace("&", "") == "Send 2 tests"
+    assert dialog.send()
+    wait_done(qtbot, dialog)
+    assert dialog.report is not None and dialog.report.ok
+    assert one_each(handler) == {"me@example.org": 1, "colleague@example.org": 1}
+    message = handler.messages()[0].message()
+    assert message["Subject"].startswith("[TEST] ")
+    assert message.get_content_type() == "multipart/alternative"
+    assert "Sent 2 test messages" in window.statusBar().currentMessage()
+    # the addresses are offered again next time
+    dialog.close()
+    again = window.sending.send_test()
+    assert again is not None and "colleague@example.org" in again.addresses.text()
+    again.close()
+
+
+# -- list send -------------------------------------------------------------------------------------
+def test_send_dialog_counts_confirms_sends_and_reports_each_recipient(qtbot, windows, server):
+    handler, port = server
+    handler.permanent.add(RECIPIENTS[1])
+    handler.temporary[RECIPIENTS[2]] = 1  # greylisted once, then accepted
+    window = open_window(windows, port)
+    dialog = window.sending.send()
+    assert dialog is not None and not dialog.test
+    asked: list[str] = []
+    dialog.confirm = lambda title, text: asked.append(text) or True
+    pasted = "\n".join([*RECIPIENTS, "Broken <not-an-address>", RECIPIENTS[0].upper()])
+    dialog.pasted.setPlainText(pasted)
+    dialog.refresh()
+    summary = dialog.summary.toPlainText()
+    assert "5 recipients in the pasted list; 1 duplicate removed; 1 invalid" in summary
+    assert "not-an-address" in summary
+    assert "List-Unsubscribe" in summary and "preflight:" in summary
+    assert dialog.send_button.text().replace("&", "") == "Send to 5 recipients…"
+    assert dialog.send()
+    assert asked and asked[0].startswith("Send to 5 recipients?")
+    wait_done(qtbot, dialog)
+
+    report = dialog.report
+    assert report is not None and report.complete and not report.ok
+    assert one_each(handler) == {a: 1 for a in RECIPIENTS if a != RECIPIENTS[1]}
+    for received in handler.messages():
+        assert received.message().get_content_type() == "multipart/alternative"
+        assert len(received.rcpt_tos) == 1  # the list is never exposed
+    assert dialog.log_model.state_of(RECIPIENTS[1]) == "failed"
+    assert dialog.log_model.state_of(RECIPIENTS[2]) == "sent"
+    assert "550" in dialog.summary.toPlainText()
+    assert dialog.bar.value() == 5
+    digest_id = window.document.digest.id
+    on_disk = send_log(Path(window.library.location), digest_id)
+    assert {k: v["state"] for k, v in on_disk.items()} == {
+        a: ("failed" if a == RECIPIENTS[1] else "sent") for a in RECIPIENTS
+    }
+    assert dialog.failed_button.isVisible()
+    assert dialog.failed_button.text().replace("&", "") == "Send again to failed (1)"
+    assert not dialog.resume_button.isVisible() and not dialog.uncertain_button.isVisible()
+
+    # opening the dialog again shows the log, and nobody is sent it twice
+    dialog.close()
+    again = window.sending.send()
+    assert again is not None
+    assert "4 sent" in again.history.text() and "1 failed" in again.history.text()
+    assert again.log_model.rowCount() == 5
+    again.pasted.setPlainText("\n".join(RECIPIENTS))
+    again.refresh()
+    assert again.send_button.text().replace("&", "") == "Send to 0 recipients…"
+    assert not again.send_button.isEnabled()
+    # the explicit choice: send again to the failed one (now accepted)
+    handler.permanent.clear()
+    again.confirm = lambda title, text: True
+    again.send_again.setCurrentIndex(again.send_again.findData("failed"))
+    again.refresh()
+    assert again.send()
+    wait_done(qtbot, again)
+    assert one_each(handler) == dict.fromkeys(RECIPIENTS, 1)
+    again.close()
+
+
+def test_no_confirmation_no_send(qtbot, windows, server):
+    handler, port = server
+    window = open_window(windows, port)
+    dialog = window.sending.send()
+    assert dialog is not None
+    dialog.confirm = lambda title, text: False
+    dialog.pasted.setPlainText("\n".join(RECIPIENTS))
+    assert dialog.send() is False
+    assert not dialog.running and handler.messages() == []
+    assert send_log(Path(window.library.location), window.document.digest.id) == {}
+    dialog.close()
+
+
+def test_cancel_finishes_the_message_in_flight_and_resume_sends_the_rest(qtbot, windows, server):
+    handler, port = server
+    handler.hold_at = 2  # the server holds its reply to the second message
+    window = open_window(windows, port)
+    dialog = window.sending.send()
+    assert dialog is not None
+    dialog.confirm = lambda title, text: True
+    dialog.pasted.setPlainText("\n".join(RECIPIENTS))
+    assert dialog.send()
+    assert handler.holding.wait(15)
+    assert dialog.cancel_button.isVisible()
+    dialog.cancel()
+    handler.release.set()
+    wait_done(qtbot, dialog)
+    report = dialog.report
+    assert report is not None and report.cancelled
+    assert report.sent == RECIPIENTS[:2]  # the message in flight finished
+    assert report.left_queued == RECIPIENTS[2:]
+    assert dialog.resume_button.isVisible()
+    assert dialog.resume_button.text().replace("&", "") == "Resume (3 queued)"
+    assert dialog.send_follow_up()
+    wait_done(qtbot, dialog)
+    assert one_each(handler) == dict.fromkeys(RECIPIENTS, 1)
+    assert not dialog.resume_button.isVisible()
+    dialog.close()
+
+
+def test_uncertain_recipients_are_retried_only_when_asked(qtbot, windows, server):
+    handler, port = server
+    handler.drop_after_data_at = {2}  # message 2 reaches the server, its reply never does
+    window = open_window(windows, port)
+    dialog = window.sending.send()
+    assert dialog is not None
+    dialog.confirm = lambda title, text: True
+    dialog.pasted.setPlainText("\n".join(RECIPIENTS))
+    assert dialog.send()
+    wait_done(qtbot, dialog)
+    assert dialog.log_model.state_of(RECIPIENTS[1]) == "uncertain"
+    assert one_each(handler) == dict.fromkeys(RECIPIENTS, 1)
+    assert dialog.uncertain_button.isVisible()
+    assert dialog.uncertain_button.text().replace("&", "") == "Retry uncertain (1)"
+    # a plain resume does not send to it again
+    dialog.pasted.setPlainText("\n".join(RECIPIENTS))
+    dialog.refresh()
+    assert "uncertain, not sent again: 1" in dialog.summary.toPlainText()
+    assert not dialog.send_button.isEnabled()
+    assert dialog.send_follow_up(retry_uncertain=True)
+    wait_done(qtbot, dialog)
+    got = handler.by_recipient()[RECIPIENTS[1]]
+    assert len(got) == 2  # the user chose to send it again
+    ids = {g.message()["Message-ID"] for g in got}
+    assert ids == {message_id_for(window.document.digest.id, RECIPIENTS[1], "example.org")}
+    assert dialog.log_model.state_of(RECIPIENTS[1]) == "sent"
+    dialog.close()
+
+
+def test_closing_the_window_mid_send_stops_after_the_message_in_flight(qtbot, windows, server):
+    handler, port = server
+    handler.hold_at = 1
+    window = open_window(windows, port)
+    digest_id = window.document.digest.id
+    dialog = window.sending.send()
+    assert dialog is not None
+    dialog.confirm = lambda title, text: True
+    dialog.pasted.setPlainText("\n".join(RECIPIENTS))
+    assert dialog.send()
+    assert handler.holding.wait(15)
+    threading.Timer(0.3, handler.release.set).start()
+    location = Path(window.library.location)
+    windows.close(window)  # asks (the helper answers yes), then waits for the reply
+    states = {k: v["state"] for k, v in send_log(location, digest_id).items()}
+    assert states == {RECIPIENTS[0]: "sent", **dict.fromkeys(RECIPIENTS[1:], "queued")}
+    assert one_each(handler) == {RECIPIENTS[0]: 1}
+
+
+def test_a_password_is_asked_for_once_when_there_is_no_keychain(qtbot, windows, tmp_path):
+    tls = tls_files(tmp_path)
+    with smtp_server(starttls=tls.server_context, auth=True) as (handler, port):
+        path = make_library(
+            windows.folder / "library.json",
+            smtp(port, security="starttls", user=USER, ca_file=str(tls.ca_file)),
+        )
+        asked: list[str] = []
+
+        def prompt(username: str) -> str:
+            asked.append(username)
+            return PASSWORD
+
+        from keyring.backends import fail
+
+        passwords = PasswordStore(backend=fail.Keyring(), prompt=prompt, environ={})
+        window = windows.open(path, passwords=passwords)
+        window.draft_from_month("2023-01")
+        for _ in range(2):
+            dialog = window.sending.send_test()
+            assert dialog is not None
+            dialog.addresses.setText("me@example.org")
+            assert dialog.send()
+            wait_done(qtbot, dialog)
+            assert dialog.report is not None and dialog.report.ok, dialog.report.lines()
+            dialog.close()
+        assert asked == [f"{USER}@127.0.0.1:{port}"]
+        assert len(handler.messages()) == 2

@@ -1,0 +1,557 @@
+"""The Send dialog: who gets the digest, the preflight summary, a confirmation, then progress.
+
+Before sending, the dialog shows the number of recipients (from a CSV or text
+file, or a pasted list: invalid entries listed with the reason, duplicates
+removed), what the send log says of earlier runs of this digest, and the
+preflight summary of the core (:meth:`composer.sending.SendJob.preflight`).
+Sending asks for a confirmation that names the count ("Send to 1,234
+recipients?"), then runs on a worker thread (:class:`ui.send_task.SendTask`): a
+progress bar with the sent, failed and uncertain counts and the time left, and
+Cancel, which lets the message in flight finish and keeps the rest queued for a
+later Resume. A table lists what happened to each recipient; after a run,
+buttons offer the explicit choices the core knows: resume those still queued,
+retry the uncertain ones, send again to the failed ones.
+
+A test send (``job.test``) takes a few addresses, prefixes the subject with
+"[TEST]" and keeps no send log. The decisions are all the core's: this module
+only collects the choices and shows the results.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from composer.errors import NewsdigestError
+from composer.recipients import RecipientList, parse_recipients_text, read_recipients_file
+from composer.sending import (
+    FAILED,
+    QUEUED,
+    SENDING,
+    UNCERTAIN,
+    Preflight,
+    SendAgain,
+    SendJob,
+    SendPlan,
+    SendProgress,
+    SendReport,
+    confirmation_question,
+    describe_counts,
+    format_duration,
+    log_counts,
+)
+from ui.send_log_model import SendLogModel
+from ui.send_task import SendTask
+
+SEND_AGAIN_CHOICES: tuple[tuple[str, SendAgain | None], ...] = (
+    ("nobody who had it", None),
+    ("recipients whose message failed", "failed"),
+    ("everyone (they get it twice)", "all"),
+)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'s' if count != 1 else ''}"
+
+
+class SendDialog(QDialog):
+    """Choose recipients, check, confirm, send, follow; one run at a time."""
+
+    run_finished = Signal(object)  # SendReport
+
+    def __init__(
+        self,
+        job: SendJob,
+        executor: concurrent.futures.Executor,
+        *,
+        test_addresses: str = "",
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self.job = job
+        self.executor = executor
+        self.test = job.test
+        title = job.prepared.digest.title
+        self.setWindowTitle(("Send a test of " if self.test else "Send ") + f"“{title}”")
+        self.setAccessibleName("Send test" if self.test else "Send digest")
+        #: Asks the user; tests replace it. ``(title, text) -> bool``.
+        self.confirm: Callable[[str, str], bool] = self._ask
+        self.task: SendTask | None = None
+        self.report: SendReport | None = None
+        self.plan: SendPlan | None = None
+        self.preflight: Preflight | None = None
+        self.recipients: RecipientList | None = None
+        self._file_list: RecipientList | None = None
+        self._runs = 0
+        self._close_when_done = False
+
+        # who
+        who = QFormLayout()
+        if self.test:
+            self.addresses = QLineEdit(test_addresses)
+            self.addresses.setAccessibleName("Test addresses")
+            self.addresses.setPlaceholderText("you@example.org, colleague@example.org")
+            self.addresses.setToolTip("One or more addresses, separated by commas")
+            self.addresses.textChanged.connect(self._changed)
+            who.addRow("&To:", self.addresses)
+        else:
+            self.open_button = QPushButton("Open &list…")
+            self.open_button.setToolTip(
+                "A CSV file with an email column (and optionally names), or a text file of "
+                "addresses"
+            )
+            self.open_button.clicked.connect(self.choose_file)
+            self.clear_button = QPushButton("Clear")
+            self.clear_button.setToolTip("Forget the list and the pasted addresses")
+            self.clear_button.clicked.connect(self.clear_recipients)
+            self.file_label = QLabel("or paste the addresses below")
+            row = QHBoxLayout()
+            row.addWidget(self.open_button)
+            row.addWidget(self.clear_button)
+            row.addWidget(self.file_label, 1)
+            who.addRow("Recipients:", row)
+            self.pasted = QPlainTextEdit()
+            self.pasted.setAccessibleName("Pasted recipients")
+            self.pasted.setPlaceholderText(
+                "One address per line, or 'Name <address>', or two columns pasted from a "
+                "spreadsheet"
+            )
+            self.pasted.setTabChangesFocus(True)
+            self.pasted.setMaximumHeight(90)
+            self.pasted.textChanged.connect(self._changed)
+            who.addRow("", self.pasted)
+            self.history = QLabel()
+            self.history.setWordWrap(True)
+            self.history.setAccessibleName("Earlier sends of this digest")
+            who.addRow("Send log:", self.history)
+            self.retry_uncertain = QCheckBox("Also send to the uncertain recipients")
+            self.retry_uncertain.setToolTip(
+                "A crash or a dropped connection left them without an answer from the server: "
+                "they may already have the digest"
+            )
+            self.retry_uncertain.toggled.connect(self._changed)
+            self.send_again = QComboBox()
+            self.send_again.setAccessibleName("Send again to")
+            for label, value in SEND_AGAIN_CHOICES:
+                self.send_again.addItem(label, value)
+            self.send_again.currentIndexChanged.connect(self._changed)
+            who.addRow("", self.retry_uncertain)
+            who.addRow("Send again to:", self.send_again)
+
+        # what the core says
+        self.summary = QPlainTextEdit()
+        self.summary.setReadOnly(True)
+        self.summary.setAccessibleName("Preflight summary")
+        self.summary.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.ignore_errors = QCheckBox("Send even though the preflight found errors")
+        self.ignore_errors.setVisible(False)
+        self.ignore_errors.toggled.connect(self._update_buttons)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setAccessibleName("Why it cannot be sent")
+        self.problem.setStyleSheet("color: #c62828;")
+
+        # progress
+        self.bar = QProgressBar()
+        self.bar.setAccessibleName("Send progress")
+        self.bar.setFormat("%v of %m")
+        self.counts = QLabel()
+        self.counts.setAccessibleName("Sent and failed counts")
+        self.progress_box = QWidget()
+        progress_layout = QVBoxLayout(self.progress_box)
+        progress_layout.setContentsMargins(0, 0, 0, 0)
+        progress_layout.addWidget(self.bar)
+        progress_layout.addWidget(self.counts)
+        self.progress_box.setVisible(False)
+
+        # per recipient
+        self.log_model = SendLogModel(self)
+        self.log_view = QTableView()
+        self.log_view.setModel(self.log_model)
+        self.log_view.setAccessibleName("What happened to each recipient")
+        self.log_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.log_view.verticalHeader().setVisible(False)
+        self.log_view.setAlternatingRowColors(True)
+        self.log_view.setWordWrap(False)
+        self.log_view.verticalHeader().setDefaultSectionSize(
+            self.log_view.fontMetrics().height() + 8
+        )
+        header = self.log_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        stamp = self.log_view.fontMetrics().horizontalAdvance("2026-11-27 00:00:00") + 24
+        for column, width in enumerate((230, 90, 200, stamp)):
+            self.log_view.setColumnWidth(column, width)
+
+        # buttons
+        self.send_button = QPushButton("Send…")
+        self.send_button.setDefault(True)
+        self.send_button.clicked.connect(self.send)
+        self.cancel_button = QPushButton("&Cancel sending")
+        self.cancel_button.setToolTip(
+            "Stop after the message in flight; the others stay queued for a later resume"
+        )
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.setVisible(False)
+        self.resume_button = QPushButton("&Resume")
+        self.resume_button.setToolTip("Send to the recipients still queued; nobody gets it twice")
+        self.resume_button.clicked.connect(lambda: self.send_follow_up())
+        self.uncertain_button = QPushButton("Retry &uncertain")
+        self.uncertain_button.setToolTip(
+            "Send to the recipients whose message may or may not have arrived"
+        )
+        self.uncertain_button.clicked.connect(lambda: self.send_follow_up(retry_uncertain=True))
+        self.failed_button = QPushButton("Send again to &failed")
+        self.failed_button.setToolTip("Send again to the recipients whose message was refused")
+        self.failed_button.clicked.connect(lambda: self.send_follow_up(send_again="failed"))
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(self.close)
+        buttons = QHBoxLayout()
+        for button in (self.resume_button, self.uncertain_button, self.failed_button):
+            button.setVisible(False)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.send_button)
+        buttons.addWidget(self.close_button)
+
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addLayout(who)
+        self.summary_title = QLabel("<b>Before sending</b>")
+        top_layout.addWidget(self.summary_title)
+        top_layout.addWidget(self.summary, 1)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(top)
+        splitter.addWidget(self.log_view)
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([420, 200])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.ignore_errors)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.progress_box)
+        layout.addLayout(buttons)
+
+        self._timer = QTimer(self, singleShot=True, interval=300)
+        self._timer.timeout.connect(self.refresh)
+        self.resize(760, 720)
+        self._load_log()
+        self.refresh()
+
+    # -- recipients -------------------------------------------------------------------------------
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Recipients", "", "Recipient lists (*.csv *.txt);;All files (*)"
+        )
+        if path:
+            self.load_file(path)
+
+    def load_file(self, path: str | Path) -> bool:
+        """Read a recipient list (CSV or text); a file that cannot be read is explained."""
+        self.setCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self._file_list = read_recipients_file(path)
+        except NewsdigestError as exc:
+            self._file_list = None
+            self.problem.setText(f"⚠ {exc}")
+            return False
+        finally:
+            self.unsetCursor()
+        self.file_label.setText(Path(path).name)
+        self.pasted.setEnabled(False)
+        self.refresh()
+        return True
+
+    def clear_recipients(self) -> None:
+        self._file_list = None
+        self.file_label.setText("or paste the addresses below")
+        self.pasted.setEnabled(True)
+        self.pasted.clear()
+        self.refresh()
+
+    def _read_recipients(self) -> RecipientList | None:
+        if self.test:
+            text = self.addresses.text().strip()
+            return parse_recipients_text(text, "the test addresses") if text else None
+        if self._file_list is not None:
+            return self._file_list
+        text = self.pasted.toPlainText()
+        return parse_recipients_text(text) if text.strip() else None
+
+    def _options(self) -> tuple[bool, SendAgain | None]:
+        if self.test:
+            return False, None
+        return self.retry_uncertain.isChecked(), self.send_again.currentData()
+
+    # -- checking ---------------------------------------------------------------------------------
+    def _changed(self, *args: Any) -> None:
+        self._timer.start()
+
+    def _load_log(self) -> None:
+        if self.test:
+            return
+        entries = self.job.journal.entries()
+        self.log_model.reset(entries.values())
+        counts = log_counts(entries.values())
+        if not any(counts.values()):
+            self.history.setText("not sent yet")
+        else:
+            self.history.setText(
+                describe_counts(counts)
+                + ". Those who had it are not sent it again unless you choose so below."
+            )
+        self.retry_uncertain.setText(
+            "Also send to the uncertain recipients"
+            + (f" ({counts[UNCERTAIN] + counts[SENDING]:,})" if counts.get(UNCERTAIN) else "")
+        )
+
+    def refresh(self) -> None:
+        """Read the recipients and options, plan with the core, and show its preflight."""
+        self._timer.stop()
+        if self.running:
+            return
+        self.problem.clear()
+        self.summary_title.setText("<b>Before sending</b>")
+        try:
+            self.recipients = self._read_recipients()
+            retry_uncertain, send_again = self._options()
+            log = {} if self.test else self.job.journal.entries()
+            if self.recipients is None and not (log and not self.test):
+                self.plan = None
+                self.preflight = None
+                self.summary.setPlainText(
+                    "Type the addresses to send the test to."
+                    if self.test
+                    else "Open a recipient list or paste addresses."
+                )
+            else:
+                self.plan = self.job.plan(
+                    self.recipients.recipients if self.recipients is not None else None,
+                    retry_uncertain=retry_uncertain,
+                    send_again=send_again,
+                )
+                self.preflight = self.job.preflight(self.plan, self.recipients)
+                lines = self.preflight.lines()
+                if self.recipients is None:
+                    lines.insert(0, "recipients: those of the send log (no new list given)")
+                self.summary.setPlainText("\n".join(lines))
+        except NewsdigestError as exc:
+            self.plan = self.preflight = None
+            self.problem.setText(f"⚠ {exc}")
+        errors = bool(self.preflight and self.preflight.errors) and not self.test
+        self.ignore_errors.setVisible(errors)
+        if not errors:
+            self.ignore_errors.setChecked(False)
+        self._update_buttons()
+
+    def _update_buttons(self, *args: Any) -> None:
+        running = self.running
+        count = len(self.plan.to_send) if self.plan is not None else 0
+        if self.test:
+            self.send_button.setText("Send &test" if count <= 1 else f"Send {count} &tests")
+        elif self.plan is not None and self.recipients is None and self.plan.started_before:
+            self.send_button.setText(f"&Resume: send to {_plural(count, 'recipient')}…")
+        else:
+            self.send_button.setText(f"&Send to {_plural(count, 'recipient')}…")
+        blocked = (
+            bool(self.preflight and self.preflight.errors and not self.test)
+            and not self.ignore_errors.isChecked()
+        )
+        self.send_button.setEnabled(not running and count > 0 and not blocked)
+        self.send_button.setVisible(not running)
+        self.cancel_button.setVisible(running)
+        self.close_button.setEnabled(True)
+        for widget in self._inputs():
+            widget.setEnabled(not running)
+        if not self.test and not running:
+            self.pasted.setEnabled(self._file_list is None)
+        counts = log_counts(self.job.journal.entries().values()) if not self.test else {}
+        follow_ups = (
+            (self.resume_button, counts.get(QUEUED, 0), "Resume"),
+            (self.uncertain_button, counts.get(UNCERTAIN, 0) + counts.get(SENDING, 0), "Retry"),
+            (self.failed_button, counts.get(FAILED, 0), "Send again to"),
+        )
+        for button, n, _ in follow_ups:
+            button.setVisible(self._runs > 0 and n > 0 and not running)
+        if self._runs:
+            self.resume_button.setText(f"&Resume ({counts.get(QUEUED, 0):,} queued)")
+            self.uncertain_button.setText(
+                f"Retry &uncertain ({counts.get(UNCERTAIN, 0) + counts.get(SENDING, 0):,})"
+            )
+            self.failed_button.setText(f"Send again to &failed ({counts.get(FAILED, 0):,})")
+
+    def _inputs(self) -> list[QWidget]:
+        if self.test:
+            return [self.addresses]
+        return [
+            self.open_button,
+            self.clear_button,
+            self.pasted,
+            self.retry_uncertain,
+            self.send_again,
+        ]
+
+    # -- sending ----------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.task is not None and self.task.running
+
+    def _ask(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def send(self) -> bool:
+        """Send with the plan shown (asks first for a list send); True when a run started."""
+        self.refresh()
+        if self.plan is None or self.preflight is None or not self.plan.to_send:
+            return False
+        if self.preflight.errors and not self.test and not self.ignore_errors.isChecked():
+            return False
+        return self._start(self.plan, self.preflight)
+
+    def send_follow_up(
+        self, *, retry_uncertain: bool = False, send_again: SendAgain | None = None
+    ) -> bool:
+        """Resume, retry the uncertain, or send again to the failed: the recipients of the log."""
+        if self.running:
+            return False
+        try:
+            plan = self.job.plan(None, retry_uncertain=retry_uncertain, send_again=send_again)
+            preflight = self.job.preflight(plan)
+        except NewsdigestError as exc:
+            self.problem.setText(f"⚠ {exc}")
+            return False
+        if not plan.to_send:
+            self.problem.setText("Nobody is left to send to.")
+            return False
+        self.summary.setPlainText("\n".join(preflight.lines()))
+        return self._start(plan, preflight)
+
+    def _start(self, plan: SendPlan, preflight: Preflight) -> bool:
+        count = len(plan.to_send)
+        if not self.test:
+            details = [f"Subject: {preflight.subject}", f"From: {preflight.sender}"]
+            if plan.retry_uncertain or plan.send_again:
+                details.append("Some of them may already have received it.")
+            if not self.confirm(
+                "Send the digest",
+                confirmation_question(count) + "\n\n" + "\n".join(details),
+            ):
+                return False
+        settings = self.job.settings
+        if settings.user and self.job.passwords.get(settings) is None:
+            self.problem.setText(
+                f"⚠ No password for {settings.keyring_username}: nothing was sent. Type it in "
+                "File → Sending settings…"
+            )
+            return False
+        job = self.job if self._runs == 0 else self.job.again()
+        self.job = job
+        self._runs += 1
+        self.report = None
+        self.problem.clear()
+        self.bar.setRange(0, count)
+        self.bar.setValue(0)
+        self.counts.setText(f"Connecting to {settings.server_label}…")
+        self.progress_box.setVisible(True)
+        self.task = SendTask(job, plan, self.executor, parent=self)
+        self.task.progress.connect(self._progress)
+        self.task.finished.connect(self._finished)
+        self.task.start()
+        self._update_buttons()
+        return True
+
+    def cancel(self) -> None:
+        """Stop after the message in flight; the rest stays queued (Resume sends it later)."""
+        if self.task is not None and self.running:
+            self.task.cancel()
+            self.cancel_button.setEnabled(False)
+            self.counts.setText(self.counts.text() + " — stopping after the message in flight…")
+
+    def _progress(self, progress: SendProgress) -> None:
+        if progress.event is not None:
+            self.log_model.apply(progress.event)
+        self.bar.setValue(progress.done)
+        parts = [f"Sent {progress.sent:,}", f"failed {progress.failed:,}"]
+        if progress.uncertain:
+            parts.append(f"uncertain {progress.uncertain:,}")
+        if progress.retrying:
+            parts.append(f"{progress.retrying:,} to retry")
+        if progress.seconds_left is not None and progress.done < progress.total:
+            parts.append(f"about {format_duration(progress.seconds_left)} left")
+        if self.task is not None and self.task.job.cancelled:
+            parts.append("stopping after the message in flight…")
+        self.counts.setText(" · ".join(parts))
+
+    def _finished(self, report: SendReport) -> None:
+        self.report = report
+        self.cancel_button.setEnabled(True)
+        self.task = None
+        self._load_log()
+        lines = report.lines()
+        self.counts.setText(lines[0][:1].upper() + lines[0][1:])
+        self.refresh()  # the plan for a next run: the send button's count is the log's
+        self.summary_title.setText("<b>The last run, and what a next one would do</b>")
+        self.summary.setPlainText(
+            "\n".join([*lines, "", "If you send now:", *self.summary.toPlainText().splitlines()])
+        )
+        if report.stopped:
+            self.problem.setText(f"⚠ Stopped: {report.stopped}")
+        self._update_buttons()
+        self.run_finished.emit(report)
+        if self._close_when_done:
+            self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.running:
+            if self.confirm(
+                "Sending",
+                "Stop sending after the message in flight? The others stay queued; open "
+                "Send… again to resume.",
+            ):
+                self._close_when_done = True
+                self.cancel()
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def stop_and_wait(self, timeout: float) -> bool:
+        """Cancel a run and wait for its worker (the window is closing); True when it ended."""
+        if self.task is None:
+            return True
+        self.task.cancel()
+        return self.task.wait(timeout)

@@ -1,0 +1,236 @@
+"""The window's sending actions: Send test…, Send…, Sending settings…, and their dialogs.
+
+:class:`SendController` belongs to the main window. It keeps the run's
+:class:`~composer.secrets.PasswordStore` (the password is asked for once per
+run when there is no keychain), a single-worker executor for sends and
+connection tests (one SMTP conversation at a time), and at most one Send dialog.
+Before a dialog opens, the digest is saved, so that the send log is kept under
+the digest's stored id, and the SMTP settings are checked: a missing server or
+sender opens the settings instead of a dialog that cannot send. Closing the
+window mid-send asks, then stops after the message in flight.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QStyle
+
+from composer.errors import NewsdigestError
+from composer.secrets import PasswordStore
+from composer.smtp_settings import SmtpSettings, smtp_from_settings
+
+if TYPE_CHECKING:  # the dialogs load the sending core (email, smtplib...) on first use
+    from ui.main_window import MainWindow
+    from ui.send_dialog import SendDialog
+    from ui.smtp_dialog import SmtpSettingsDialog
+
+TEST_ADDRESSES_KEY = "send/test_addresses"
+
+
+class SendController(QObject):
+    """Opens the sending dialogs of a window and stores what they decide."""
+
+    def __init__(
+        self,
+        window: MainWindow,
+        *,
+        passwords: PasswordStore | None = None,
+        executor: concurrent.futures.Executor | None = None,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.passwords = passwords if passwords is not None else PasswordStore(prompt=self.ask)
+        self._own_executor = executor is None
+        self.executor = executor or concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="newsdigest-send"
+        )
+        self.dialog: SendDialog | None = None
+        self.settings_dialog: SmtpSettingsDialog | None = None
+        self.test_action = self._action(
+            "Send &test…",
+            self.send_test,
+            "Ctrl+Alt+E",
+            "Send the digest to yourself or a colleague, with “[TEST]” before the subject",
+            "mail-forward",
+            QStyle.StandardPixmap.SP_MediaPlay,
+        )
+        self.send_action = self._action(
+            "Sen&d…",
+            self.send,
+            "Ctrl+Alt+M",
+            "Send the digest to a list of recipients, one message each",
+            "mail-send",
+            QStyle.StandardPixmap.SP_CommandLink,
+        )
+        self.settings_action = self._action(
+            "Sendin&g settings…",
+            self.show_settings,
+            "Ctrl+Alt+O",
+            "SMTP server, security, login, sender and pace; the password goes to the keychain",
+        )
+        self.actions_list = [self.test_action, self.send_action, self.settings_action]
+
+    def _action(
+        self, text: str, slot: Any, shortcut: str, tip: str, icon: str = "", fallback: Any = None
+    ) -> QAction:
+        action = QAction(text, self.window)
+        if icon:
+            action.setIcon(QIcon.fromTheme(icon, self.window.style().standardIcon(fallback)))
+        action.setShortcut(QKeySequence(shortcut))
+        shown = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        action.setToolTip(f"{tip} ({shown})")
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    # -- the password -----------------------------------------------------------------------------
+    def ask(self, username: str) -> str | None:
+        """Ask for the SMTP password (no keychain, or none stored yet); kept for this run."""
+        text, ok = QInputDialog.getText(
+            self.window,
+            "SMTP password",
+            f"Password for {username}\n(kept until Newsdigest closes; store it in the keychain "
+            "in File → Sending settings…):",
+            QLineEdit.EchoMode.Password,
+        )
+        return text if ok and text else None
+
+    # -- settings ---------------------------------------------------------------------------------
+    def _smtp(self) -> SmtpSettings | None:
+        try:
+            return smtp_from_settings(self.window.library.settings())
+        except NewsdigestError as exc:
+            self.window.show_problem(f"The sending settings are not valid: {exc}")
+            return None
+
+    def show_settings(self, note: str = "") -> SmtpSettingsDialog:
+        from ui.smtp_dialog import SmtpSettingsDialog
+
+        dialog = SmtpSettingsDialog(
+            self.window.library.settings(), self.passwords, self.executor, self.window
+        )
+        if note:
+            dialog.connection_result.setText(note)
+        dialog.finished.connect(lambda result: self._settings_finished(dialog, result))
+        self.settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _settings_finished(self, dialog: SmtpSettingsDialog, result: int) -> None:
+        self.settings_dialog = None
+        dialog.deleteLater()
+        if result != dialog.DialogCode.Accepted:
+            return
+        try:
+            self.window.library.update_settings(dialog.settings_changes())
+            smtp = dialog.smtp()
+        except NewsdigestError as exc:
+            self.window.show_problem(f"The sending settings could not be saved: {exc}")
+            return
+        message = "Sending settings saved."
+        if dialog.forget.isChecked() and smtp.user:
+            self.passwords.forget(smtp)
+            message += " The password was removed from the keychain."
+        password = dialog.new_password()
+        if password and smtp.user:
+            if self.passwords.save(smtp, password):
+                where = self.passwords.keychain_name()
+                message += f" The password is in the system keychain ({where})."
+            else:
+                message += (
+                    " This system has no keychain: the password is kept until Newsdigest "
+                    "closes, never on disk."
+                )
+        self.window.statusBar().showMessage(message, 8000)
+
+    # -- sending ----------------------------------------------------------------------------------
+    def send_test(self) -> SendDialog | None:
+        return self._open(test=True)
+
+    def send(self) -> SendDialog | None:
+        return self._open(test=False)
+
+    def _open(self, *, test: bool) -> SendDialog | None:
+        from composer.sending import job_for
+        from ui.send_dialog import SendDialog
+
+        window = self.window
+        if self.dialog is not None and self.dialog.running:
+            self.dialog.show()
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            window.statusBar().showMessage("A send is in progress.", 6000)
+            return self.dialog
+        window.editor.flush()
+        digest = window.document.digest
+        if digest is None:
+            window.show_problem("Open or start a digest first: there is nothing to send.")
+            return None
+        if not window.document.save():
+            return None  # the document said why
+        smtp = self._smtp()
+        if smtp is None:
+            return None
+        if not smtp.host or not (smtp.sender_address or window.theme.from_address):
+            missing = "the SMTP server" if not smtp.host else "the sender address"
+            self.show_settings(f"⚠ Name {missing} first; then choose Send again.")
+            return None
+        digest = window.document.digest
+        assert digest is not None
+        window.setCursor(Qt.CursorShape.WaitCursor)
+        try:
+            job = job_for(
+                window.library,
+                digest,
+                test=test,
+                settings=smtp,
+                passwords=self.passwords,
+                renderer=window.export_renderer(),
+            )
+        except NewsdigestError as exc:
+            window.show_problem(str(exc), title="Cannot send")
+            return None
+        finally:
+            window.unsetCursor()
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        addresses = str(window.settings.value(TEST_ADDRESSES_KEY, "") or "")
+        dialog = SendDialog(job, self.executor, test_addresses=addresses, parent=window)
+        dialog.run_finished.connect(self._run_finished)
+        if test:
+            dialog.addresses.textChanged.connect(
+                lambda text: window.settings.setValue(TEST_ADDRESSES_KEY, text.strip())
+            )
+        self.dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _run_finished(self, report: Any) -> None:
+        first = report.lines()[0]
+        self.window.statusBar().showMessage(first[:1].upper() + first[1:], 10000)
+
+    # -- closing ----------------------------------------------------------------------------------
+    def close(self) -> bool:
+        """The window is closing: stop a send (after asking); False keeps the window open."""
+        dialog = self.dialog
+        if dialog is not None and dialog.running:
+            if not self.window.confirm(
+                "A send is in progress",
+                "Stop sending after the message in flight and close? The recipients not yet "
+                "sent to stay queued: open Send… again to resume.",
+            ):
+                return False
+            timeout = dialog.job.settings.timeout * 2 + 5
+            if not dialog.stop_and_wait(timeout):
+                self.window.show_problem(
+                    "The server has not answered the message in flight yet; try closing again "
+                    "in a moment."
+                )
+                return False
+        if self._own_executor and isinstance(self.executor, concurrent.futures.ThreadPoolExecutor):
+            self.executor.shutdown(wait=False, cancel_futures=True)
+        return True
