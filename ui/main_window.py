@@ -72,7 +72,6 @@ from composer.item import NewsItem
 from composer.preview import size_label, size_level
 from composer.repository import AddResult, Library
 from composer.search import ItemFilter
-from composer.secrets import PasswordStore
 from composer.theme import Theme, theme_from_settings
 from ui.app_icon import app_icon
 from ui.digest_dialogs import DraftDialog, OpenDigestDialog
@@ -96,6 +95,7 @@ if TYPE_CHECKING:  # the exporters, importers and renderer load on first use (st
     from composer.importers.base import ImportReport
     from composer.preflight import Finding
     from composer.render import Renderer
+    from composer.secrets import PasswordStore
     from ui.about import AboutDialog
 
 IMPORT_FILTER = (
@@ -598,10 +598,11 @@ class MainWindow(QMainWindow):
         self.model.set_items(items)
         self.proxy.set_items(items)
         self._fill_combo(self.category, ALL_CATEGORIES, sorted({i.category for i in items}))
-        months = sorted({i.month for i in items}, reverse=True)
+        days = {i.date for i in items}  # a few hundred distinct days, even in a big library
+        months = sorted({f"{d.year:04d}-{d.month:02d}" for d in days}, reverse=True)
         self._fill_combo(self.month, ALL_MONTHS, [*months, DATE_RANGE] if months else [])
         if items and self.month.currentText() != DATE_RANGE:
-            low, high = min(i.date for i in items), max(i.date for i in items)
+            low, high = min(days), max(days)
             for edit, day in ((self.date_from, low), (self.date_to, high)):
                 edit.blockSignals(True)
                 edit.setDate(QDate(day.year, day.month, day.day))

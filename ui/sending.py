@@ -20,10 +20,10 @@ from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QStyle
 
 from composer.errors import NewsdigestError
-from composer.secrets import PasswordStore
-from composer.smtp_settings import SmtpSettings, smtp_from_settings
 
-if TYPE_CHECKING:  # the dialogs load the sending core (email, smtplib...) on first use
+if TYPE_CHECKING:  # the sending core (email, smtplib, keyring...) loads on first use
+    from composer.secrets import PasswordStore
+    from composer.smtp_settings import SmtpSettings
     from ui.main_window import MainWindow
     from ui.send_dialog import SendDialog
     from ui.smtp_dialog import SmtpSettingsDialog
@@ -43,7 +43,7 @@ class SendController(QObject):
     ) -> None:
         super().__init__(window)
         self.window = window
-        self.passwords = passwords if passwords is not None else PasswordStore(prompt=self.ask)
+        self._passwords = passwords
         self._own_executor = executor is None
         self.executor = executor or concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="newsdigest-send"
@@ -88,6 +88,15 @@ class SendController(QObject):
         return action
 
     # -- the password -----------------------------------------------------------------------------
+    @property
+    def passwords(self) -> PasswordStore:
+        """The run's password store (made on first use: start-up does not load keyring)."""
+        if self._passwords is None:
+            from composer.secrets import PasswordStore
+
+            self._passwords = PasswordStore(prompt=self.ask)
+        return self._passwords
+
     def ask(self, username: str) -> str | None:
         """Ask for the SMTP password (no keychain, or none stored yet); kept for this run."""
         text, ok = QInputDialog.getText(
@@ -101,6 +110,8 @@ class SendController(QObject):
 
     # -- settings ---------------------------------------------------------------------------------
     def _smtp(self) -> SmtpSettings | None:
+        from composer.smtp_settings import smtp_from_settings
+
         try:
             return smtp_from_settings(self.window.library.settings())
         except NewsdigestError as exc:
