@@ -30,6 +30,7 @@ import hashlib
 import io
 import json
 import re
+import urllib.parse
 import zipfile
 from collections.abc import Mapping
 from email.message import EmailMessage
@@ -206,11 +207,21 @@ def _sender(theme: Theme) -> tuple[str, list[str]]:
     return email.utils.formataddr((name or theme.organisation, address)), notes
 
 
+#: Serialises headers set raw (``List-Unsubscribe``) as they are: the default SMTP policy
+#: would refold a long url into RFC 2047 encoded words, which no receiver reads as a url.
+EML_POLICY = email.policy.SMTP.clone(refold_source="none")
+
+
+def ascii_url(url: str) -> str:
+    """``url`` with any non-ASCII character percent-encoded (header values are ASCII)."""
+    return urllib.parse.quote(url, safe="!#$%&'()*+,/:;=?@[]~")
+
+
 def list_unsubscribe(links: Links) -> str | None:
     """``List-Unsubscribe`` value when the unsubscribe link is a real url or mailto, else None."""
     value = links.unsubscribe
     if value and safe_link(value) is not None:
-        return f"<{value}>"
+        return f"<{ascii_url(value.strip())}>"
     return None
 
 
@@ -239,14 +250,14 @@ def build_eml(
     message["MIME-Version"] = "1.0"
     header = list_unsubscribe(links)
     if header:
-        message["List-Unsubscribe"] = header
+        message.set_raw("List-Unsubscribe", header)
     message.set_content(rendered.text, subtype="plain", charset="utf-8", cte="quoted-printable")
     message.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
     # A boundary from the content, not a random one: the same digest gives the same file.
     digest_of_parts = hashlib.sha256((rendered.text + rendered.html).encode("utf-8")).hexdigest()
     boundary = f"=_newsdigest_{digest_of_parts[:32]}"
     message.set_boundary(boundary)
-    return message.as_bytes(policy=email.policy.SMTP), notes
+    return message.as_bytes(policy=EML_POLICY), notes
 
 
 def export_digest(

@@ -56,6 +56,7 @@ from composer.sending import (
     describe_counts,
     format_duration,
     job_for,
+    month_digest_id,
 )
 from composer.smtp_settings import (
     FIELDS,
@@ -209,7 +210,7 @@ def resolve_digest(
     if month:
         year, number = check_month(month)
         return draft_digest(
-            library.items(), month, theme, digest_id=f"month-{year:04d}-{number:02d}"
+            library.items(), month, theme, digest_id=month_digest_id(f"{year:04d}-{number:02d}")
         )
     assert digest_id is not None
     return _load_digest(library, digest_id)

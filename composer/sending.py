@@ -64,16 +64,15 @@ import socket
 import ssl
 import threading
 import time
-import urllib.parse
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Any, Literal, Protocol
 
-from composer.digest import Digest
+from composer.digest import Digest, month_of
 from composer.errors import NewsdigestError, ValidationError
-from composer.export import BUILTIN_PROFILES, build_eml
+from composer.export import BUILTIN_PROFILES, EML_POLICY, ascii_url, build_eml
 from composer.item import NewsItem
 from composer.preflight import Finding
 from composer.recipients import (
@@ -104,7 +103,7 @@ SendAgain = Literal["failed", "all"]
 
 #: Serialise with the SMTP policy, but never re-fold a header we wrote ready-folded
 #: (a long List-Unsubscribe url would otherwise be turned into RFC 2047 encoded words).
-OUTPUT_POLICY = email.policy.SMTP.clone(refold_source="none")
+OUTPUT_POLICY = EML_POLICY
 
 
 class SendError(NewsdigestError):
@@ -168,11 +167,6 @@ def message_id_for(digest_id: str, recipient: str, domain: str) -> str:
     return f"<{digest_part}.{token}@{domain}>"
 
 
-def _ascii_url(url: str) -> str:
-    """``url`` with any non-ASCII character percent-encoded (header values are ASCII)."""
-    return urllib.parse.quote(url, safe="!#$%&'()*+,/:;=?@[]~")
-
-
 def list_unsubscribe_value(unsubscribe: str | None, mailto: str = "") -> tuple[list[str], bool]:
     """The ``List-Unsubscribe`` entries (``<url>``) and whether One-Click applies (https)."""
     from composer.markup import safe_link
@@ -182,7 +176,7 @@ def list_unsubscribe_value(unsubscribe: str | None, mailto: str = "") -> tuple[l
     for link in (unsubscribe, mailto):
         if not link or safe_link(link) is None:
             continue
-        value = _ascii_url(link.strip())
+        value = ascii_url(link.strip())
         if f"<{value}>" in entries:
             continue
         entries.append(f"<{value}>")
@@ -884,6 +878,7 @@ class SendJob:
         test: bool = False,
         passwords: PasswordStore | None = None,
         clock: Callable[[], float] = time.monotonic,
+        cautions: Sequence[Finding] = (),
     ) -> None:
         if journal is None and not test:
             raise ValueError("a list send needs the library's send log (LibraryJournal)")
@@ -894,6 +889,8 @@ class SendJob:
         self.factory = MessageFactory(prepared, settings, test=test)
         self.passwords = passwords if passwords is not None else PasswordStore()
         self.clock = clock
+        #: Findings about earlier sends of the same news (see :func:`other_sends`).
+        self.cautions = tuple(cautions)
         self._cancel = threading.Event()
 
     @property
@@ -918,6 +915,7 @@ class SendJob:
             test=self.test,
             passwords=self.passwords,
             clock=self.clock,
+            cautions=self.cautions,
         )
 
     # -- planning ---------------------------------------------------------------------------------
@@ -1202,7 +1200,49 @@ def job_for(
     items = {item.id: item for item in library.items()}
     prepared = prepare_digest(digest, items, theme, renderer=renderer)
     journal = None if test else LibraryJournal(library, digest.id)
-    return SendJob(prepared, smtp, journal=journal, test=test, passwords=passwords)
+    cautions = () if test else other_sends(library, digest)
+    return SendJob(
+        prepared, smtp, journal=journal, test=test, passwords=passwords, cautions=cautions
+    )
+
+
+def month_digest_id(month: str) -> str:
+    """The id of the digest ``send --month YYYY-MM`` drafts: stable, so its send log resumes."""
+    return f"month-{month}"
+
+
+def other_sends(library: Library, digest: Digest) -> tuple[Finding, ...]:
+    """Errors for other digests of the same month that were already sent (in part).
+
+    The send log is kept per digest, so the January news sent from the command
+    line (``send --month 2023-01``) and a January digest saved in the window are
+    two logs: without this check, the second send would reach everyone again.
+    """
+    period = digest.period.strip()
+    if month_of(period) is None:
+        return ()
+    others: dict[str, str] = {}
+    for stored in library.digests():
+        if str(stored.get("period") or "").strip() == period:
+            others[str(stored.get("id"))] = str(stored.get("title") or "")
+    others.setdefault(month_digest_id(period), f"the {period} news sent with `send --month`")
+    others.pop(digest.id, None)
+    findings = []
+    for other_id, title in sorted(others.items()):
+        counts = log_counts(library.send_log(other_id))
+        if not (counts[SENT] or counts[SENDING] or counts[UNCERTAIN]):
+            continue
+        findings.append(
+            Finding(
+                "error",
+                "already-sent-as-another-digest",
+                f"the news of {period} was already sent as another digest, “{title}” "
+                f"({other_id}): {describe_counts(counts)}. Its recipients are not in this "
+                "digest's send log and would get the news again: resume that digest instead, "
+                "or send anyway if that is what you mean",
+            )
+        )
+    return tuple(findings)
 
 
 # -- preflight -------------------------------------------------------------------------------------
@@ -1309,7 +1349,7 @@ def make_preflight(
         one_click=factory.one_click,
         throttle=settings.throttle,
         estimate=estimate_seconds(len(plan.to_send), settings),
-        findings=job.prepared.findings,
+        findings=job.prepared.findings + job.cautions,
         plan_lines=() if job.test else tuple(plan.lines()),
         recipient_lines=tuple(recipients.report_lines()) if recipients is not None else (),
         notes=tuple(n for n in job.prepared.notes if "no sender address" not in n),

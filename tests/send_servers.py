@@ -216,24 +216,8 @@ def sender_env(**extra: str) -> dict[str, str]:
     return env
 
 
-#: Runs the real ``newsdigest`` main with the send commands registered (until cli.py does it).
-CLI = r"""
-import argparse, sys
-from composer import cli, send_commands
-_build = cli.build_parser
-def build_parser():
-    parser = _build()
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction) and "send" not in action.choices:
-            send_commands.register(action)
-    return parser
-cli.build_parser = build_parser
-sys.exit(cli.main(sys.argv[1:]))
-"""
-
-
 def cli_argv(library: Path, *args: str) -> list[str]:
-    return [sys.executable, "-c", CLI, "--library", str(library), *args]
+    return [sys.executable, "-m", "composer", "--library", str(library), *args]
 
 
 def run_cli(

@@ -199,3 +199,15 @@ def test_files_are_written_atomically(renderer: Renderer, tmp_path: Path) -> Non
         write_exports(exported, html=tmp_path / "missing" / "x.html")
     with pytest.raises(NewsdigestError, match="is a folder"):
         write_exports(exported, html=tmp_path)
+
+
+def test_a_long_unsubscribe_url_stays_a_url_in_the_eml(renderer: Renderer) -> None:
+    url = (
+        "https://news.example.org/unsubscribe?list=northwind-monthly-digest"
+        "&utm_source=newsletter&utm_medium=email&id=1234567890abcdef&lang=dé"
+    )
+    exported = _export(renderer, unsubscribe_url=url)
+    raw = exported.eml.split(b"\r\n\r\n", 1)[0]
+    assert b"=?utf-8?" not in raw.split(b"\r\nList-Unsubscribe: ", 1)[1].split(b"\r\n", 1)[0]
+    header = _parse(exported.eml)["List-Unsubscribe"]
+    assert header == f"<{url.replace('dé', 'd%C3%A9')}>"

@@ -377,3 +377,36 @@ def test_a_password_is_asked_for_once_when_there_is_no_keychain(qtbot, windows, 
             dialog.close()
         assert asked == [f"{USER}@127.0.0.1:{port}"]
         assert len(handler.messages()) == 2
+
+
+def test_news_already_sent_as_another_digest_blocks_until_the_user_overrides(
+    qtbot, windows, server
+):
+    handler, port = server
+    window = open_window(windows, port)
+    assert window.document.digest.period == "2023-01"
+    window.library.record_send(  # the same month sent from the command line earlier
+        [
+            {
+                "digest_id": "month-2023-01",
+                "recipient": RECIPIENTS[0],
+                "address": RECIPIENTS[0],
+                "state": "sent",
+            }
+        ]
+    )
+    dialog = window.sending.send()
+    assert dialog is not None
+    dialog.confirm = lambda title, text: True
+    dialog.pasted.setPlainText("\n".join(RECIPIENTS))
+    dialog.refresh()
+    assert "already sent as another digest" in dialog.summary.toPlainText()
+    assert dialog.ignore_errors.isVisibleTo(dialog)
+    assert not dialog.send_button.isEnabled()
+    assert dialog.send() is False and handler.messages() == []
+    dialog.ignore_errors.setChecked(True)
+    assert dialog.send_button.isEnabled()
+    assert dialog.send()
+    wait_done(qtbot, dialog)
+    assert one_each(handler) == dict.fromkeys(RECIPIENTS, 1)
+    dialog.close()

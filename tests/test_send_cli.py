@@ -300,3 +300,45 @@ def test_killed_at_any_moment_then_resumed(tmp_path: Path, after: int) -> None:
         for address in uncertain:
             assert address in result.stdout  # reported, for the user to decide
         check_each_once(handler, addresses, uncertain)
+
+
+def test_the_same_month_saved_as_another_digest_is_not_sent_to_everyone_again(
+    tmp_path: Path, server: tuple[Handler, int]
+) -> None:
+    from digest_samples import january_items, sample_theme
+
+    from composer.drafting import draft_digest
+    from store import open_library
+
+    handler, port = server
+    library = make_library(tmp_path / "library.json", local(port))
+    recipients = tmp_path / "list.csv"
+    addresses = write_recipients(recipients, 4)
+    first = run_cli(library, *MONTH, "--to-file", str(recipients), "--yes")
+    assert first.returncode == 0, first.stderr
+    # the same January news, saved in the window under its own id
+    opened = open_library(library)
+    try:
+        saved = draft_digest(january_items(), "2023-01", sample_theme(), digest_id="d-window")
+        opened.save_digest(saved.to_dict())
+    finally:
+        opened.close()
+    again = run_cli(library, "send", "--digest", "d-window", "--to-file", str(recipients), "--yes")
+    assert again.returncode == 1
+    assert "already sent as another digest" in again.stdout + again.stderr
+    assert "month-2023-01" in again.stdout + again.stderr
+    assert len(handler.messages()) == 4  # nobody got it twice
+    # a deliberate choice still can
+    forced = run_cli(
+        library,
+        "send",
+        "--digest",
+        "d-window",
+        "--to-file",
+        str(recipients),
+        "--yes",
+        "--ignore-preflight-errors",
+    )
+    assert forced.returncode == 0, forced.stderr
+    assert sorted(handler.by_recipient()) == sorted(addresses)
+    assert len(handler.messages()) == 8
