@@ -92,7 +92,10 @@ def run() -> list[Row]:
         all_items = make_items(50_000)
         for n in (1_000, 10_000, 50_000):
             ours, stock = single_write(folder, all_items[:n])
-            rows.append((f"single durable edit, {n:,} items", ours, stock, "ms", "<= 0.25x"))
+            # the target is the issue's, at 10,000 items; a small file's time is mostly the
+            # fsyncs a durable write needs and stock JSONStorage skips
+            target = "<= 0.25x" if n >= 10_000 else "info: fsync-bound at this size"
+            rows.append((f"single durable edit, {n:,} items", ours, stock, "ms", target))
 
         ten_k = all_items[:10_000]
         text = listing_text(ten_k)

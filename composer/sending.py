@@ -925,8 +925,10 @@ class SendJob:
         *,
         retry_uncertain: bool = False,
         send_again: SendAgain | None = None,
+        log: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> SendPlan:
-        log_entries = {} if self.test else self.journal.entries()
+        """Who to send to now (``log``: the send log's entries, when the caller has them)."""
+        log_entries = {} if self.test else (self.journal.entries() if log is None else log)
         return plan_send(
             self.digest_id,
             log_entries,

@@ -81,6 +81,15 @@ def wait_done(qtbot, dialog: SendDialog, timeout: int = 20_000) -> None:
     qtbot.waitUntil(lambda: dialog.report is not None and not dialog.running, timeout=timeout)
 
 
+def list_dialog(window: MainWindow) -> SendDialog:
+    """The Send dialog with the five readers pasted, and "yes" to its confirmation."""
+    dialog = window.sending.send()
+    assert dialog is not None and not dialog.test
+    dialog.confirm = lambda title, text: True
+    dialog.pasted.setPlainText("\n".join(RECIPIENTS))
+    return dialog
+
+
 def one_each(handler: Handler) -> dict[str, int]:
     return {address: len(got) for address, got in handler.by_recipient().items()}
 
@@ -278,10 +287,7 @@ def test_cancel_finishes_the_message_in_flight_and_resume_sends_the_rest(qtbot, 
     handler, port = server
     handler.hold_at = 2  # the server holds its reply to the second message
     window = open_window(windows, port)
-    dialog = window.sending.send()
-    assert dialog is not None
-    dialog.confirm = lambda title, text: True
-    dialog.pasted.setPlainText("\n".join(RECIPIENTS))
+    dialog = list_dialog(window)
     assert dialog.send()
     assert handler.holding.wait(15)
     assert dialog.cancel_button.isVisible()
@@ -305,10 +311,7 @@ def test_uncertain_recipients_are_retried_only_when_asked(qtbot, windows, server
     handler, port = server
     handler.drop_after_data_at = {2}  # message 2 reaches the server, its reply never does
     window = open_window(windows, port)
-    dialog = window.sending.send()
-    assert dialog is not None
-    dialog.confirm = lambda title, text: True
-    dialog.pasted.setPlainText("\n".join(RECIPIENTS))
+    dialog = list_dialog(window)
     assert dialog.send()
     wait_done(qtbot, dialog)
     assert dialog.log_model.state_of(RECIPIENTS[1]) == "uncertain"
@@ -335,10 +338,7 @@ def test_closing_the_window_mid_send_stops_after_the_message_in_flight(qtbot, wi
     handler.hold_at = 1
     window = open_window(windows, port)
     digest_id = window.document.digest.id
-    dialog = window.sending.send()
-    assert dialog is not None
-    dialog.confirm = lambda title, text: True
-    dialog.pasted.setPlainText("\n".join(RECIPIENTS))
+    dialog = list_dialog(window)
     assert dialog.send()
     assert handler.holding.wait(15)
     threading.Timer(0.3, handler.release.set).start()
@@ -395,10 +395,7 @@ def test_news_already_sent_as_another_digest_blocks_until_the_user_overrides(
             }
         ]
     )
-    dialog = window.sending.send()
-    assert dialog is not None
-    dialog.confirm = lambda title, text: True
-    dialog.pasted.setPlainText("\n".join(RECIPIENTS))
+    dialog = list_dialog(window)
     dialog.refresh()
     assert "already sent as another digest" in dialog.summary.toPlainText()
     assert dialog.ignore_errors.isVisibleTo(dialog)
@@ -409,4 +406,48 @@ def test_news_already_sent_as_another_digest_blocks_until_the_user_overrides(
     assert dialog.send()
     wait_done(qtbot, dialog)
     assert one_each(handler) == dict.fromkeys(RECIPIENTS, 1)
+    dialog.close()
+
+
+def test_a_recipient_file_is_read_and_a_bad_one_explained(qtbot, windows, server, tmp_path):
+    _handler, port = server
+    window = open_window(windows, port)
+    dialog = window.sending.send()
+    assert dialog is not None
+    good = tmp_path / "readers.csv"
+    good.write_text(
+        "Name;E-mail\nAnn;ann@example.org\nBo;bo@example.org\nBroken;bo@\n"
+        "Ann again;ANN@example.org\n",
+        encoding="utf-8",
+    )
+    dialog.load_file(good)
+    summary = dialog.summary.toPlainText()
+    assert f"2 recipients in {good}; 1 duplicate removed; 1 invalid" in summary
+    assert dialog.file_label.text() == "readers.csv" and not dialog.pasted.isEnabled()
+    assert dialog.send_button.text().replace("&", "") == "Send to 2 recipients…"
+    junk = tmp_path / "photo.csv"
+    junk.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    dialog.load_file(junk)
+    assert "photo.csv" in dialog.problem.text()
+    assert dialog.pasted.isEnabled() and dialog.file_label.text() != "photo.csv"
+    assert not dialog.send_button.isEnabled()
+    dialog.clear_recipients()
+    assert dialog.problem.text() == ""
+    dialog.close()
+
+
+def test_a_long_pasted_list_is_checked_off_the_gui_thread(qtbot, windows, server):
+    _handler, port = server
+    path = make_library(windows.folder / "library.json", smtp(port))
+    passwords = PasswordStore(backend=MemoryKeyring(), environ={})
+    window = windows.open(path, passwords=passwords, threaded=True)
+    window.draft_from_month("2023-01")
+    dialog = window.sending.send()
+    assert dialog is not None
+    dialog.pasted.setPlainText("\n".join(f"reader{n}@example.org" for n in range(3000)))
+    dialog.refresh()
+    assert dialog.summary.toPlainText() == "Checking the addresses…"
+    assert not dialog.send_button.isEnabled()
+    qtbot.waitUntil(lambda: "3,000 recipients" in dialog.summary.toPlainText(), timeout=20_000)
+    assert dialog.send_button.text().replace("&", "") == "Send to 3,000 recipients…"
     dialog.close()

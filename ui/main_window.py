@@ -73,6 +73,7 @@ from composer.preview import size_label, size_level
 from composer.repository import AddResult, Library
 from composer.search import ItemFilter
 from composer.theme import Theme, theme_from_settings
+from ui.actions import make_action
 from ui.app_icon import app_icon
 from ui.digest_dialogs import DraftDialog, OpenDigestDialog
 from ui.digest_editor import DigestEditor
@@ -340,16 +341,8 @@ class MainWindow(QMainWindow):
         tip: str,
         icon: QStyle.StandardPixmap | None = None,
     ) -> QAction:
-        action = QAction(text, self)
-        if icon is not None:
-            action.setIcon(self.style().standardIcon(icon))
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        shown = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        action.setToolTip(f"{tip} ({shown})" if shown else tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        return action
+        standard = self.style().standardIcon(icon) if icon is not None else None
+        return make_action(self, text, shortcut, tip, slot=slot, icon=standard)
 
     def _make_actions(self) -> None:
         sp = QStyle.StandardPixmap

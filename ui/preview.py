@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QFont, QKeySequence, QPalette
+from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QFont, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from composer.preview import force_dark_scheme
+from ui.actions import make_action
 
 if TYPE_CHECKING:
     from ui.web_view import EmailView, PreviewPage, RemoteContentBlocker
@@ -139,15 +140,7 @@ class PreviewPane(QWidget):
         return widget
 
     def _action(self, text: str, shortcut: str, tip: str, *, checked: bool = False) -> QAction:
-        action = QAction(text, self)
-        action.setCheckable(True)
-        action.setChecked(checked)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        shown = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        action.setToolTip(f"{tip} ({shown})")
-        action.setStatusTip(tip)
-        return action
+        return make_action(self, text, shortcut, tip, checkable=True, checked=checked)
 
     def _make_actions(self) -> None:
         self.desktop_action = self._action(

@@ -20,7 +20,8 @@ only collects the choices and shows the results.
 from __future__ import annotations
 
 import concurrent.futures
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,7 @@ from composer.sending import (
     log_counts,
 )
 from ui.send_log_model import SendLogModel
-from ui.send_task import SendTask
+from ui.send_task import RecipientReader, SendTask
 
 SEND_AGAIN_CHOICES: tuple[tuple[str, SendAgain | None], ...] = (
     ("nobody who had it", None),
@@ -89,12 +90,14 @@ class SendDialog(QDialog):
         job: SendJob,
         executor: concurrent.futures.Executor,
         *,
+        reader_executor: concurrent.futures.Executor | None = None,
         test_addresses: str = "",
         parent: Any = None,
     ) -> None:
         super().__init__(parent)
         self.job = job
         self.executor = executor
+        reader_executor = reader_executor or executor
         self.test = job.test
         title = job.prepared.digest.title
         self.setWindowTitle(("Send a test of " if self.test else "Send ") + f"“{title}”")
@@ -106,7 +109,13 @@ class SendDialog(QDialog):
         self.plan: SendPlan | None = None
         self.preflight: Preflight | None = None
         self.recipients: RecipientList | None = None
-        self._file_list: RecipientList | None = None
+        self._file: Path | None = None
+        self.reader = RecipientReader(reader_executor, self)
+        self.reader.read.connect(self._read)
+        self._read_key: tuple[str, str] | None = None  # the input last read,
+        self._read_list: RecipientList | None = None  # what it gave,
+        self._read_error = ""  # or why it could not be read
+        self._reading: tuple[str, str] | None = None  # the input being read now
         self._runs = 0
         self._close_when_done = False
 
@@ -274,37 +283,49 @@ class SendDialog(QDialog):
         if path:
             self.load_file(path)
 
-    def load_file(self, path: str | Path) -> bool:
-        """Read a recipient list (CSV or text); a file that cannot be read is explained."""
-        self.setCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self._file_list = read_recipients_file(path)
-        except NewsdigestError as exc:
-            self._file_list = None
-            self.problem.setText(f"⚠ {exc}")
-            return False
-        finally:
-            self.unsetCursor()
-        self.file_label.setText(Path(path).name)
+    def load_file(self, path: str | Path) -> None:
+        """Read a recipient list (CSV or text) in the background; a bad file is explained."""
+        self._file = Path(path)
+        self.file_label.setText(self._file.name)
         self.pasted.setEnabled(False)
         self.refresh()
-        return True
 
     def clear_recipients(self) -> None:
-        self._file_list = None
+        self._file = None
+        self._read_key, self._read_list, self._read_error = None, None, ""
         self.file_label.setText("or paste the addresses below")
         self.pasted.setEnabled(True)
         self.pasted.clear()
         self.refresh()
 
-    def _read_recipients(self) -> RecipientList | None:
+    def _input(self) -> tuple[tuple[str, str], Callable[[], RecipientList]] | None:
+        """What the recipients are read from (a key to cache by) and how, or None."""
         if self.test:
             text = self.addresses.text().strip()
-            return parse_recipients_text(text, "the test addresses") if text else None
-        if self._file_list is not None:
-            return self._file_list
-        text = self.pasted.toPlainText()
-        return parse_recipients_text(text) if text.strip() else None
+            if not text:
+                return None
+            return ("test", text), lambda: parse_recipients_text(text, "the test addresses")
+        if self._file is not None:
+            path = self._file
+            stamp = ""
+            with contextlib.suppress(OSError):
+                stamp = str(path.stat().st_mtime_ns)
+            return ("file", f"{path}\0{stamp}"), lambda: read_recipients_file(path)
+        pasted = self.pasted.toPlainText()
+        if not pasted.strip():
+            return None
+        return ("text", pasted), lambda: parse_recipients_text(pasted)
+
+    def _read(self, key: tuple[str, str], result: RecipientList | None, error: str) -> None:
+        current = self._input()
+        if current is not None and current[0] != key:
+            return  # the input changed meanwhile: its own reading is under way
+        self._read_key, self._read_list, self._read_error = key, result, error
+        if error and key[0] == "file":  # back to pasting; the reason stays shown
+            self._file = None
+            self.file_label.setText("or paste the addresses below")
+            self.pasted.setEnabled(True)
+        self.refresh()
 
     def _options(self) -> tuple[bool, SendAgain | None]:
         if self.test:
@@ -340,8 +361,23 @@ class SendDialog(QDialog):
             return
         self.problem.clear()
         self.summary_title.setText("<b>Before sending</b>")
+        current = self._input()
+        if current is not None and current[0] != self._read_key:
+            key, work = current
+            if key != self._reading:
+                self._reading = key
+                self.reader.start(key, work)
+            if key == self._read_key:  # read at once (a synchronous executor): done already
+                return
+            self.plan = self.preflight = None
+            self.summary.setPlainText("Checking the addresses…")
+            self._update_buttons()
+            return
+        self._reading = None
+        if self._read_error and self._read_key is not None:
+            self.problem.setText(f"⚠ {self._read_error}")  # this input's, or a file's that failed
         try:
-            self.recipients = self._read_recipients()
+            self.recipients = self._read_list if current is not None else None
             retry_uncertain, send_again = self._options()
             log = {} if self.test else self.job.journal.entries()
             if self.recipients is None and not (log and not self.test):
@@ -357,6 +393,7 @@ class SendDialog(QDialog):
                     self.recipients.recipients if self.recipients is not None else None,
                     retry_uncertain=retry_uncertain,
                     send_again=send_again,
+                    log=log,
                 )
                 self.preflight = self.job.preflight(self.plan, self.recipients)
                 lines = self.preflight.lines()
@@ -366,6 +403,8 @@ class SendDialog(QDialog):
         except NewsdigestError as exc:
             self.plan = self.preflight = None
             self.problem.setText(f"⚠ {exc}")
+        if current is not None and self.recipients is None and not self.problem.text():
+            self.summary.setPlainText("The recipients could not be read.")
         errors = bool(self.preflight and self.preflight.errors) and not self.test
         self.ignore_errors.setVisible(errors)
         if not errors:
@@ -392,8 +431,12 @@ class SendDialog(QDialog):
         for widget in self._inputs():
             widget.setEnabled(not running)
         if not self.test and not running:
-            self.pasted.setEnabled(self._file_list is None)
-        counts = log_counts(self.job.journal.entries().values()) if not self.test else {}
+            self.pasted.setEnabled(self._file is None)
+        counts: Mapping[str, int] = {}
+        if self.plan is not None:
+            counts = self.plan.log_counts
+        elif not self.test:
+            counts = log_counts(self.job.journal.entries().values())
         follow_ups = (
             (self.resume_button, counts.get(QUEUED, 0), "Resume"),
             (self.uncertain_button, counts.get(UNCERTAIN, 0) + counts.get(SENDING, 0), "Retry"),

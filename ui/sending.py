@@ -16,10 +16,11 @@ import concurrent.futures
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QStyle
 
 from composer.errors import NewsdigestError
+from ui.actions import make_action
 
 if TYPE_CHECKING:  # the sending core (email, smtplib, keyring...) loads on first use
     from composer.secrets import PasswordStore
@@ -77,15 +78,10 @@ class SendController(QObject):
     def _action(
         self, text: str, slot: Any, shortcut: str, tip: str, icon: str = "", fallback: Any = None
     ) -> QAction:
-        action = QAction(text, self.window)
+        themed = None
         if icon:
-            action.setIcon(QIcon.fromTheme(icon, self.window.style().standardIcon(fallback)))
-        action.setShortcut(QKeySequence(shortcut))
-        shown = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        action.setToolTip(f"{tip} ({shown})")
-        action.setStatusTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        return action
+            themed = QIcon.fromTheme(icon, self.window.style().standardIcon(fallback))
+        return make_action(self.window, text, shortcut, tip, slot=slot, icon=themed)
 
     # -- the password -----------------------------------------------------------------------------
     @property
@@ -210,7 +206,13 @@ class SendController(QObject):
         if self.dialog is not None:
             self.dialog.deleteLater()
         addresses = str(window.settings.value(TEST_ADDRESSES_KEY, "") or "")
-        dialog = SendDialog(job, self.executor, test_addresses=addresses, parent=window)
+        dialog = SendDialog(
+            job,
+            self.executor,
+            reader_executor=window.import_executor,
+            test_addresses=addresses,
+            parent=window,
+        )
         dialog.run_finished.connect(self._run_finished)
         if test:
             dialog.addresses.textChanged.connect(
