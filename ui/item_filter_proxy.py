@@ -70,6 +70,8 @@ class ItemFilterProxy(QSortFilterProxyModel):
 
     def apply(self, spec: ItemFilter) -> None:
         """Filter to ``spec`` (one pass over the in-memory index, then one proxy refresh)."""
+        if spec == ItemFilter() and self._accepted is None:
+            return  # nothing hidden before, nothing now: the rows are all shown already
         self.beginFilterChange()
         if spec == ItemFilter():
             self._accepted = None

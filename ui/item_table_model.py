@@ -63,13 +63,18 @@ class ItemTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def _sort_list(self, column: int, order: Qt.SortOrder) -> None:
+        descending = order == Qt.SortOrder.DescendingOrder
+        if column == 0:
+            # newest (or oldest) first, titles A to Z within a day: the library's own order
+            # when descending, so the first sort of a big library finds it sorted already
+            sign = -1 if descending else 1
+            self._items.sort(key=lambda i: (sign * i.date.toordinal(), i.title.casefold()))
+            return
         keys: dict[int, Callable[[NewsItem], Any]] = {
-            0: lambda i: (i.date, i.title.casefold()),
             1: lambda i: (i.category.casefold(), i.date, i.title.casefold()),
             2: lambda i: (i.title.casefold(), i.date),
         }
         if column in keys:
-            descending = order == Qt.SortOrder.DescendingOrder
             self._items.sort(key=keys[column], reverse=descending)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
