@@ -16,13 +16,15 @@ import logging
 import shutil
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from composer.errors import NewsdigestError
-from composer.importers import FORMATS, import_source
-from composer.importers.base import DEFAULT_CATEGORY, ImportReport
+from composer.import_formats import DEFAULT_CATEGORY, FORMATS
 from composer.repository import Library
 from composer.search import ItemFilter, filter_items
+
+if TYPE_CHECKING:
+    from composer.importers.base import ImportReport
 
 log = logging.getLogger("newsdigest")
 Handler = Callable[[argparse.Namespace, Library], int]
@@ -57,6 +59,8 @@ def _open(args: argparse.Namespace, *, read_only: bool = False) -> Library:
 
 # -- commands -------------------------------------------------------------------------------
 def cmd_import(args: argparse.Namespace) -> int:
+    from composer.importers import import_source  # feedparser & co: only when importing
+
     reports: list[ImportReport] = []
     failures: list[NewsdigestError] = []
     for source in args.sources:

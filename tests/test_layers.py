@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -95,3 +96,19 @@ def test_cli_commands_never_load_qt(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "LOADED [] 0" in out.stdout
+
+
+def test_starting_the_app_does_not_load_the_importers() -> None:
+    """feedparser, urllib.request & co. cost about 0.2 s: they load when an import starts."""
+    code = (
+        "import sys, composer.cli, ui.main_window\n"
+        "heavy = ('feedparser', 'composer.importers', 'nh3', 'urllib.request', 'keyring',\n"
+        "         'smtplib', 'email_validator', 'premailer', 'jinja2')\n"
+        "print('LOADED', sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert "LOADED []" in out.stdout, out.stdout

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from composer.errors import NewsdigestError
+from composer.import_formats import DEFAULT_CATEGORY
 
 if TYPE_CHECKING:  # the importers (feedparser, nh3...) load when an import starts
     from composer.importers.base import ImportReport
 
-DEFAULT_CATEGORY = "News"  # composer.importers.base.DEFAULT_CATEGORY, without the import
 
 log = logging.getLogger(__name__)
 

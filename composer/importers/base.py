@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from composer.errors import SourceError, ValidationError
+from composer.import_formats import DEFAULT_CATEGORY as DEFAULT_CATEGORY  # re-exported
 from composer.item import MAX_SUMMARY, NewsItem, make_item
 from composer.repository import AddResult
 from composer.text import clean_paragraphs
 
 #: Default category for entries that name none, unless the user names another.
-DEFAULT_CATEGORY = "News"
 #: Largest source an importer reads, file or download.
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
 

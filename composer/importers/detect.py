@@ -6,10 +6,8 @@ import csv
 from urllib.parse import urlsplit
 
 from composer.dates import looks_like_date
+from composer.import_formats import FORMATS as FORMATS  # re-exported
 from composer.importers.csv_import import column_field
-
-#: The formats an importer exists for ("rss" covers RSS 2.0, RSS 1.0 and Atom).
-FORMATS = ("listing", "rss", "csv", "json")
 
 EXTENSIONS = {
     ".txt": "listing",
