@@ -1306,6 +1306,7 @@ class MainWindow(QMainWindow):
         self.scheduler.close()
         if self._own_import_executor:
             self.import_executor.shutdown(wait=False, cancel_futures=True)
+        self.sending.shutdown()
         super().closeEvent(event)
 
     def activate_row(self, index: QModelIndex) -> None:

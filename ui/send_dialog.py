@@ -318,8 +318,8 @@ class SendDialog(QDialog):
 
     def _read(self, key: tuple[str, str], result: RecipientList | None, error: str) -> None:
         current = self._input()
-        if current is not None and current[0] != key:
-            return  # the input changed meanwhile: its own reading is under way
+        if current is None or current[0] != key:
+            return  # the input changed meanwhile (its own reading is under way), or was cleared
         self._read_key, self._read_list, self._read_error = key, result, error
         if error and key[0] == "file":  # back to pasting; the reason stays shown
             self._file = None

@@ -228,7 +228,7 @@ class SendController(QObject):
 
     # -- closing ----------------------------------------------------------------------------------
     def close(self) -> bool:
-        """The window is closing: stop a send (after asking); False keeps the window open."""
+        """The window wants to close: stop a send (after asking); False keeps the window open."""
         dialog = self.dialog
         if dialog is not None and dialog.running:
             if not self.window.confirm(
@@ -244,6 +244,9 @@ class SendController(QObject):
                     "in a moment."
                 )
                 return False
+        return True
+
+    def shutdown(self) -> None:
+        """The window closed: no more sends or connection tests."""
         if self._own_executor and isinstance(self.executor, concurrent.futures.ThreadPoolExecutor):
             self.executor.shutdown(wait=False, cancel_futures=True)
-        return True
