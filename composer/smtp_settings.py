@@ -34,7 +34,7 @@ DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 SECURITY_LABELS = {
     "starttls": "STARTTLS",
     "tls": "TLS (SMTPS)",
-    "none": "none (this machine only)",
+    "none": "no encryption, this machine only",
 }
 
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")

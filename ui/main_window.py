@@ -60,6 +60,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QStyle,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -547,18 +548,29 @@ class MainWindow(QMainWindow):
             "The mailing tool the export is for: it decides how the unsubscribe and "
             "web-version links are written"
         )
-        self.profile.setMinimumContentsLength(24)
+        self.profile.setMinimumContentsLength(18)
         self.profile.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main-toolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        # short toolbar labels (the menus keep the full ones), so that Send fits a laptop screen
+        for action, short in (
+            (self.new_action, "New"),
+            (self.open_action, "Open"),
+            (self.paste_action, "Paste listing"),
+        ):
+            action.setIconText(short)
         toolbar.addActions([self.new_action, self.open_action])
         toolbar.addSeparator()
         toolbar.addActions([self.import_action, self.paste_action])
         toolbar.addSeparator()
         toolbar.addActions([self.undo_action, self.redo_action])
+        for action in (self.undo_action, self.redo_action):  # known arrows: room for Send
+            button = toolbar.widgetForAction(action)
+            if isinstance(button, QToolButton):
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         toolbar.addSeparator()
         toolbar.addWidget(QLabel(" Export for: "))
         toolbar.addWidget(self.profile)

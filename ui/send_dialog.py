@@ -428,7 +428,7 @@ class SendDialog(QDialog):
         self.send_button.setVisible(not running)
         self.cancel_button.setVisible(running)
         self.close_button.setEnabled(True)
-        for widget in self._inputs():
+        for widget in (*self._inputs(), self.ignore_errors):
             widget.setEnabled(not running)
         if not self.test and not running:
             self.pasted.setEnabled(self._file is None)
@@ -547,7 +547,12 @@ class SendDialog(QDialog):
 
     def _progress(self, progress: SendProgress) -> None:
         if progress.event is not None:
+            bar = self.log_view.verticalScrollBar()
+            following = bar.value() >= bar.maximum() - 2  # at the end: keep showing the latest
             self.log_model.apply(progress.event)
+            if following:
+                row = self.log_model.row_of(progress.event.recipient)
+                self.log_view.scrollTo(self.log_model.index(row, 0))
         self.bar.setValue(progress.done)
         parts = [f"Sent {progress.sent:,}", f"failed {progress.failed:,}"]
         if progress.uncertain:

@@ -93,6 +93,9 @@ class SendLogModel(QAbstractTableModel):
         self._rows[row] = values
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
+    def row_of(self, recipient: str) -> int:
+        return self._index.get(recipient, -1)
+
     def state_of(self, recipient: str) -> str | None:
         row = self._index.get(recipient)
         return None if row is None else self._rows[row]["state"]
