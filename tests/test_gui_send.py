@@ -451,3 +451,30 @@ def test_a_long_pasted_list_is_checked_off_the_gui_thread(qtbot, windows, server
     qtbot.waitUntil(lambda: "3,000 recipients" in dialog.summary.toPlainText(), timeout=20_000)
     assert dialog.send_button.text().replace("&", "") == "Send to 3,000 recipients…"
     dialog.close()
+
+
+def test_an_edit_made_while_the_dialog_is_open_is_what_gets_sent(qtbot, windows, server):
+    from composer.editing import plan_field
+
+    handler, port = server
+    window = open_window(windows, port)
+    dialog = window.sending.send_test()
+    assert dialog is not None
+    dialog.addresses.setText("me@example.org")
+    dialog.refresh()
+    assert "January 2023" in dialog.summary.toPlainText()
+    operation = plan_field(window.document.digest, "title", "Corrected title for January")
+    assert operation is not None
+    window.document.submit([operation])  # a typo fixed in the window, the dialog still open
+    dialog.refresh()
+    assert "subject: [TEST] Corrected title for January" in dialog.summary.toPlainText()
+    assert "Corrected title for January" in dialog.windowTitle()
+    assert dialog.send()
+    wait_done(qtbot, dialog)
+    assert str(handler.messages()[0].message()["Subject"]) == "[TEST] Corrected title for January"
+    # another digest opened meanwhile: the dialog says so instead of sending the wrong one
+    window.new_digest()
+    dialog.refresh()
+    assert "no longer open" in dialog.problem.text()
+    assert not dialog.send_button.isEnabled()
+    dialog.close()

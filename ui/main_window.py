@@ -588,6 +588,8 @@ class MainWindow(QMainWindow):
         self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.document.opened.connect(self._digest_opened)
         self.document.changed.connect(self._digest_changed)
+        self.document.changed.connect(self.sending.digest_changed)
+        self.document.opened.connect(lambda _digest: self.sending.digest_changed())
         self.document.failed.connect(self.show_problem)
         self.document.stack.cleanChanged.connect(lambda _clean: self._update_title())
         self.scheduler.finished.connect(self._rendered)
@@ -1211,6 +1213,7 @@ class MainWindow(QMainWindow):
             self.theme = self._read_theme()
             self._export_renderer = None
             self.document.model.set_category_order(self.theme.category_order)
+            self.sending.digest_changed()
         self.request_render()
 
     # -- about and errors -------------------------------------------------------------------------

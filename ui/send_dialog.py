@@ -91,16 +91,19 @@ class SendDialog(QDialog):
         executor: concurrent.futures.Executor,
         *,
         reader_executor: concurrent.futures.Executor | None = None,
+        job_factory: Callable[[], SendJob] | None = None,
         test_addresses: str = "",
         parent: Any = None,
     ) -> None:
         super().__init__(parent)
         self.job = job
         self.executor = executor
+        #: Makes the job again from the digest as it is now (after an edit in the window).
+        self.job_factory = job_factory
+        self._stale = False
         reader_executor = reader_executor or executor
         self.test = job.test
-        title = job.prepared.digest.title
-        self.setWindowTitle(("Send a test of " if self.test else "Send ") + f"“{title}”")
+        self._set_title()
         self.setAccessibleName("Send test" if self.test else "Send digest")
         #: Asks the user; tests replace it. ``(title, text) -> bool``.
         self.confirm: Callable[[str, str], bool] = self._ask
@@ -275,6 +278,23 @@ class SendDialog(QDialog):
         self._load_log()
         self.refresh()
 
+    def _set_title(self) -> None:
+        title = self.job.prepared.digest.title
+        self.setWindowTitle(("Send a test of " if self.test else "Send ") + f"“{title}”")
+
+    def digest_changed(self) -> None:
+        """The digest (or its theme) was edited: the next check renders it again."""
+        self._stale = True
+        self._changed()
+
+    def _renew_job(self) -> None:
+        """Send what the window shows now, not what it showed when the dialog opened."""
+        if not self._stale or self.job_factory is None:
+            return
+        self._stale = False
+        self.job = self.job_factory()  # NewsdigestError: refresh() shows it
+        self._set_title()
+
     # -- recipients -------------------------------------------------------------------------------
     def choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -377,6 +397,7 @@ class SendDialog(QDialog):
         if self._read_error and self._read_key is not None:
             self.problem.setText(f"⚠ {self._read_error}")  # this input's, or a file's that failed
         try:
+            self._renew_job()
             self.recipients = self._read_list if current is not None else None
             retry_uncertain, send_again = self._options()
             log = {} if self.test else self.job.journal.entries()
@@ -493,6 +514,7 @@ class SendDialog(QDialog):
         if self.running:
             return False
         try:
+            self._renew_job()
             plan = self.job.plan(None, retry_uncertain=retry_uncertain, send_again=send_again)
             preflight = self.job.preflight(plan)
         except NewsdigestError as exc:
@@ -522,7 +544,7 @@ class SendDialog(QDialog):
                 "File → Sending settings…"
             )
             return False
-        job = self.job if self._runs == 0 else self.job.again()
+        job = self.job.again() if self.job.cancelled else self.job
         self.job = job
         self._runs += 1
         self.report = None

@@ -24,6 +24,7 @@ from ui.actions import make_action
 
 if TYPE_CHECKING:  # the sending core (email, smtplib, keyring...) loads on first use
     from composer.secrets import PasswordStore
+    from composer.sending import SendJob
     from composer.smtp_settings import SmtpSettings
     from ui.main_window import MainWindow
     from ui.send_dialog import SendDialog
@@ -105,11 +106,14 @@ class SendController(QObject):
         return text if ok and text else None
 
     # -- settings ---------------------------------------------------------------------------------
-    def _smtp(self) -> SmtpSettings | None:
+    def _smtp_or_raise(self) -> SmtpSettings:
         from composer.smtp_settings import smtp_from_settings
 
+        return smtp_from_settings(self.window.library.settings())
+
+    def _smtp(self) -> SmtpSettings | None:
         try:
-            return smtp_from_settings(self.window.library.settings())
+            return self._smtp_or_raise()
         except NewsdigestError as exc:
             self.window.show_problem(f"The sending settings are not valid: {exc}")
             return None
@@ -153,6 +157,7 @@ class SendController(QObject):
                     "closes, never on disk."
                 )
         self.window.statusBar().showMessage(message, 8000)
+        self.digest_changed()
 
     # -- sending ----------------------------------------------------------------------------------
     def send_test(self) -> SendDialog | None:
@@ -188,16 +193,27 @@ class SendController(QObject):
             return None
         digest = window.document.digest
         assert digest is not None
-        window.setCursor(Qt.CursorShape.WaitCursor)
-        try:
-            job = job_for(
+        digest_id = digest.id
+
+        def make_job() -> SendJob:
+            current = window.document.digest
+            if current is None or current.id != digest_id:
+                raise NewsdigestError(
+                    "the digest this dialog was opened for is no longer open in the window; "
+                    "close this dialog and choose Send again"
+                )
+            return job_for(
                 window.library,
-                digest,
+                current,
                 test=test,
-                settings=smtp,
+                settings=self._smtp_or_raise(),
                 passwords=self.passwords,
                 renderer=window.export_renderer(),
             )
+
+        window.setCursor(Qt.CursorShape.WaitCursor)
+        try:
+            job = make_job()
         except NewsdigestError as exc:
             window.show_problem(str(exc), title="Cannot send")
             return None
@@ -210,6 +226,7 @@ class SendController(QObject):
             job,
             self.executor,
             reader_executor=window.import_executor,
+            job_factory=make_job,
             test_addresses=addresses,
             parent=window,
         )
@@ -221,6 +238,11 @@ class SendController(QObject):
         self.dialog = dialog
         dialog.show()
         return dialog
+
+    def digest_changed(self) -> None:
+        """The digest, the theme or the sending settings changed: the dialog sends the new."""
+        if self.dialog is not None and not self.dialog.running:
+            self.dialog.digest_changed()
 
     def _run_finished(self, report: Any) -> None:
         first = report.lines()[0]
