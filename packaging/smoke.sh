@@ -56,6 +56,17 @@ grep -q "Assessment Mission to Moldova" "$TMP/january.html" || fail "the HTML la
 grep -q 'style="' "$TMP/january.html" || fail "the HTML has no inlined CSS"
 step "built the January digest: $(wc -c <"$TMP/january.html") bytes of HTML"
 
+# 2b. sending, without a server: the settings (the keychain is looked up) and a dry-run test send
+"$EXE" --library "$LIBRARY" settings smtp --host smtp.example.org --from "News <news@example.org>" \
+    --user news >"$TMP/smtp.out" 2>&1 || { cat "$TMP/smtp.out" >&2; fail "settings smtp"; }
+"$EXE" --library "$LIBRARY" settings smtp --show >"$TMP/smtp.out" 2>&1 ||
+    { cat "$TMP/smtp.out" >&2; fail "settings smtp --show"; }
+grep -q "smtp.example.org" "$TMP/smtp.out" || { cat "$TMP/smtp.out" >&2; fail "settings not shown"; }
+"$EXE" --library "$LIBRARY" send --month 2023-01 --test "Ann <ann@example.org>" --dry-run \
+    >"$TMP/send.out" 2>&1 || { cat "$TMP/send.out" >&2; fail "send --dry-run"; }
+grep -q "dry run: nothing was sent" "$TMP/send.out" || { cat "$TMP/send.out" >&2; fail "send"; }
+step "sending: settings saved and shown, a test send planned (dry run)"
+
 # 3. the window, offscreen, for a few seconds: it must stay up and report no error. With the
 # project's Python at hand (PYTHON, default .venv/bin/python), the January digest is saved in
 # the library first and the window reopens it, so the preview (Qt WebEngine) must render too.

@@ -80,3 +80,16 @@ def test_the_three_panes_start_with_sensible_sizes(windows: Windows) -> None:
     assert 250 <= library <= 500 and 300 <= editor <= 600 and right >= 500
     preview, preflight = window.right.sizes()
     assert preview > 2 * preflight > 0
+
+
+def test_windows_starts_qt_telling_altgr_from_ctrl_alt() -> None:
+    from ui.app import windows_platform
+
+    assert windows_platform("win32", None) == "windows:altgr"
+    assert windows_platform("win32", "") == "windows:altgr"
+    assert windows_platform("win32", "windows:darkmode=2") == "windows:darkmode=2,altgr"
+    assert windows_platform("win32", "windows") == "windows:altgr"
+    assert windows_platform("win32", "windows:altgr") is None
+    assert windows_platform("win32", "offscreen") is None  # the user's choice stands
+    assert windows_platform("linux", None) is None
+    assert windows_platform("darwin", None) is None

@@ -2,8 +2,10 @@
 
 Qt WebEngine needs two things before the :class:`QApplication` exists: shared
 OpenGL contexts, and — when running as root, where Chromium refuses its sandbox
-— the ``--no-sandbox`` flag. :func:`prepare_qt` does both and is called by
-:func:`run` (and by the test-suite before pytest-qt creates its application).
+— the ``--no-sandbox`` flag. On Windows, Qt must be told to tell AltGr from
+Ctrl+Alt, or European keyboards' AltGr characters fire shortcuts.
+:func:`prepare_qt` does all three and is called by :func:`run` (and by the
+test-suite before pytest-qt creates its application).
 
 :func:`make_settings` gives the :class:`QSettings` the window keeps its state in:
 the file named by ``NEWSDIGEST_SETTINGS`` when set, else Qt's per-user default.
@@ -37,8 +39,28 @@ DESKTOP_ID = "org.newsdigest.Newsdigest"
 log = logging.getLogger("newsdigest.gui")
 
 
+def windows_platform(platform: str, current: str | None) -> str | None:
+    """``QT_QPA_PLATFORM`` for Windows with AltGr told apart from Ctrl+Alt, or None to keep.
+
+    Qt on Windows reports AltGr as Ctrl+Alt unless its platform plugin is started
+    with ``altgr``: AltGr+E (€ on German keyboards), AltGr+L (ł in Polish) and
+    the like would then fire the app's Ctrl+Alt shortcuts instead of typing.
+    """
+    if platform != "win32":
+        return None
+    if not current:
+        return "windows:altgr"
+    name, _, options = current.partition(":")
+    if name != "windows" or "altgr" in options.split(","):
+        return None
+    return f"{current},altgr" if options else f"{current}:altgr"
+
+
 def prepare_qt() -> None:
-    """Set what Qt WebEngine needs before the application object is created."""
+    """Set what Qt needs before the application object is created (WebEngine, AltGr)."""
+    platform = windows_platform(sys.platform, os.environ.get("QT_QPA_PLATFORM"))
+    if platform is not None:
+        os.environ["QT_QPA_PLATFORM"] = platform
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
         if "--no-sandbox" not in flags.split():
