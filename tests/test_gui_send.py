@@ -478,3 +478,32 @@ def test_an_edit_made_while_the_dialog_is_open_is_what_gets_sent(qtbot, windows,
     assert "no longer open" in dialog.problem.text()
     assert not dialog.send_button.isEnabled()
     dialog.close()
+
+
+def test_forgetting_the_password_and_a_system_without_a_keychain(qtbot, windows):
+    from keyring.backends import fail
+
+    keychain = MemoryKeyring()
+    keychain.set_password(SERVICE, "ann@smtp.example.org:587", "old")
+    window = open_window(windows, None, keychain)
+    window.library.update_settings({"smtp": {"host": "smtp.example.org", "user": "ann"}})
+    dialog = window.sending.show_settings()
+    assert dialog.forget.isVisible() and "system keychain" in dialog.keychain.text()
+    dialog.forget.setChecked(True)
+    dialog.accept()
+    qtbot.waitUntil(lambda: window.sending.settings_dialog is None)
+    assert keychain.store == {}
+    assert "removed from the keychain" in window.statusBar().currentMessage()
+
+    # no keychain at all: the typed password lives in memory for this run, never on disk
+    window.sending._passwords = PasswordStore(backend=fail.Keyring(), environ={})
+    dialog = window.sending.show_settings()
+    assert not dialog.forget.isVisibleTo(dialog)
+    assert "no keychain" in dialog.keychain.text()
+    dialog.password.setText("typed-once")
+    dialog.accept()
+    qtbot.waitUntil(lambda: window.sending.settings_dialog is None)
+    assert "no keychain" in window.statusBar().currentMessage()
+    stored = smtp_from_settings(window.library.settings())
+    assert window.sending.passwords.get(stored) == "typed-once"
+    assert b"typed-once" not in Path(window.library.location).read_bytes()
