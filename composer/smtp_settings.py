@@ -432,13 +432,26 @@ def describe(settings: SmtpSettings) -> list[tuple[str, str]]:
     return rows
 
 
-def check_ready(settings: SmtpSettings, fallback_sender: str = "") -> None:
-    """Refuse to send when the server or the sender is missing (says which setting to give)."""
+def missing_for_sending(settings: SmtpSettings, fallback_sender: str = "") -> list[str]:
+    """The settings a send cannot do without that are not set: ``"host"``, ``"sender_address"``.
+
+    ``fallback_sender`` is the theme's from address, used when the SMTP settings name none.
+    """
     missing = []
     if not settings.host:
-        missing.append("the server (--smtp-host, or `newsdigest settings smtp --host ...`)")
+        missing.append("host")
     if not settings.sender_address and not fallback_sender:
-        missing.append("the sender address (--from, or `newsdigest settings smtp --from ...`)")
+        missing.append("sender_address")
+    return missing
+
+
+def check_ready(settings: SmtpSettings, fallback_sender: str = "") -> None:
+    """Refuse to send when the server or the sender is missing (says which setting to give)."""
+    hints = {
+        "host": "the server (--smtp-host, or `newsdigest settings smtp --host ...`)",
+        "sender_address": "the sender address (--from, or `newsdigest settings smtp --from ...`)",
+    }
+    missing = [hints[name] for name in missing_for_sending(settings, fallback_sender)]
     if missing:
         raise NewsdigestError("cannot send: no " + " and no ".join(missing) + " is set")
     check_security(settings)

@@ -19,6 +19,7 @@ from composer.smtp_settings import (
     SmtpSettings,
     is_loopback,
     merge_smtp,
+    missing_for_sending,
     parse_from,
     smtp_from_settings,
     with_changes,
@@ -209,3 +210,10 @@ def test_settings_smtp_password_is_never_written_without_a_keychain(tmp_path: Pa
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert secret.encode() not in path.read_bytes(), path
+
+
+def test_what_a_send_cannot_do_without() -> None:
+    assert missing_for_sending(SmtpSettings()) == ["host", "sender_address"]
+    assert missing_for_sending(SmtpSettings(), "News <news@example.org>") == ["host"]
+    ready = SmtpSettings(host="smtp.example.org", sender_address="news@example.org")
+    assert missing_for_sending(ready) == []

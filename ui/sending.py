@@ -168,6 +168,7 @@ class SendController(QObject):
 
     def _open(self, *, test: bool) -> SendDialog | None:
         from composer.sending import job_for
+        from composer.smtp_settings import missing_for_sending
         from ui.send_dialog import SendDialog
 
         window = self.window
@@ -187,9 +188,11 @@ class SendController(QObject):
         smtp = self._smtp()
         if smtp is None:
             return None
-        if not smtp.host or not (smtp.sender_address or window.theme.from_address):
-            missing = "the SMTP server" if not smtp.host else "the sender address"
-            self.show_settings(f"⚠ Name {missing} first; then choose Send again.")
+        missing = missing_for_sending(smtp, window.theme.from_address)
+        if missing:
+            labels = {"host": "the SMTP server", "sender_address": "the sender address"}
+            names = " and ".join(labels[name] for name in missing)
+            self.show_settings(f"⚠ Name {names} first; then choose Send again.")
             return None
         digest = window.document.digest
         assert digest is not None
