@@ -507,3 +507,19 @@ def test_forgetting_the_password_and_a_system_without_a_keychain(qtbot, windows)
     stored = smtp_from_settings(window.library.settings())
     assert window.sending.passwords.get(stored) == "typed-once"
     assert b"typed-once" not in Path(window.library.location).read_bytes()
+
+
+def test_a_server_that_cannot_be_reached_stops_the_send_with_the_reason(qtbot, windows):
+    from send_servers import free_port
+
+    window = open_window(windows, free_port())  # nothing listens there
+    dialog = list_dialog(window)
+    assert dialog.send()
+    wait_done(qtbot, dialog)
+    report = dialog.report
+    assert report is not None and report.stopped and not report.sent
+    assert "cannot connect" in dialog.problem.text()
+    assert report.left_queued == RECIPIENTS
+    assert dialog.resume_button.isVisible()
+    assert dialog.resume_button.text().replace("&", "") == "Resume (5 queued)"
+    dialog.close()
