@@ -20,9 +20,7 @@ only collects the choices and shows the results.
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -32,12 +30,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QProgressBar,
@@ -49,7 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from composer.errors import NewsdigestError
-from composer.recipients import RecipientList, parse_recipients_text, read_recipients_file
+from composer.recipients import RecipientList
 from composer.sending import (
     FAILED,
     QUEUED,
@@ -66,8 +62,9 @@ from composer.sending import (
     format_duration,
     log_counts,
 )
+from ui.recipients_input import RecipientsInput
 from ui.send_log_model import SendLogModel
-from ui.send_task import RecipientReader, SendTask
+from ui.send_task import SendTask
 
 SEND_AGAIN_CHOICES: tuple[tuple[str, SendAgain | None], ...] = (
     ("nobody who had it", None),
@@ -112,51 +109,25 @@ class SendDialog(QDialog):
         self.plan: SendPlan | None = None
         self.preflight: Preflight | None = None
         self.recipients: RecipientList | None = None
-        self._file: Path | None = None
-        self.reader = RecipientReader(reader_executor, self)
-        self.reader.read.connect(self._read)
-        self._read_key: tuple[str, str] | None = None  # the input last read,
-        self._read_list: RecipientList | None = None  # what it gave,
-        self._read_error = ""  # or why it could not be read
-        self._reading: tuple[str, str] | None = None  # the input being read now
         self._runs = 0
+        self._refreshing = False
         self._close_when_done = False
 
         # who
+        self.who = RecipientsInput(
+            reader_executor, test=self.test, test_addresses=test_addresses, parent=self
+        )
+        self.who.edited.connect(self._changed)
+        self.who.chosen.connect(self.refresh)
+        self.who.read.connect(self._recipients_read)
         who = QFormLayout()
         if self.test:
-            self.addresses = QLineEdit(test_addresses)
-            self.addresses.setAccessibleName("Test addresses")
-            self.addresses.setPlaceholderText("you@example.org, colleague@example.org")
-            self.addresses.setToolTip("One or more addresses, separated by commas")
-            self.addresses.textChanged.connect(self._changed)
-            who.addRow("&To:", self.addresses)
+            self.addresses = self.who.addresses
+            who.addRow("&To:", self.who)
         else:
-            self.open_button = QPushButton("Open &list…")
-            self.open_button.setToolTip(
-                "A CSV file with an email column (and optionally names), or a text file of "
-                "addresses"
-            )
-            self.open_button.clicked.connect(self.choose_file)
-            self.clear_button = QPushButton("Clear")
-            self.clear_button.setToolTip("Forget the list and the pasted addresses")
-            self.clear_button.clicked.connect(self.clear_recipients)
-            self.file_label = QLabel("or paste the addresses below")
-            row = QHBoxLayout()
-            row.addWidget(self.open_button)
-            row.addWidget(self.clear_button)
-            row.addWidget(self.file_label, 1)
-            who.addRow("Recipients:", row)
-            self.pasted = QPlainTextEdit()
-            self.pasted.setAccessibleName("Pasted recipients")
-            self.pasted.setPlaceholderText(
-                "One address per line, or 'Name <address>', or two columns pasted from a "
-                "spreadsheet"
-            )
-            self.pasted.setTabChangesFocus(True)
-            self.pasted.setMaximumHeight(90)
-            self.pasted.textChanged.connect(self._changed)
-            who.addRow("", self.pasted)
+            self.pasted, self.file_label = self.who.pasted, self.who.file_label
+            self.load_file, self.clear_recipients = self.who.load_file, self.who.clear
+            who.addRow("Recipients:", self.who)
             self.history = QLabel()
             self.history.setWordWrap(True)
             self.history.setAccessibleName("Earlier sends of this digest")
@@ -296,56 +267,9 @@ class SendDialog(QDialog):
         self._set_title()
 
     # -- recipients -------------------------------------------------------------------------------
-    def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Recipients", "", "Recipient lists (*.csv *.txt);;All files (*)"
-        )
-        if path:
-            self.load_file(path)
-
-    def load_file(self, path: str | Path) -> None:
-        """Read a recipient list (CSV or text) in the background; a bad file is explained."""
-        self._file = Path(path)
-        self.file_label.setText(self._file.name)
-        self.pasted.setEnabled(False)
-        self.refresh()
-
-    def clear_recipients(self) -> None:
-        self._file = None
-        self._read_key, self._read_list, self._read_error = None, None, ""
-        self.file_label.setText("or paste the addresses below")
-        self.pasted.setEnabled(True)
-        self.pasted.clear()
-        self.refresh()
-
-    def _input(self) -> tuple[tuple[str, str], Callable[[], RecipientList]] | None:
-        """What the recipients are read from (a key to cache by) and how, or None."""
-        if self.test:
-            text = self.addresses.text().strip()
-            if not text:
-                return None
-            return ("test", text), lambda: parse_recipients_text(text, "the test addresses")
-        if self._file is not None:
-            path = self._file
-            stamp = ""
-            with contextlib.suppress(OSError):
-                stamp = str(path.stat().st_mtime_ns)
-            return ("file", f"{path}\0{stamp}"), lambda: read_recipients_file(path)
-        pasted = self.pasted.toPlainText()
-        if not pasted.strip():
-            return None
-        return ("text", pasted), lambda: parse_recipients_text(pasted)
-
-    def _read(self, key: tuple[str, str], result: RecipientList | None, error: str) -> None:
-        current = self._input()
-        if current is None or current[0] != key:
-            return  # the input changed meanwhile (its own reading is under way), or was cleared
-        self._read_key, self._read_list, self._read_error = key, result, error
-        if error and key[0] == "file":  # back to pasting; the reason stays shown
-            self._file = None
-            self.file_label.setText("or paste the addresses below")
-            self.pasted.setEnabled(True)
-        self.refresh()
+    def _recipients_read(self) -> None:
+        if not self._refreshing:  # (a synchronous reader answers inside refresh itself)
+            self.refresh()
 
     def _options(self) -> tuple[bool, SendAgain | None]:
         if self.test:
@@ -381,24 +305,21 @@ class SendDialog(QDialog):
             return
         self.problem.clear()
         self.summary_title.setText("<b>Before sending</b>")
-        current = self._input()
-        if current is not None and current[0] != self._read_key:
-            key, work = current
-            if key != self._reading:
-                self._reading = key
-                self.reader.start(key, work)
-            if key == self._read_key:  # read at once (a synchronous executor): done already
-                return
+        self._refreshing = True
+        try:
+            state, listing, error = self.who.state()
+        finally:
+            self._refreshing = False
+        if state == "reading":
             self.plan = self.preflight = None
             self.summary.setPlainText("Checking the addresses…")
             self._update_buttons()
             return
-        self._reading = None
-        if self._read_error and self._read_key is not None:
-            self.problem.setText(f"⚠ {self._read_error}")  # this input's, or a file's that failed
+        if error:
+            self.problem.setText(f"⚠ {error}")  # this input's, or a file's that failed
         try:
             self._renew_job()
-            self.recipients = self._read_list if current is not None else None
+            self.recipients = listing
             retry_uncertain, send_again = self._options()
             log = {} if self.test else self.job.journal.entries()
             if self.recipients is None and not (log and not self.test):
@@ -424,7 +345,7 @@ class SendDialog(QDialog):
         except NewsdigestError as exc:
             self.plan = self.preflight = None
             self.problem.setText(f"⚠ {exc}")
-        if current is not None and self.recipients is None and not self.problem.text():
+        if state == "ready" and self.recipients is None and not self.problem.text():
             self.summary.setPlainText("The recipients could not be read.")
         errors = bool(self.preflight and self.preflight.errors) and not self.test
         self.ignore_errors.setVisible(errors)
@@ -449,10 +370,11 @@ class SendDialog(QDialog):
         self.send_button.setVisible(not running)
         self.cancel_button.setVisible(running)
         self.close_button.setEnabled(True)
-        for widget in (*self._inputs(), self.ignore_errors):
-            widget.setEnabled(not running)
-        if not self.test and not running:
-            self.pasted.setEnabled(self._file is None)
+        self.who.set_running(running)
+        self.ignore_errors.setEnabled(not running)
+        if not self.test:
+            self.retry_uncertain.setEnabled(not running)
+            self.send_again.setEnabled(not running)
         counts: Mapping[str, int] = {}
         if self.plan is not None:
             counts = self.plan.log_counts
@@ -471,17 +393,6 @@ class SendDialog(QDialog):
                 f"Retry &uncertain ({counts.get(UNCERTAIN, 0) + counts.get(SENDING, 0):,})"
             )
             self.failed_button.setText(f"Send again to &failed ({counts.get(FAILED, 0):,})")
-
-    def _inputs(self) -> list[QWidget]:
-        if self.test:
-            return [self.addresses]
-        return [
-            self.open_button,
-            self.clear_button,
-            self.pasted,
-            self.retry_uncertain,
-            self.send_again,
-        ]
 
     # -- sending ----------------------------------------------------------------------------------
     @property
