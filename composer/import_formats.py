@@ -7,8 +7,9 @@ these names. The importers take them from here too.
 
 from __future__ import annotations
 
-#: The formats an importer exists for ("rss" covers RSS 2.0, RSS 1.0 and Atom).
-FORMATS = ("listing", "rss", "csv", "json")
+#: The formats an importer exists for ("rss" covers RSS 2.0, RSS 1.0 and Atom; "html" a
+#: saved listing page, a clipboard fragment or a single article page).
+FORMATS = ("listing", "html", "rss", "csv", "json")
 
 #: The category of entries that name none, unless the user gives another.
 DEFAULT_CATEGORY = "News"

@@ -23,7 +23,7 @@ def source_error(source, **kwargs) -> str:
 
 
 def test_formats():
-    assert FORMATS == ("listing", "rss", "csv", "json")
+    assert FORMATS == ("listing", "html", "rss", "csv", "json")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -30,11 +30,46 @@ MAX_SOURCE_BYTES = 20 * 1024 * 1024
 class Rejection:
     """One entry of a source that was not imported: where it is and what is wrong."""
 
-    location: str  # "line 12", "row 5", "entry 3"
+    location: str  # "line 12", "row 5", "entry 3", or "rows 4, 9, 17 and 11 more"
     reason: str
+    #: How many entries this rejection stands for: one line may report a whole column of
+    #: rows rejected for the same cause ("rows 4, 9, 17 and 11 more").
+    count: int = 1
 
     def __str__(self) -> str:
         return f"{self.location}: {self.reason}"
+
+
+@dataclasses.dataclass(frozen=True)
+class ColumnUse:
+    """How one column of a CSV header was read: the item field it fills, or None (ignored)."""
+
+    position: int
+    header: str
+    field: str | None
+
+
+#: The orders a slash date (``03/04/2023``) can be read in.
+DATE_ORDERS = ("dmy", "mdy")
+
+
+@dataclasses.dataclass(frozen=True)
+class ReadOptions:
+    """How to read a source, beyond its bytes: what the user chose in the preview or CLI.
+
+    ``column_map`` maps a CSV header (as written, compared ignoring case and spacing) to
+    an item field, or to ``""`` to ignore that column; it wins over the header aliases.
+    ``date_order`` ("dmy" or "mdy") reads ambiguous slash dates; ``layout`` forces a
+    plain-text listing layout (one of :attr:`ImportReport.layouts`) instead of the one
+    that explains the most blocks; ``base_url`` resolves relative links and images of
+    an HTML page (it wins over the page's own ``<base>`` and canonical url).
+    """
+
+    default_category: str = DEFAULT_CATEGORY
+    base_url: str | None = None
+    column_map: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    date_order: str | None = None
+    layout: str | None = None
 
 
 @dataclasses.dataclass
@@ -46,13 +81,31 @@ class ImportReport:
     items: list[NewsItem] = dataclasses.field(default_factory=list)
     rejected: list[Rejection] = dataclasses.field(default_factory=list)
     warnings: list[str] = dataclasses.field(default_factory=list)
+    #: Information that is no fault: "the page advertises a feed, https://…/feed".
+    notes: list[str] = dataclasses.field(default_factory=list)
+    #: Plain-text listings: the layout used, and the layouts the user may switch to.
+    layout: str = ""
+    layouts: tuple[str, ...] = ()
+    #: CSV: how each header column was read (the mapping step shows and changes it).
+    columns: list[ColumnUse] = dataclasses.field(default_factory=list)
+    #: CSV: the order slash dates were read in ("dmy"/"mdy"), None when there were none;
+    #: ``date_order_needed`` when slash dates were ambiguous and no order was given.
+    date_order: str | None = None
+    date_order_needed: bool = False
+    #: HTML: the address relative links and images were resolved against.
+    base_url: str | None = None
+
+    @property
+    def rejected_count(self) -> int:
+        """How many entries were rejected (a rejection may stand for several rows)."""
+        return sum(rejection.count for rejection in self.rejected)
 
     def summary(self, added: AddResult) -> str:
         """ "N new, M already in the library, K rejected" for this source."""
         ids = {item.id for item in self.items}
         new = sum(1 for item in added.new if item.id in ids)
         existing = sum(1 for item in added.existing if item.id in ids)
-        return f"{new} new, {existing} already in the library, {len(self.rejected)} rejected"
+        return f"{new} new, {existing} already in the library, {self.rejected_count} rejected"
 
 
 #: What a source holding binary data is told.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from composer.errors import SourceError
@@ -77,6 +78,8 @@ def parse_csv(
     item_source: str | None = None,
     default_category: str = DEFAULT_CATEGORY,
     warnings: list[str] | None = None,
+    column_map: Mapping[str, str] | None = None,
+    date_order: str | None = None,
 ) -> ImportReport:
     """Read the rows of a CSV export; ``warnings`` from decoding are put first in the report."""
     builder = ReportBuilder(

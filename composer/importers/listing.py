@@ -84,6 +84,7 @@ def parse_listing(
     source: str,
     item_source: str | None = None,
     default_category: str = DEFAULT_CATEGORY,
+    layout: str | None = None,
 ) -> ImportReport:
     """Read the stories of a pasted news listing.
 
