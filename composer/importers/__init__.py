@@ -38,6 +38,7 @@ from composer.importers.base import (
     looks_binary,
     read_source_file,
 )
+from composer.importers.clipboard import ClipboardContent, import_clipboard, read_clipboard
 from composer.importers.csv_import import COLUMNS, parse_csv
 from composer.importers.detect import FORMATS, format_from_name, sniff_format
 from composer.importers.feed import parse_feed
@@ -54,16 +55,19 @@ __all__ = [
     "DEFAULT_CATEGORY",
     "FORMATS",
     "MAX_SOURCE_BYTES",
+    "ClipboardContent",
     "ColumnUse",
     "ImportReport",
     "LoadedSource",
     "ReadOptions",
     "Rejection",
     "SourceError",
+    "import_clipboard",
     "import_source",
     "import_text",
     "links_in_text",
     "load_source",
+    "read_clipboard",
     "read_loaded",
 ]
 
@@ -216,8 +220,18 @@ def _check_options(options: ReadOptions) -> ReadOptions:
                 f"use one of {', '.join(COLUMNS)}, or 'ignore'",
             )
         column_map[column] = target
+    page_url = options.page_url
+    if page_url is not None:
+        try:
+            page_url = check_web_url(page_url)
+        except ValidationError:
+            page_url = None  # a browser's odd source address is no reason to refuse a paste
     return dataclasses.replace(
-        options, default_category=category, base_url=base_url, column_map=column_map
+        options,
+        default_category=category,
+        base_url=base_url,
+        column_map=column_map,
+        page_url=page_url,
     )
 
 
@@ -308,6 +322,7 @@ def _parse_text(
             item_source=item_source,
             default_category=category,
             base_url=options.base_url,
+            page_url=options.page_url,
         )
     return parse_listing(
         text,

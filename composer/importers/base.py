@@ -62,7 +62,9 @@ class ReadOptions:
     ``date_order`` ("dmy" or "mdy") reads ambiguous slash dates; ``layout`` forces a
     plain-text listing layout (one of :attr:`ImportReport.layouts`) instead of the one
     that explains the most blocks; ``base_url`` resolves relative links and images of
-    an HTML page (it wins over the page's own ``<base>`` and canonical url).
+    an HTML page (it wins over the page's own ``<base>`` and canonical url);
+    ``page_url`` is where pasted HTML was copied from (the browser names it), used
+    after the page's own ``<base>`` and canonical url.
     """
 
     default_category: str = DEFAULT_CATEGORY
@@ -70,6 +72,7 @@ class ReadOptions:
     column_map: Mapping[str, str] = dataclasses.field(default_factory=dict)
     date_order: str | None = None
     layout: str | None = None
+    page_url: str | None = None
 
 
 @dataclasses.dataclass
