@@ -16,15 +16,11 @@ import logging
 import shutil
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
 from composer.errors import NewsdigestError
-from composer.import_formats import DEFAULT_CATEGORY, FORMATS
 from composer.repository import Library
 from composer.search import ItemFilter, filter_items
-
-if TYPE_CHECKING:
-    from composer.importers.base import ImportReport
 
 log = logging.getLogger("newsdigest")
 Handler = Callable[[argparse.Namespace, Library], int]
@@ -59,32 +55,9 @@ def _open(args: argparse.Namespace, *, read_only: bool = False) -> Library:
 
 # -- commands -------------------------------------------------------------------------------
 def cmd_import(args: argparse.Namespace) -> int:
-    from composer.importers import import_source  # feedparser & co: only when importing
+    from composer.import_commands import run_import
 
-    reports: list[ImportReport] = []
-    failures: list[NewsdigestError] = []
-    for source in args.sources:
-        try:
-            reports.append(
-                import_source(source, format=args.format, default_category=args.default_category)
-            )
-        except NewsdigestError as exc:
-            failures.append(exc)
-    if reports:
-        library = _open(args)
-        try:
-            added = library.add_items(item for report in reports for item in report.items)
-        finally:
-            library.close()
-        for report in reports:
-            print(f"{report.source}: {report.summary(added)}")
-            for warning in report.warnings:
-                print(f"  warning: {warning}")
-            for rejection in report.rejected:
-                print(f"  rejected {rejection}")
-    for failure in failures:
-        print(f"newsdigest: error: {failure}", file=sys.stderr)
-    return 1 if failures else 0
+    return run_import(args, lambda parsed, read_only: _open(parsed, read_only=read_only))
 
 
 def _print_table(items: Sequence[dict[str, str]]) -> None:
@@ -173,16 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("import", help="import news items from files or feed urls")
-    p.add_argument("sources", nargs="+", metavar="SOURCE", help="file path or http(s) url")
-    p.add_argument("--format", choices=("auto", *FORMATS), default="auto")
-    p.add_argument(
-        "--default-category",
-        default=DEFAULT_CATEGORY,
-        metavar="NAME",
-        help=f"category for entries that name none (default: {DEFAULT_CATEGORY})",
-    )
-    p.set_defaults(run=cmd_import)
+    from composer import import_commands
+
+    import_commands.register(sub, cmd_import)
 
     p = sub.add_parser("items", help="list the library's items")
     p.add_argument("--month", metavar="YYYY-MM")

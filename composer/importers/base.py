@@ -243,11 +243,20 @@ def error_reason(error: ValidationError) -> str:
     return f"{error.field} {error.reason}"
 
 
+def _same_text(first: str, second: str) -> bool:
+    """Whether two summaries are one story's: equal once spacing and case are set aside,
+    one empty, or one the start of the other (a teaser and its full text)."""
+    a, b = " ".join(first.casefold().split()), " ".join(second.casefold().split())
+    return not a or not b or a.startswith(b) or b.startswith(a)
+
+
 class ReportBuilder:
     """Collects an importer's items, rejections and warnings into an :class:`ImportReport`.
 
-    Items are validated with :func:`make_item`; a second item with the id of an
-    earlier one (the same story twice in one source) is dropped with a warning.
+    Items are validated with :func:`make_item`. A second item with the id of an
+    earlier one is the same story twice in one source when it has the same link, or the
+    same title, date and text: it is dropped with a warning. The same title and date
+    with another text is another story: it is rejected with a reason, never merged.
     """
 
     def __init__(self, source: str, format: str, *, item_source: str, default_category: str):
@@ -255,6 +264,7 @@ class ReportBuilder:
         self.item_source = item_source[:500]
         self.default_category = default_category
         self._seen: dict[str, str] = {}
+        self._items: dict[str, NewsItem] = {}
 
     def add(
         self,
@@ -279,9 +289,18 @@ class ReportBuilder:
             return None
         first = self._seen.get(item.id)
         if first is not None:
-            self.warn(f"{location}: '{item.title}' is the same story as {first}; kept once")
+            earlier = self._items[item.id]
+            if item.id.startswith("u-") or _same_text(earlier.summary, item.summary):
+                self.warn(f"{location}: '{item.title}' is the same story as {first}; kept once")
+            else:  # the same title and date, another text: two stories, never merged silently
+                self.reject(
+                    location,
+                    f"'{item.title}' has the same title and date as {first} but another text; "
+                    "it was not imported (give it a title or a link of its own)",
+                )
             return None
         self._seen[item.id] = location
+        self._items[item.id] = item
         self.report.items.append(item)
         return item
 

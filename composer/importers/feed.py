@@ -228,6 +228,8 @@ def parse_feed(
         raise SourceError(source, "is empty; expected an RSS or Atom feed")
     if b"\x00" in data and not data.startswith(_TEXT_PREFIXES):
         raise SourceError(source, NOT_TEXT)
+    if data[:1].isspace() and data.lstrip()[:5] == b"<?xml":
+        data = data.lstrip()  # a blank line before the XML declaration makes it ill-formed
     headers = {"content-type": content_type or "application/xml"}
     if base_url:
         headers["content-location"] = base_url
@@ -238,9 +240,26 @@ def parse_feed(
     if dict.get(result, "bozo") and dict.get(result, "version"):
         problem = dict.get(result, "bozo_exception")
         builder.warn(f"the feed is not well-formed ({problem}); what could be read was read")
+    base_url = base_url or _feed_address(_plain(dict.get(result, "feed") or {}))
+    builder.report.base_url = base_url
     for number, entry in enumerate(entries, start=1):
         _read_entry(builder, _plain(entry), number, base_url)
     return builder.report
+
+
+def _feed_address(feed: Mapping[str, Any]) -> str | None:
+    """Where a feed read from a file says it lives: its ``rel=self`` link, else its site link
+    or an http(s) ``id``; relative entry links resolve against it."""
+    links = [link for link in feed.get("links") or () if isinstance(link, Mapping)]
+    candidates = [link.get("href") for link in links if link.get("rel") == "self"]
+    candidates += [link.get("href") for link in links if link.get("rel") == "alternate"]
+    candidates += [feed.get("link"), feed.get("id")]
+    for candidate in candidates:
+        if isinstance(candidate, str) and "://" in candidate:
+            url = _web_url(candidate, None)
+            if url is not None:
+                return url
+    return None
 
 
 def _not_a_feed(result: Any, data: bytes) -> str:
