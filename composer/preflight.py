@@ -206,6 +206,18 @@ def check_digest(resolved: ResolvedDigest) -> list[Finding]:
                         section=section.index,
                     )
                 )
+            if not entry.item.url:
+                findings.append(
+                    Finding(
+                        "warning",
+                        "item-no-link",
+                        "The item has no link: readers cannot read more on your website. "
+                        "Add its address, or fetch its details from its link.",
+                        where,
+                        item_id=item_id,
+                        section=section.index,
+                    )
+                )
             if entry.item.image_url and not entry.item.image_alt.strip():
                 findings.append(
                     Finding(

@@ -237,7 +237,30 @@ def test_render_reports_the_size_and_nothing_else_for_the_fixture() -> None:
     items = january_items()
     digest = draft_digest(items, "2023-01", sample_theme(), digest_id="d-jan")
     rendered = Renderer().render(digest, {i.id: i for i in items}, sample_theme())
-    assert [(f.severity, f.code) for f in rendered.findings] == [("info", "size")]
+    # the fixture was pasted as text: each of its stories warns that it has no link
+    assert [(f.severity, f.code) for f in rendered.findings] == [
+        *[("warning", "item-no-link")] * len(items),
+        ("info", "size"),
+    ]
+
+
+def test_every_item_without_a_link_is_a_warning_naming_it() -> None:
+    linked = item(1)
+    without = [item(2, url=None), item(3, url=None)]
+    stories = [linked, *without]
+    from composer.digest import resolve
+
+    digest = make_digest(
+        digest_id="d-links",
+        title="Links",
+        preheader="p",
+        sections=[Section("Project News", tuple(story.id for story in stories))],
+    )
+    findings = check_digest(resolve(digest, {story.id: story for story in stories}))
+    no_link = [f for f in findings if f.code == "item-no-link"]
+    assert [f.item_id for f in no_link] == [story.id for story in without]
+    assert all(f.severity == "warning" and f.where.startswith("item “") for f in no_link)
+    assert "readers cannot read more" in no_link[0].message
 
 
 def test_check_html_reads_bytes_of_any_file(tmp_path: Path) -> None:
