@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -138,9 +137,11 @@ def test_row_errors_are_rejected_with_spreadsheet_row_numbers(tmp_path):
         "row 4: date '30 February 2023' is not a real date",
         "row 6: url 'javascript:alert(1)' must start with http:// or https:// (it has "
         "'javascript:')",
-        "row 8: date '01/02/2023' is not a date we can read "
-        "(use 2023-01-31, 31 January 2023 or January 31, 2023)",
+        "row 8: date '01/02/2023' could be day/month/year or month/day/year and no date in "
+        "the column tells which; choose the order with --date-order dmy|mdy "
+        "(or in the import preview)",
     ]
+    assert report.date_order_needed
 
 
 def test_script_in_a_cell_is_stored_as_plain_text(tmp_path):
@@ -176,7 +177,7 @@ def test_column_field_aliases():
     assert column_field("Author") is None
 
 
-def test_ten_thousand_rows_import_quickly(tmp_path):
+def test_ten_thousand_rows_import(tmp_path):
     rows = ["Category;Title;Date;Summary;URL"]
     for n in range(10_000):
         rows.append(
@@ -184,11 +185,8 @@ def test_ten_thousand_rows_import_quickly(tmp_path):
             f"https://example.org/news/{n}"
         )
     path = write(tmp_path, "big.csv", "\n".join(rows), encoding="utf-8-sig")
-    started = time.perf_counter()
-    report = import_source(path)
-    elapsed = time.perf_counter() - started
+    report = import_source(path)  # its speed is measured in benchmarks/, not asserted here
     assert len(report.items) == 10_000
-    assert elapsed < 2.0, f"10,000 rows took {elapsed:.2f} s"
 
 
 def test_excel_sep_line_names_the_delimiter(tmp_path):

@@ -1,74 +1,100 @@
-"""Reading news items from a CSV file as spreadsheets export it.
+"""Reading news items from a CSV file as spreadsheets and CMS exports write it.
 
-Comma, semicolon or tab separated (guessed from the header row), a header row with
-column names in any case and spacing: category, title, date, summary, url,
-image_url ("image url"), image_alt, tags (split on ``,`` ``;`` ``|``), plus a few
-common aliases (headline, link, description, ...). Rows are numbered as the
-spreadsheet shows them: the header is row 1.
+Comma, semicolon, tab or bar separated (Excel's ``sep=;`` line, else guessed from
+the header row), a header row whose names may be the README's (category, title,
+date, summary, url, image_url, image_alt, tags), a CMS export's (WordPress
+``post_title``/``post_date``/``post_excerpt``, Drupal Views ``Sort Date``/``Page
+Path``) or localised ones (``Titre``, ``Datum``, ``Fecha`` ...), see
+:mod:`csv_columns` and :mod:`csv_plan`. Dates as spreadsheets write them, slash dates
+in one order per column (:mod:`csv_dates`). Rows are numbered as the spreadsheet shows
+them: the header is row 1. Rows refused for one cause are reported together, with
+the first rows and the count.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urljoin
 
 from composer.errors import SourceError
-from composer.importers.base import DEFAULT_CATEGORY, ImportReport, ReportBuilder
+from composer.importers.base import (
+    DEFAULT_CATEGORY,
+    SUMMARY_CUT,
+    ImportReport,
+    Rejection,
+    ReportBuilder,
+    fit_summary,
+)
+from composer.importers.csv_columns import BODY, COLUMNS, column_field
+from composer.importers.csv_dates import cause_reason, read_cell, read_date_column
+from composer.importers.csv_plan import ColumnPlan, plan_columns
+from composer.importers.csv_reader import Record, runaway_quote, split_records
+from composer.importers.feed import html_to_text
 from composer.text import clean_line
 
-#: The item fields a column can fill, in the order messages list them.
-COLUMNS = ("category", "title", "date", "summary", "url", "image_url", "image_alt", "tags")
+__all__ = ["COLUMNS", "column_field", "parse_csv", "rows_location"]
 
-_ALIASES = {
-    "headline": "title",
-    "published": "date",
-    "publication_date": "date",
-    "description": "summary",
-    "teaser": "summary",
-    "text": "summary",
-    "link": "url",
-    "image": "image_url",
-    "picture": "image_url",
-    "alt": "image_alt",
-    "alt_text": "image_alt",
-    "image_alt_text": "image_alt",
-    "tag": "tags",
-    "keywords": "tags",
-}
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_SEP_LINE = re.compile(r"^sep=([,;\t|])[ \t]*(?:\r\n|\r|\n)", re.IGNORECASE)
-_SEPARATORS = re.compile(r"[\s_\-.]+")
-_DELIMITERS = (",", ";", "\t")
-_NAMES = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "bar"}
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
+_MARKUP = re.compile(r"</?[a-zA-Z][^>]*>")
 
 
-def column_field(header: str) -> str | None:
-    """The item field a column header names ("Image URL" -> ``image_url``), or None."""
-    key = _SEPARATORS.sub("_", clean_line(header).casefold()).strip("_")
-    if key in COLUMNS:
-        return key
-    return _ALIASES.get(key)
+def rows_location(rows: Sequence[int], shown: int = 3) -> str:
+    """ "row 4", "rows 4 and 9", "rows 4, 9, 17 and 11 more": where a cause struck."""
+    if len(rows) == 1:
+        return f"row {rows[0]}"
+    if len(rows) <= shown:
+        return "rows " + ", ".join(map(str, rows[:-1])) + f" and {rows[-1]}"
+    return "rows " + ", ".join(map(str, rows[:shown])) + f" and {len(rows) - shown} more"
 
 
-def _sniff_delimiter(text: str) -> str:
-    """The delimiter that splits the header line into the most known columns."""
-    header = _LINE_BREAK.split(text, maxsplit=1)[0]
-    best, best_score = ",", (-1, -1)
-    for delimiter in _DELIMITERS:
-        if delimiter not in header:
-            continue
-        try:
-            cells = next(csv.reader([header], delimiter=delimiter))
-        except (csv.Error, StopIteration):
-            continue
-        known = sum(1 for cell in cells if column_field(cell))
-        score = (known, len(cells))
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
+class _Causes:
+    """Rejected rows grouped by cause, reported as one line per cause."""
+
+    def __init__(self) -> None:
+        self._groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        self._single: list[tuple[int, Rejection]] = []
+
+    def add(self, kind: str, key: str, row: int, value: str = "") -> None:
+        self._groups.setdefault((kind, key), []).append((row, value))
+
+    def add_single(self, row: int, rejection: Rejection) -> None:
+        self._single.append((row, rejection))
+
+    def rejections(self, date_order: str | None) -> list[Rejection]:
+        found = list(self._single)
+        for (kind, key), hits in self._groups.items():
+            rows = [row for row, _ in hits]
+            if kind == "date":
+                reason = cause_reason(key, [value for _, value in hits], order=date_order)
+            else:
+                reason = key
+            found.append((rows[0], Rejection(rows_location(rows), reason, count=len(rows))))
+        return [rejection for _, rejection in sorted(found, key=lambda pair: pair[0])]
+
+
+def _cell(cells: Sequence[str], position: int | None) -> str:
+    if position is None or position >= len(cells):
+        return ""
+    return cells[position]
+
+
+def _web_address(value: str, base_url: str | None) -> tuple[str, bool]:
+    """``value`` made absolute when it can be; True when it is relative and cannot be."""
+    text = clean_line(value)
+    if not text or _SCHEME.match(text):
+        return text, False
+    if text.startswith("//"):
+        return "https:" + text, False
+    if text.casefold().startswith("www."):
+        return "https://" + text, False
+    if any(ch.isspace() for ch in text):
+        return text, False  # no address at all: make_item says so
+    if base_url:
+        return urljoin(base_url, text), False
+    return text, True
 
 
 def parse_csv(
@@ -80,8 +106,14 @@ def parse_csv(
     warnings: list[str] | None = None,
     column_map: Mapping[str, str] | None = None,
     date_order: str | None = None,
+    base_url: str | None = None,
 ) -> ImportReport:
-    """Read the rows of a CSV export; ``warnings`` from decoding are put first in the report."""
+    """Read the rows of a CSV export; ``warnings`` from decoding are put first in the report.
+
+    ``column_map`` (header as written -> item field, or ``""`` to ignore the column)
+    wins over the header names; ``date_order`` ("dmy"/"mdy") reads slash dates that
+    the column leaves ambiguous; ``base_url`` makes relative links absolute.
+    """
     builder = ReportBuilder(
         source, "csv", item_source=item_source or source, default_category=default_category
     )
@@ -90,69 +122,139 @@ def parse_csv(
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise SourceError(source, "is empty; a CSV file needs a header row with title and date")
-    # Excel's "sep=;" first line names the delimiter and is no row of the sheet.
-    if match := _SEP_LINE.match(text):
-        delimiter, text = match[1], text[match.end() :]
-    else:
-        delimiter = _sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    row_number = 0
-    try:
-        header: list[str] = []
-        for row in reader:
-            row_number += 1
-            if any(cell.strip() for cell in row):
-                header = row
-                break
-        columns = _read_header(header, source, builder, delimiter)
-        header_row = row_number
-        for row in reader:
-            row_number += 1
-            if not any(cell.strip() for cell in row):
-                continue
-            fields: dict[str, Any] = {}
-            for position, field in columns.items():
-                if position < len(row):
-                    fields[field] = row[position]
-            builder.add(fields, f"row {row_number}")
-    except csv.Error as error:
-        raise SourceError(
-            source, f"row {row_number + 1}: cannot be read as CSV ({error})"
-        ) from None
+    parsed = split_records(text, source)
+    if not parsed.records:
+        raise SourceError(source, "has no header row; a CSV file needs one with title and date")
+    header, *records = parsed.records
+    plan = plan_columns(
+        header.cells,
+        [record.cells for record in records],
+        source=source,
+        delimiter=parsed.delimiter,
+        column_map=column_map,
+    )
     report = builder.report
-    if row_number == header_row:
+    report.columns = plan.uses
+    for warning in plan.warnings:
+        builder.warn(warning)
+    report.notes.extend(plan.notes)
+    if not records:
         raise SourceError(source, "has a header row but no rows of items")
+    _read_rows(builder, plan, records, parsed.delimiter, len(header.cells), date_order, base_url)
     if not report.items and not report.rejected:
         raise SourceError(source, "has no rows of items")
     return report
 
 
-def _read_header(
-    header: list[str], source: str, builder: ReportBuilder, delimiter: str
-) -> dict[int, str]:
-    """Column position -> item field; warns about unknown and repeated columns."""
-    columns: dict[int, str] = {}
-    taken: dict[str, str] = {}
-    for position, name in enumerate(header):
-        shown = clean_line(name)
-        if not shown:
+def _read_rows(
+    builder: ReportBuilder,
+    plan: ColumnPlan,
+    records: Sequence[Record],
+    delimiter: str,
+    width: int,
+    date_order: str | None,
+    base_url: str | None,
+) -> None:
+    report = builder.report
+    date_at = plan.fields["date"]
+    dates = read_date_column(
+        [_cell(record.cells, date_at) for record in records],
+        date_order=date_order,
+        header=plan.header("date"),
+    )
+    report.date_order, report.date_order_needed = dates.order, dates.order_needed
+    for warning in dates.warnings:
+        builder.warn(warning)
+
+    def is_row(cells: list[str]) -> bool:
+        return len(cells) == width and not isinstance(read_cell(_cell(cells, date_at)), tuple)
+
+    causes = _Causes()
+    summary_at, body_at = plan.fields.get("summary"), plan.fields.get(BODY)
+    relative: dict[str, list[int]] = {}
+    examples: dict[str, str] = {}
+    cut: list[int] = []
+    from_body = 0
+    for record, date in zip(records, dates.values, strict=True):
+        if record.last_line > record.first_line and (
+            runaway := runaway_quote(record, delimiter, is_row)
+        ):
+            opened, closed, swallowed = runaway
+            causes.add_single(
+                record.row,
+                Rejection(
+                    f"line {opened}",
+                    f"the quote opened on line {opened} closes only on line {closed}, so "
+                    f"lines {opened}-{closed} ({swallowed + 1} rows) were read as one cell; "
+                    'close the quote where the cell ends, or double a quote inside a cell ("")',
+                    count=swallowed + 1,
+                ),
+            )
             continue
-        field = column_field(shown)
-        if field is None:
-            builder.warn(f"column '{shown[:40]}' is not an item field; it was ignored")
-        elif field in taken:
-            builder.warn(
-                f"column '{shown[:40]}' repeats column '{taken[field]}' ({field}); it was ignored"
-            )
-        else:
-            taken[field] = shown
-            columns[position] = field
-    found = ", ".join(f"'{clean_line(name)[:40]}'" for name in header if clean_line(name))
-    for required in ("title", "date"):
-        if required not in taken:
-            raise SourceError(
-                source,
-                f"has no '{required}' column (the header row has {found or 'no names'}; "
-                f"read as {_NAMES[delimiter]}-separated; known columns: {', '.join(COLUMNS)})",
-            )
-    return columns
+        fields: dict[str, Any] = {}
+        for field, position in plan.fields.items():
+            if field not in ("summary", BODY):
+                fields[field] = _cell(record.cells, position)
+        summary, summary_from = _cell(record.cells, summary_at), summary_at
+        if not summary.strip() and body_at is not None:
+            summary, summary_from = _cell(record.cells, body_at), body_at
+            from_body += bool(summary.strip())
+        if summary_from in plan.full_text and summary.strip():
+            if _MARKUP.search(summary):
+                summary = html_to_text(summary)
+            summary, was_cut = fit_summary(summary)
+            if was_cut:
+                cut.append(record.row)
+        fields["summary"] = summary
+        for field in ("url", "image_url"):
+            if field in fields:
+                fields[field], is_relative = _web_address(fields[field], base_url)
+                if is_relative:
+                    relative.setdefault(field, []).append(record.row)
+                    examples.setdefault(field, fields[field])
+                    fields[field] = ""
+        category = fields.get("category")
+        if isinstance(category, str) and "|" in category:  # "News|Events": the first one
+            fields["category"] = next((p for p in category.split("|") if p.strip()), "")
+        if isinstance(date, dt.date):
+            fields["date"] = date
+        elif clean_line(fields.get("title", "")):
+            causes.add("date", date[0], record.row, date[1])
+            continue
+        before = len(report.rejected)
+        builder.add(fields, f"row {record.row}")
+        if len(report.rejected) > before:
+            causes.add("field", report.rejected.pop().reason, record.row)
+    report.rejected.extend(causes.rejections(dates.order))
+    _summary_warnings(builder, plan, from_body, cut, records)
+    for field, rows in relative.items():
+        builder.warn(
+            f"{rows_location(rows)}: the {field.replace('_', ' ')} is a relative address "
+            f"('{examples[field][:60]}'); it was left out (give the site's address as the "
+            "base url, --base-url https://…, to keep it)"
+        )
+
+
+def _summary_warnings(
+    builder: ReportBuilder,
+    plan: ColumnPlan,
+    from_body: int,
+    cut: list[int],
+    records: Sequence[Record],
+) -> None:
+    if cut:
+        builder.warn(f"{rows_location(cut)}: {SUMMARY_CUT}")
+    body_at = plan.fields.get(BODY)
+    if body_at is None:
+        return
+    body, summary = plan.uses[body_at].header[:40], plan.header("summary")[:40]
+    if from_body:
+        builder.report.notes.append(
+            f"{from_body} row{'s' if from_body != 1 else ''} with an empty '{summary}' took "
+            f"the summary from column '{body}'"
+        )
+    elif any(_cell(record.cells, body_at).strip() for record in records):
+        builder.warn(
+            f"column '{body}' was not used: the summary comes from column '{summary}' "
+            "(map the columns to choose another)"
+        )
