@@ -11,7 +11,7 @@ from composer.errors import SourceError, ValidationError
 from composer.importers import FORMATS, MAX_SOURCE_BYTES, import_source, import_text
 from composer.importers.detect import format_from_name, sniff_format
 
-EXTENSIONS = {"listing": "txt", "rss": "xml", "csv": "csv", "json": "json"}
+EXTENSIONS = {"listing": "txt", "html": "html", "rss": "xml", "csv": "csv", "json": "json"}
 
 
 def source_error(source, **kwargs) -> str:
@@ -43,7 +43,7 @@ def test_binary_junk_is_not_a_text_file(tmp_path, fmt):
     assert "is not a text file" in source_error(path)
 
 
-@pytest.mark.parametrize("fmt", ["listing", "csv", "json"])
+@pytest.mark.parametrize("fmt", ["listing", "html", "csv", "json"])
 def test_control_character_soup_is_not_a_text_file(tmp_path, fmt):
     path = tmp_path / f"junk.{EXTENSIONS[fmt]}"
     path.write_bytes(bytes(range(1, 32)) * 40)
@@ -89,6 +89,7 @@ def test_huge_pasted_text_is_refused():
         ("csv", "News\nA story\n31 January 2023\n", "has no 'title' column"),
         ("rss", "News\nA story\n31 January 2023\n", "is not an RSS or Atom feed"),
         ("listing", '[{"title": "x"}]', "has no date lines"),
+        ("html", "News\nA story\n31 January 2023\n", "has no list of stories we can recognise"),
     ],
 )
 def test_wrong_format(tmp_path, fmt, content, expected):
@@ -104,7 +105,7 @@ def test_explicit_format_overrides_the_extension(tmp_path):
     assert "has no date lines" in source_error(path, format="listing")
 
 
-@pytest.mark.parametrize("fmt", ["listing", "csv", "json", "rss"])
+@pytest.mark.parametrize("fmt", ["listing", "html", "csv", "json", "rss"])
 def test_empty_file(tmp_path, fmt):
     path = tmp_path / f"empty.{EXTENSIONS[fmt]}"
     path.write_bytes(b"")
@@ -132,16 +133,21 @@ def test_pasted_binary_is_refused():
         import_text("abc\x00def", name="clipboard")
 
 
-@pytest.mark.parametrize("fmt", ["listing", "csv", "json"])
+@pytest.mark.parametrize("fmt", ["listing", "html", "csv", "json"])
 def test_javascript_urls_are_never_kept(fmt):
     texts = {
+        "html": "<ul><li><a href='javascript:alert(1)'>A story</a> 31 January 2023</li>"
+        "<li><a href='https://x.example/b'>B story</a> 30 January 2023"
+        "<img src='javascript:alert(2)'></li>"
+        "<li><a href='https://x.example/c'>C story</a> 29 January 2023</li></ul>",
         "listing": "News\nA story\n31 January 2023\njavascript:alert(1)\n",
         "csv": "title,date,url\nA story,2023-01-31,javascript:alert(1)\n",
         "json": '[{"title": "A story", "date": "2023-01-31", "url": "javascript:alert(1)"}]',
     }
     report = import_text(texts[fmt], format=fmt)
     assert all(item.url is None or item.url.startswith("http") for item in report.items)
-    if fmt != "listing":  # a listing has no url field: the line is just text there
+    assert all(item.image_url is None for item in report.items)
+    if fmt in ("csv", "json"):  # a listing has no url field, a page no link of that kind
         assert report.items == []
         assert "must start with http:// or https://" in report.rejected[0].reason
 
@@ -151,6 +157,8 @@ def test_detection_by_extension():
     assert format_from_name("feed.atom") == "rss"
     assert format_from_name("items.tsv") == "csv"
     assert format_from_name("items.json") == "json"
+    assert format_from_name("saved/news.html") == "html"
+    assert format_from_name("page.HTM") == "html"
     assert format_from_name("https://example.org/feed.xml?x=1") == "rss"
     assert format_from_name("https://example.org/news/") is None
     assert format_from_name("folder.d/README") is None
@@ -158,6 +166,8 @@ def test_detection_by_extension():
 
 def test_detection_by_content():
     assert sniff_format("\ufeff  <?xml version='1.0'?><rss/>") == "rss"
+    assert sniff_format("<!doctype html><html><body>x</body></html>") == "html"
+    assert sniff_format("<meta charset='utf-8'><ul><li><a href='x'>y</a></li></ul>") == "html"
     assert sniff_format('[{"title": "x"}]') == "json"
     assert sniff_format("Title;Date;Category\nx;2023-01-31;y\n") == "csv"
     assert sniff_format("News\nA story\n31 January 2023\n") == "listing"

@@ -23,10 +23,15 @@ FEED = b"""<?xml version="1.0" encoding="utf-8"?>
 </channel></rss>
 """
 CSV = b"title,date,category\nFrom a CSV url,2023-01-31,In Focus\n"
+LISTING = b"""<!DOCTYPE html><html><head><title>News</title></head><body><ul>
+<li><a href="/news/served">Served story</a> <time datetime="2023-01-31">31 Jan</time></li>
+<li><a href="/news/second">Second served story</a> <time datetime="2023-01-30">30 Jan</time></li>
+</ul></body></html>"""
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
     seen_agents: ClassVar[list[str]] = []
+    seen_accepts: ClassVar[list[str]] = []
     release = threading.Event()
 
     def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
@@ -41,6 +46,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         Handler.seen_agents.append(self.headers.get("User-Agent", ""))
+        Handler.seen_accepts.append(self.headers.get("Accept", ""))
         if self.path == "/feed":
             self.send_body(FEED)
         elif self.path == "/feed-as-text":
@@ -84,6 +90,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.send_body(FEED)
         elif self.path == "/page":
             self.send_body(b"<!DOCTYPE html><html><body>Not a feed</body></html>", "text/html")
+        elif self.path == "/listing":
+            self.send_body(LISTING, "text/html; charset=utf-8")
         else:
             self.send_response(404)
             self.send_header("Content-Length", "0")
@@ -166,9 +174,25 @@ def test_slow_server_times_out(server):
     assert str(caught.value) == f"{url}: timed out after 0.3 seconds"
 
 
-def test_a_web_page_is_not_a_feed(server):
-    with pytest.raises(SourceError, match="is a web page, not an RSS or Atom feed"):
-        import_source(f"{server}/page")
+def test_a_web_page_is_read_as_a_page(server):
+    # Served as text/html, it goes to the page reader (not the feed reader), which says
+    # what it found: here no stories at all.
+    url = f"{server}/page"
+    with pytest.raises(SourceError) as caught:
+        import_source(url)
+    assert str(caught.value) == (
+        f"{url}: has no list of stories we can recognise (no repeated links with dates) "
+        "and is not an article page"
+    )
+
+
+def test_a_listing_page_from_a_url(server):
+    report = import_source(f"{server}/listing")
+    assert report.format == "html"
+    assert [item.title for item in report.items] == ["Served story", "Second served story"]
+    assert report.items[0].url == f"{server}/news/served"
+    assert report.base_url == f"{server}/listing"
+    assert "text/html" in Handler.seen_accepts[-1]
 
 
 def test_nothing_listening():

@@ -1,4 +1,4 @@
-"""Downloading an import source (usually a feed) over http or https, and nothing else.
+"""Downloading an import source (a feed, a web page, an export) over http or https only.
 
 Only http(s) is ever opened, redirects included (urllib's default redirect handler
 would follow ``ftp:``); the whole download has a time limit and a size cap, read in
@@ -26,7 +26,8 @@ DEFAULT_TIMEOUT = 15.0
 _CHUNK = 64 * 1024
 _ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, "
-    "application/json;q=0.8, text/csv;q=0.8, text/plain;q=0.7, */*;q=0.5"
+    "text/html;q=0.8, application/xhtml+xml;q=0.8, application/json;q=0.8, text/csv;q=0.8, "
+    "text/plain;q=0.7, */*;q=0.5"
 )
 
 

@@ -1,12 +1,47 @@
 """Reading news items from HTML: a saved listing page, a clipboard fragment, an article page.
 
-(Placeholder while the HTML importer is written: it refuses every page.)
+:func:`parse_html` decides what the page is. A **listing** (many stories: cards
+that repeat, or a JSON-LD ``ItemList``) gives one item per story, with its title,
+absolute link, date, teaser, category label and thumbnail (report format
+``html``); an **article** (``og:type`` article, a JSON-LD ``NewsArticle`` as the
+page's main entity, no repeated story cards) gives one item (format ``article``).
+
+Relative links and images resolve against the user's ``base_url``, else the page's
+``<base href>``, canonical url or ``og:url``, else ``page_url`` (where it was
+downloaded from, or the page a paste was copied from). A story without a date is
+rejected, saying so; a date is never invented. A page that advertises a feed gets a
+note naming it.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+import lxml.html
+
 from composer.errors import SourceError
-from composer.importers.base import DEFAULT_CATEGORY, ImportReport
+from composer.importers.base import DEFAULT_CATEGORY, ImportReport, ReportBuilder
+from composer.importers.html_article import read_article
+from composer.importers.html_cards import Card
+from composer.importers.html_dates import any_date
+from composer.importers.html_document import PageMeta, absolute, decode_html, page_meta
+from composer.importers.html_document import parse_document as parse_document
+from composer.importers.html_listing import Group, find_story_cards, single_card
+from composer.importers.html_structured import (
+    json_ld_objects,
+    listed_stories,
+    main_article,
+    microdata_articles,
+)
+from composer.urls import canonical_url
+
+#: A page with an article's signs is still a listing when it has this many dated cards.
+_LISTING_OVER_ARTICLE = 6
+NO_BASE = (
+    "the page's links and images are relative and it does not say which site it is from, "
+    "so they were left out; give the page's address with --base-url"
+)
+KINDS = ("auto", "listing", "article")
 
 
 def parse_html(
@@ -18,6 +53,169 @@ def parse_html(
     base_url: str | None = None,
     page_url: str | None = None,
     content_type: str | None = None,
+    kind: str = "auto",
 ) -> ImportReport:
-    """Read the stories of an HTML page or fragment (see the module's docstring)."""
-    raise SourceError(source, "HTML pages cannot be read yet")
+    """Read the stories of an HTML page or fragment (see the module's docstring).
+
+    ``kind`` "article" reads the page as one story whatever it looks like, "listing"
+    as a list of stories; "auto" decides.
+    """
+    text, warnings = decode_html(data, source, content_type)
+    root = parse_document(text, source)
+    meta = page_meta(root, base_url=base_url, page_url=page_url)
+    objects = json_ld_objects(root)
+    listed = [] if kind == "article" else listed_stories(objects)
+    group = None if kind == "article" else find_story_cards(root, meta.base_url)
+    if kind == "auto" and not listed:
+        kind = _decide(root, meta, objects, group)
+    elif kind == "auto":
+        kind = "listing"
+    builder = ReportBuilder(
+        source,
+        "article" if kind == "article" else "html",
+        item_source=item_source or source,
+        default_category=default_category,
+    )
+    report = builder.report
+    report.warnings.extend(warnings)
+    report.base_url = meta.base_url
+    if meta.feeds:
+        report.notes.append(
+            f"the page advertises a feed, {meta.feeds[0]}: import that address instead "
+            "to get every new story with its date and link"
+        )
+    cards = group.cards if group is not None else []
+    if kind == "article":
+        _add_article(builder, root, meta, page_url)
+    elif listed and _add_listed(builder, listed, group, meta):
+        pass
+    elif cards:
+        _add_cards(builder, cards)
+    elif (card := single_card(root, meta.base_url)) is not None:
+        cards = [card]
+        _add_cards(builder, cards)
+    else:
+        raise SourceError(
+            source,
+            "has no list of stories we can recognise (no repeated links with dates) "
+            "and is not an article page",
+        )
+    if meta.base_url is None and _relative_dropped(cards):
+        builder.warn(NO_BASE)
+    return report
+
+
+def _decide(
+    root: lxml.html.HtmlElement,
+    meta: PageMeta,
+    objects: list[dict[str, Any]],
+    group: Group | None,
+) -> str:
+    article_signs = (
+        meta.og_type == "article"
+        or main_article(objects) is not None
+        or len(microdata_articles(root)) == 1
+        or (len(root.findall(".//article")) == 1 and len(root.findall(".//article//h1")) == 1)
+    )
+    dated = group.dated if group is not None else 0
+    if article_signs and dated < _LISTING_OVER_ARTICLE:
+        return "article"
+    if group is not None:
+        return "listing"
+    if single_card(root, meta.base_url) is not None:
+        return "listing"
+    # No list: a page with a heading of its own and a date is one story all the same.
+    has_story = bool(meta.values.get("og:title") or root.find(".//h1") is not None)
+    if has_story and (article_signs or "date" in read_article(root, meta, meta.base_url)):
+        return "article"
+    return "listing"
+
+
+def _location(card: Card, number: int) -> str:
+    return f"line {card.line}" if card.line else f"story {number}"
+
+
+def _add_cards(builder: ReportBuilder, cards: list[Card]) -> None:
+    for number, card in enumerate(cards, 1):
+        if not card.score:
+            continue
+        where = _location(card, number)
+        if card.date is None:
+            builder.reject(where, f"no date found near '{card.title[:80]}'")
+            continue
+        builder.add(_card_fields(card), where)
+
+
+def _card_fields(card: Card) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "title": card.title,
+        "date": card.date,
+        "summary": card.summary,
+        "url": card.url,
+        "image_url": card.image_url,
+        "image_alt": card.image_alt,
+    }
+    if card.category:
+        fields["category"] = card.category
+    return fields
+
+
+def _add_listed(
+    builder: ReportBuilder, listed: list[dict[str, Any]], group: Group | None, meta: PageMeta
+) -> bool:
+    """Add the stories a page lists in JSON-LD (completed from its cards); False if unusable."""
+    cards: dict[str, Card] = {}
+    for shown in group.cards if group is not None else []:
+        if shown.url:
+            cards.setdefault(canonical_url(shown.url), shown)
+    usable = []
+    for story in listed:
+        url = absolute(story.get("url"), meta.base_url)
+        card = cards.get(canonical_url(url)) if url else None
+        title = story.get("title") or (card.title if card else "")
+        if title and (url or card):
+            usable.append((story, url, card, title))
+    if len(usable) < 2 and not (usable and group is None):
+        return False
+    for number, (story, url, card, title) in enumerate(usable, 1):
+        where = f"JSON-LD entry {number}"
+        day = any_date(story.get("date")) or (card.date if card else None)
+        if day is None:
+            builder.reject(where, f"no date found near '{title[:80]}'")
+            continue
+        image = absolute(story.get("image_url"), meta.base_url) or (
+            card.image_url if card else None
+        )
+        fields: dict[str, Any] = {
+            "title": title,
+            "date": day,
+            "summary": story.get("summary") or (card.summary if card else ""),
+            "url": url or (card.url if card else None),
+            "image_url": image,
+            "image_alt": story.get("image_alt") or (card.image_alt if card else ""),
+        }
+        category = story.get("category") or (card.category if card else "")
+        if category:
+            fields["category"] = category
+        builder.add(fields, where)
+    return True
+
+
+def _add_article(
+    builder: ReportBuilder,
+    root: lxml.html.HtmlElement,
+    meta: PageMeta,
+    page_url: str | None,
+) -> None:
+    fields = read_article(root, meta, page_url)
+    title = fields.get("title", "")
+    if not title:
+        builder.reject("the page", "has no title (no og:title, JSON-LD headline, <h1> or <title>)")
+    elif "date" not in fields:
+        builder.reject("the page", f"no date found near '{title[:80]}'")
+    else:
+        builder.add(fields, "the page")
+
+
+def _relative_dropped(cards: list[Card]) -> bool:
+    return any(card.relative_dropped for card in cards)

@@ -1,0 +1,189 @@
+"""One story from its own page: an article's title, summary, image, date, address and section.
+
+What the page says about itself wins over what it shows: ``og:*`` and
+``article:*`` properties, then its JSON-LD ``NewsArticle`` (or ``Article``,
+``BlogPosting``, ``Report`` ...), then microdata, then ``<title>``, ``<h1>``,
+``<meta name="description">`` and ``<time>``. :func:`article_fields` gives the
+fields found (the item dialog fills what it can, even without a date);
+:func:`fetch_article` downloads a page and reads it into a one-item report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import lxml.html
+
+from composer.importers.base import DEFAULT_CATEGORY, ImportReport
+from composer.importers.fetch import DEFAULT_TIMEOUT, fetch_url
+from composer.importers.html_dates import any_date
+from composer.importers.html_document import (
+    PageMeta,
+    absolute,
+    decode_html,
+    element_text,
+    page_meta,
+    parse_document,
+)
+from composer.importers.html_listing import is_furniture
+from composer.importers.html_structured import json_ld_objects, main_article, microdata_articles
+
+_DATE_METAS = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.date",
+    "dcterms.issued",
+    "dcterms.created",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "published_time",
+    "citation_publication_date",
+    "citation_date",
+    "parsely-pub-date",
+    "sailthru.date",
+    "article.published",
+    "og:updated_time",
+)
+_SEPARATORS = (" | ", " - ", " – ", " — ", " · ", " :: ", " / ")
+
+
+def _strip_site(title: str, meta: PageMeta, heading: str) -> str:
+    """A page title without its site suffix ("Story | Site"), when the page shows which it is."""
+    if (
+        heading
+        and title != heading
+        and title.startswith(heading)
+        and any(title[len(heading) :].startswith(sep) for sep in _SEPARATORS)
+    ):
+        return heading
+    if meta.site_name:
+        for sep in _SEPARATORS:
+            if title.endswith(sep + meta.site_name):
+                return title[: -len(sep + meta.site_name)].strip()
+    return title
+
+
+def _main_heading(root: lxml.html.HtmlElement) -> str:
+    for scope in (".//article//h1", ".//main//h1", ".//h1"):
+        for heading in root.iterfind(scope):
+            if not _in_furniture(heading) and (text := element_text(heading)):
+                return text
+    return ""
+
+
+def _in_furniture(element: lxml.html.HtmlElement) -> bool:
+    node: lxml.html.HtmlElement | None = element
+    while node is not None:
+        if is_furniture(node):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _shown_date(root: lxml.html.HtmlElement) -> dt.date | None:
+    """The date the page shows for itself: an itemprop, else the first ``<time>`` of its
+    article (or of its content, outside navigation and sidebars)."""
+    for element in root.iterfind(".//*[@itemprop]"):
+        if "datePublished" in (element.get("itemprop") or "").split():
+            value = element.get("content") or element.get("datetime") or element_text(element)
+            if day := any_date(value):
+                return day
+    for scope in (".//article//time", ".//main//time", ".//time"):
+        for element in root.iterfind(scope):
+            if _in_furniture(element):
+                continue
+            if day := any_date(element.get("datetime")) or any_date(element_text(element)):
+                return day
+    return None
+
+
+def read_article(
+    root: lxml.html.HtmlElement, meta: PageMeta, page_url: str | None
+) -> dict[str, Any]:
+    """The fields of the page's own story (``date`` is absent when the page has none)."""
+    objects = json_ld_objects(root)
+    ld = main_article(objects) or {}
+    micro = microdata_articles(root)
+    md = micro[0][1] if len(micro) == 1 else {}
+    values = meta.values
+    heading = _main_heading(root)
+    title = (
+        values.get("og:title")
+        or ld.get("title")
+        or md.get("title")
+        or values.get("twitter:title")
+        or heading
+        or meta.title
+    )
+    title = _strip_site(title, meta, heading) if title else ""
+    summary = (
+        values.get("og:description")
+        or ld.get("summary")
+        or md.get("summary")
+        or values.get("twitter:description")
+        or values.get("description")
+        or ""
+    )
+    base = meta.base_url
+    image = (
+        meta.image
+        or absolute(ld.get("image_url"), base)
+        or absolute(md.get("image_url"), base)
+        or absolute(values.get("twitter:image") or values.get("twitter:image:src"), base)
+    )
+    url = meta.url or absolute(ld.get("url"), base) or absolute(md.get("url"), base) or page_url
+    fields: dict[str, Any] = {"title": title, "summary": summary}
+    if url and absolute(url, None):
+        fields["url"] = url
+    if image:
+        fields["image_url"] = image
+        if meta.image_alt:
+            fields["image_alt"] = meta.image_alt
+    category = meta.section or ld.get("category") or md.get("category")
+    if category:
+        fields["category"] = category
+    day = None
+    for name in _DATE_METAS:
+        if day := any_date(values.get(name)):
+            break
+    day = day or any_date(ld.get("date")) or any_date(md.get("date")) or _shown_date(root)
+    if day:
+        fields["date"] = day
+    return {key: value for key, value in fields.items() if value}
+
+
+def article_fields(data: str | bytes, *, page_url: str | None) -> dict[str, Any]:
+    """The item fields an article page gives (title, summary, date, url, image_url,
+    image_alt, category: those it has). Raises :class:`SourceError` for a page that
+    cannot be read at all."""
+    source = page_url or "the page"
+    text, _ = decode_html(data, source)
+    root = parse_document(text, source)
+    return read_article(root, page_meta(root, page_url=page_url), page_url)
+
+
+def fetch_article(
+    url: str, *, timeout: float = DEFAULT_TIMEOUT, default_category: str = DEFAULT_CATEGORY
+) -> ImportReport:
+    """Download the page at ``url`` and read its story: a report of one item, or of one
+    rejection saying what the page lacks. Raises :class:`SourceError` when it cannot be
+    downloaded or read."""
+    from composer.importers.html_page import parse_html  # the page reader imports this module
+
+    download = fetch_url(url, timeout=timeout)
+    return parse_html(
+        download.data,
+        source=url,
+        item_source=url,
+        default_category=default_category,
+        page_url=download.final_url,
+        content_type=download.content_type or None,
+        kind="article",
+    )

@@ -1,0 +1,383 @@
+"""One story card of a listing page: its title and link, date, teaser, label and thumbnail.
+
+A *card* is the element (or run of sibling elements) that holds one story in a
+listing: an ``<article>``, a ``views-row``, an ``<li>``, a table row, a link wrapping
+a picture and a title. :func:`read_card` reads what a person sees in it; nothing is
+resolved or validated here except links and images, which are made absolute.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Iterator, Sequence
+
+import lxml.html
+
+from composer.importers.html_dates import date_in_text, machine_date
+from composer.importers.html_document import absolute, element_text, is_relative
+from composer.text import clean_line
+
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_TITLE_CLASS = re.compile(r"(title|headline|heading|entry-name|post-name)", re.IGNORECASE)
+_DATE_CLASS = re.compile(r"(date|time|posted|published|meta|byline|stamp)", re.IGNORECASE)
+_TEASER_CLASS = re.compile(
+    r"(excerpt|summary|teaser|description|desc\b|intro|lead|abstract|body|snippet|"
+    r"article-style|entry-content|standfirst|chapo|text)",
+    re.IGNORECASE,
+)
+_LABEL_PARTS = frozenset(
+    {
+        "category",
+        "categories",
+        "cat",
+        "section",
+        "kicker",
+        "eyebrow",
+        "type",
+        "rubric",
+        "rubrique",
+        "topic",
+        "department",
+        "kind",
+        "genre",
+        "tag",
+        "tags",
+    }
+)
+_SKIP_IMAGE_CLASS = re.compile(r"(avatar|icon|emoji|logo-img|gravatar|author)", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"(^data:|blank\.gif|spacer\.gif|placeholder|lazy[-_]?load|1x1)", re.I)
+#: Link texts that are never a story's title.
+GENERIC_LINKS = frozenset(
+    {
+        "read more",
+        "more",
+        "continue reading",
+        "read the full story",
+        "full story",
+        "learn more",
+        "details",
+        "see more",
+        "view",
+        "lire la suite",
+        "en savoir plus",
+        "suite",
+        "weiterlesen",
+        "mehr",
+        "mehr lesen",
+        "leer más",
+        "leer mas",
+        "ver más",
+        "leggi tutto",
+        "leggi di più",
+        "lees meer",
+        "saiba mais",
+        "ler mais",
+        "читать далее",
+        "подробнее",
+        "اقرأ المزيد",
+        "التفاصيل",
+        "»",
+        "›",
+        "→",
+    }
+)
+_SKIP_HREF = re.compile(r"^\s*(javascript|mailto|tel|sms|data):", re.IGNORECASE)
+_LABEL_MAX = 80
+
+
+@dataclasses.dataclass
+class Card:
+    """What one card shows, links and images absolute (or None when they cannot be)."""
+
+    elements: Sequence[lxml.html.HtmlElement]
+    title: str = ""
+    url: str | None = None
+    date: dt.date | None = None
+    summary: str = ""
+    category: str = ""
+    image_url: str | None = None
+    image_alt: str = ""
+    #: A relative link or image was dropped for want of a base.
+    relative_dropped: bool = False
+    #: How many different links the card holds (a container of many stories has many).
+    link_count: int = 0
+
+    @property
+    def line(self) -> int | None:
+        return self.elements[0].sourceline if self.elements else None
+
+    @property
+    def score(self) -> float:
+        """How much this looks like one story (0 when it is not one)."""
+        if not self.title or not (self.url or self.relative_dropped):
+            return 0.0
+        return (
+            1.0
+            + (2.0 if self.date else 0.0)
+            + (0.5 if self.image_url else 0.0)
+            + (0.5 if self.summary else 0.0)
+        )
+
+
+def _iter(elements: Sequence[lxml.html.HtmlElement]) -> Iterator[lxml.html.HtmlElement]:
+    for element in elements:
+        if isinstance(element.tag, str):
+            yield from (e for e in element.iter() if isinstance(e.tag, str))
+
+
+def _classes(element: lxml.html.HtmlElement) -> str:
+    return f"{element.get('class') or ''} {element.get('id') or ''}"
+
+
+def _usable_href(element: lxml.html.HtmlElement) -> str | None:
+    href: str | None = element.get("href")
+    if not href or not href.strip() or href.strip().startswith("#") or _SKIP_HREF.match(href):
+        return None
+    return href
+
+
+def _link_of(element: lxml.html.HtmlElement, stop: lxml.html.HtmlElement | None) -> str | None:
+    """The href of ``element`` itself, of a link inside it, or of a link around it."""
+    if element.tag == "a" and (href := _usable_href(element)):
+        return href
+    for link in element.iter("a"):
+        if href := _usable_href(link):
+            return href
+    parent = element.getparent()
+    while parent is not None and parent is not stop:
+        if parent.tag == "a" and (href := _usable_href(parent)):
+            return href
+        parent = parent.getparent()
+    if stop is not None and stop.tag == "a":
+        return _usable_href(stop)
+    return None
+
+
+def is_generic(text: str) -> bool:
+    """True for "Read more", "Lire la suite" and the like."""
+    folded = text.strip(" .…:»›→").casefold()
+    return folded in GENERIC_LINKS or not folded
+
+
+def _title_candidates(
+    elements: Sequence[lxml.html.HtmlElement],
+) -> Iterator[tuple[lxml.html.HtmlElement, str | None]]:
+    root = elements[0] if len(elements) == 1 else None
+    everything = list(_iter(elements))
+    for element in everything:  # a heading: inside a link, or holding one
+        if element.tag in HEADINGS:
+            yield element, _link_of(element, root)
+    for element in everything:
+        if element.get("itemprop") in ("headline", "name") or (
+            element.tag not in ("a", "body", "html")
+            and _TITLE_CLASS.search(element.get("class") or "")
+            and not _DATE_CLASS.search(element.get("class") or "")
+        ):
+            yield element, _link_of(element, root)
+    links = [e for e in everything if e.tag == "a" and _usable_href(e)]
+    links.sort(key=lambda link: -len(element_text(link)))
+    for link in links:
+        yield link, _usable_href(link)
+
+
+def _read_title(card: Card, base: str | None) -> lxml.html.HtmlElement | None:
+    fallback_href = None
+    for element in card.elements:
+        if element.tag == "a" and (href := _usable_href(element)):
+            fallback_href = href
+    for element, href in _title_candidates(card.elements):
+        text = element_text(element) or clean_line(element.get("aria-label") or "")
+        if len(text) < 2 or is_generic(text) or len(text) > 400:
+            continue
+        href = href or fallback_href or _single_link(card.elements)
+        if not href:
+            continue
+        card.title = text
+        card.url = absolute(href, base)
+        if card.url is None and is_relative(href):
+            card.relative_dropped = True
+        return element
+    return None
+
+
+def _single_link(elements: Sequence[lxml.html.HtmlElement]) -> str | None:
+    hrefs = {h for e in _iter(elements) if e.tag == "a" and (h := _usable_href(e))}
+    return next(iter(hrefs)) if len(hrefs) == 1 else None
+
+
+def _inside(element: lxml.html.HtmlElement, container: lxml.html.HtmlElement | None) -> bool:
+    if container is None:
+        return False
+    while element is not None:
+        if element is container:
+            return True
+        element = element.getparent()
+    return False
+
+
+def _read_date(
+    card: Card, title: lxml.html.HtmlElement | None, teaser: lxml.html.HtmlElement | None
+) -> None:
+    everything = list(_iter(card.elements))
+    for element in everything:
+        if element.tag == "time" or element.get("itemprop") in ("datePublished", "dateCreated"):
+            value = element.get("datetime") or element.get("content")
+            day = (
+                machine_date(value)
+                or date_in_text(value or "")
+                or date_in_text(element_text(element))
+            )
+            if day:
+                card.date = day
+                return
+    for element in everything:
+        if (
+            _DATE_CLASS.search(_classes(element))
+            and not _inside(element, title)
+            and not _inside(element, teaser)
+            and (day := date_in_text(element_text(element)))
+        ):
+            card.date = day
+            return
+    outer = {id(element) for element in card.elements}
+    for element in everything:
+        parent = element.getparent()
+        texts = []
+        if not (_inside(element, title) or _inside(element, teaser)):
+            texts.append(element.text)
+        if id(element) not in outer and not (_inside(parent, title) or _inside(parent, teaser)):
+            texts.append(element.tail)
+        for text in texts:
+            if text and (day := date_in_text(text)):
+                card.date = day
+                return
+
+
+def _read_teaser(card: Card, title: lxml.html.HtmlElement | None) -> lxml.html.HtmlElement | None:
+    best: tuple[int, lxml.html.HtmlElement, str] | None = None
+    for element in _iter(card.elements):
+        if element.tag in HEADINGS or element.tag == "a" or _inside(element, title):
+            continue
+        if title is not None and _inside(title, element):
+            continue
+        marked = bool(_TEASER_CLASS.search(element.get("class") or ""))
+        if not marked and element.tag not in ("p", "div", "span", "td", "dd", "section"):
+            continue
+        text = element_text(element)
+        if len(text) < (20 if marked else 40) or (card.title and card.title in text):
+            continue
+        if machine_date(text) or (len(text) < 60 and date_in_text(text)):
+            continue
+        rank = (2 if marked else 0) + (1 if element.tag == "p" else 0)
+        if best is None or rank > best[0]:
+            best = (rank, element, text)
+    if best is None:
+        return None
+    card.summary = best[2]
+    return best[1]
+
+
+def _label_text(element: lxml.html.HtmlElement) -> str:
+    links = [element_text(a) for a in element.iter("a") if element_text(a)]
+    text = links[0] if links else element_text(element)
+    text = text.strip(" |·•,;:-–—")
+    return text if 0 < len(text) <= _LABEL_MAX else ""
+
+
+def _read_label(card: Card, title: lxml.html.HtmlElement | None) -> None:
+    for element in _iter(card.elements):
+        rels = set((element.get("rel") or "").split())
+        if element.tag == "a" and {"category", "tag"} & rels and (text := _label_text(element)):
+            card.category = text
+            return
+    for element in _iter(card.elements):
+        if element in card.elements or _inside(element, title):
+            continue
+        parts = set(re.split(r"[\s_-]+", (element.get("class") or "").lower()))
+        if (
+            parts & _LABEL_PARTS
+            and (text := _label_text(element))
+            and not date_in_text(text)
+            and text != card.title
+        ):
+            card.category = text
+            return
+
+
+def _srcset_pick(srcset: str) -> str | None:
+    """The widest candidate of a ``srcset`` (the first when none says its width)."""
+    best: tuple[float, str] | None = None
+    for index, candidate in enumerate(srcset.split(",")):
+        parts = candidate.split()
+        if not parts or parts[0].startswith("data:"):
+            continue
+        size = 0.0
+        if len(parts) > 1 and parts[1][:-1].replace(".", "", 1).isdigit():
+            size = float(parts[1][:-1]) * (1 if parts[1].endswith("w") else 1000)
+        key = size if size else -index
+        if best is None or key > best[0]:
+            best = (key, parts[0])
+    return best[1] if best else None
+
+
+def image_source(image: lxml.html.HtmlElement) -> str | None:
+    """The address an ``<img>`` really shows: lazy-loading attributes, ``src``, ``srcset``."""
+    for attribute in ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url"):
+        value = (image.get(attribute) or "").strip()
+        if value and not _PLACEHOLDER.search(value):
+            return value
+    src = (image.get("src") or "").strip()
+    if src and not _PLACEHOLDER.search(src):
+        return src
+    for attribute in ("data-srcset", "data-lazy-srcset", "srcset"):
+        if (value := image.get(attribute)) and (picked := _srcset_pick(value)):
+            return picked
+    parent = image.getparent()
+    if parent is not None and parent.tag == "picture":
+        for source in parent.iter("source"):
+            srcset = source.get("srcset") or source.get("data-srcset")
+            if srcset and (picked := _srcset_pick(srcset)):
+                return picked
+    return None
+
+
+def _small(image: lxml.html.HtmlElement) -> bool:
+    for attribute in ("width", "height"):
+        value = (image.get(attribute) or "").strip().removesuffix("px")
+        if value.isdigit() and int(value) <= 40:
+            return True
+    return False
+
+
+def _read_image(card: Card, base: str | None) -> None:
+    for image in _iter(card.elements):
+        if image.tag != "img" or _small(image) or _SKIP_IMAGE_CLASS.search(_classes(image)):
+            continue
+        src = image_source(image)
+        if not src:
+            continue
+        card.image_url = absolute(src, base)
+        if card.image_url is None and is_relative(src):
+            card.relative_dropped = True
+            continue
+        if card.image_url:
+            card.image_alt = clean_line(image.get("alt") or "")[:300]
+            return
+
+
+def read_card(elements: Sequence[lxml.html.HtmlElement], base: str | None) -> Card:
+    """What the card made of ``elements`` shows."""
+    card = Card(elements=elements)
+    card.link_count = len(
+        {h for e in _iter(elements) if e.tag == "a" and (h := _usable_href(e)) is not None}
+    )
+    title = _read_title(card, base)
+    if not card.title:
+        return card
+    teaser = _read_teaser(card, title)
+    _read_date(card, title, teaser)
+    _read_label(card, title)
+    _read_image(card, base)
+    return card
