@@ -326,7 +326,7 @@ def test_a_mapped_header_not_in_the_file_names_the_headers_there_are():
 
 def test_a_file_without_a_title_column_says_how_to_map_one():
     with pytest.raises(SourceError, match=r"--map COLUMN=title"):
-        import_text("Name,Date\nA,2024-01-01\n", format="csv")
+        import_text("Kicker,Date\nA,2024-01-01\n", format="csv")
 
 
 # --- Links -------------------------------------------------------------------------------
@@ -393,3 +393,57 @@ def test_no_traceback_on_odd_csv():
     ):
         with contextlib.suppress(SourceError):
             import_text(text, format="csv")
+
+
+def test_a_column_mixing_day_first_and_month_first_dates_asks_for_the_order():
+    text = "title,date\nA,25/01/2023\nB,01/25/2023\nC,2023-01-05\n"
+    report = import_text(text)
+    assert [i.title for i in report.items] == ["C"]
+    (rejection,) = report.rejected
+    assert (rejection.location, rejection.count) == ("rows 2 and 3", 2)
+    assert "both day-first and month-first" in rejection.reason
+    assert report.date_order_needed
+    chosen = import_text(text, options=ReadOptions(date_order="dmy"))
+    assert [i.title for i in chosen.items] == ["A", "C"]
+    assert [str(r) for r in chosen.rejected] == [
+        "row 3: date '01/25/2023' is not a real date (read as day/month/year)"
+    ]
+
+
+def test_title_lines_before_the_header_are_skipped_with_a_warning():
+    text = (
+        "Press office export;;\r\nCreated 2024-03-09;;\r\n"
+        "Title;Date;Category\r\nA;2024-03-01;News\r\n"
+    )
+    report = import_text(text, format="csv")
+    assert [(i.title, i.category) for i in report.items] == [("A", "News")]
+    assert report.warnings == ["rows 1-2 come before the header row (row 3) and were skipped"]
+
+
+def test_html_entities_of_cms_exports_are_decoded_in_titles():
+    report = import_text(
+        "title,date,category\nQ&amp;A with the mayor,2024-03-01,Talks &#8211; live\n"
+    )
+    assert (report.items[0].title, report.items[0].category) == (
+        "Q&A with the mayor",
+        "Talks – live",
+    )
+
+
+def test_columns_known_only_by_their_values_or_weak_names():
+    text = "Name,When,More\nSpring concert,2024-04-20,https://band.example/spring\n"
+    report = import_text(text, format="csv")
+    (item,) = report.items
+    assert (item.title, item.date, item.url) == (
+        "Spring concert",
+        dt.date(2024, 4, 20),
+        "https://band.example/spring",
+    )
+    assert [use.field for use in report.columns] == ["title", "date", "url"]
+
+
+def test_a_mapping_to_no_item_field_is_refused():
+    from composer.importers.csv_import import parse_csv
+
+    with pytest.raises(SourceError, match="cannot map column 'title' to 'headline'"):
+        parse_csv("title,date\nA,2024-01-01\n", source="x.csv", column_map={"title": "headline"})

@@ -97,6 +97,7 @@ _NAMES: dict[str, tuple[str, str]] = {
     ),
 }
 _WEAK: dict[str, str] = {
+    "title": "name subject betreff objet asunto oggetto onderwerp",
     "category": "type content_type inhaltstyp type_de_contenu tipo tipo_de_contenido typ",
     "url": "guid path",
     "date": "post_modified modified updated changed date_modified last_modified updated_at "

@@ -14,6 +14,7 @@ the first rows and the count.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -31,13 +32,14 @@ from composer.importers.base import (
 from composer.importers.csv_columns import BODY, COLUMNS, column_field
 from composer.importers.csv_dates import cause_reason, read_cell, read_date_column
 from composer.importers.csv_plan import ColumnPlan, plan_columns
-from composer.importers.csv_reader import Record, runaway_quote, split_records
+from composer.importers.csv_reader import Record, header_index, runaway_quote, split_records
 from composer.importers.feed import html_to_text
 from composer.text import clean_line
 
 __all__ = ["COLUMNS", "column_field", "parse_csv", "rows_location"]
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 _MARKUP = re.compile(r"</?[a-zA-Z][^>]*>")
 
 
@@ -125,7 +127,8 @@ def parse_csv(
     parsed = split_records(text, source)
     if not parsed.records:
         raise SourceError(source, "has no header row; a CSV file needs one with title and date")
-    header, *records = parsed.records
+    start = header_index(parsed.records)
+    header, *records = parsed.records[start:]
     plan = plan_columns(
         header.cells,
         [record.cells for record in records],
@@ -135,6 +138,12 @@ def parse_csv(
     )
     report = builder.report
     report.columns = plan.uses
+    if start:
+        skipped = parsed.records[start - 1].row
+        builder.warn(
+            f"{'row 1 comes' if skipped == 1 else f'rows 1-{skipped} come'} before the header "
+            f"row (row {header.row}) and {'was' if skipped == 1 else 'were'} skipped"
+        )
     for warning in plan.warnings:
         builder.warn(warning)
     report.notes.extend(plan.notes)
@@ -213,6 +222,10 @@ def _read_rows(
                     relative.setdefault(field, []).append(record.row)
                     examples.setdefault(field, fields[field])
                     fields[field] = ""
+        for field in ("title", "category", "image_alt", "tags"):
+            value = fields.get(field)
+            if value and "&" in value and _ENTITY.search(value):  # CMS exports: "Q&amp;A"
+                fields[field] = html.unescape(value)
         category = fields.get("category")
         if isinstance(category, str) and "|" in category:  # "News|Events": the first one
             fields["category"] = next((p for p in category.split("|") if p.strip()), "")

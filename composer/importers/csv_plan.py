@@ -87,7 +87,10 @@ def plan_columns(
 ) -> ColumnPlan:
     """How the columns of ``header`` are read, given the ``rows`` below it."""
     shown = [clean_line(name) for name in header]
-    mapped = {mapping_key(name): (name, field) for name, field in (column_map or {}).items()}
+    mapped = {
+        mapping_key(name): (name, _target(name, field, source))
+        for name, field in (column_map or {}).items()
+    }
     present = {mapping_key(name) for name in shown}
     missing = [name for key, (name, _) in mapped.items() if key not in present]
     found = ", ".join(f"'{name[:40]}'" for name in shown if name)
@@ -178,6 +181,20 @@ def plan_columns(
         for position, name in enumerate(shown)
     ]
     return ColumnPlan(fields, uses, full_text, warnings, notes)
+
+
+def _target(column: str, field: str, source: str) -> str:
+    """The field a ``--map`` entry names, ``""`` for a column to ignore."""
+    target = field.strip().lower().replace(" ", "_")
+    if target in ("", "-", "ignore", "none"):
+        return ""
+    if target not in COLUMNS:
+        raise SourceError(
+            source,
+            f"cannot map column '{column}' to '{field}': it is not an item field "
+            f"(use one of {', '.join(COLUMNS)}, or ignore)",
+        )
+    return target
 
 
 def _item_field(field: str | None) -> str | None:

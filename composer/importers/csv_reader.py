@@ -14,7 +14,7 @@ import csv
 import dataclasses
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from composer.errors import SourceError
 from composer.importers.csv_columns import column_field
@@ -22,6 +22,8 @@ from composer.importers.csv_columns import column_field
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SEP_LINE = re.compile(r"^sep=([,;\t|])[ \t]*(?:\r\n|\r|\n)", re.IGNORECASE)
 _DELIMITERS = (",", ";", "\t", "|")
+#: How many lines at the top of a file may come before its header row.
+HEADER_SEARCH = 10
 DELIMITER_NAMES = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "bar"}
 
 
@@ -49,21 +51,37 @@ def line_breaks(text: str) -> int:
 
 
 def sniff_delimiter(text: str) -> str:
-    """The delimiter that splits the header line into the most known columns."""
-    header = _LINE_BREAK.split(text.lstrip("\r\n"), maxsplit=1)[0]
-    best, best_score = ",", (-1, -1)
-    for delimiter in _DELIMITERS:
-        if delimiter not in header:
-            continue
-        try:
-            cells = next(csv.reader([header], delimiter=delimiter))
-        except (csv.Error, StopIteration):
-            continue
-        known = sum(1 for cell in cells if column_field(cell))
-        score = (known, len(cells))
-        if score > best_score:
-            best, best_score = delimiter, score
+    """The delimiter that splits a header line into the most known columns.
+
+    The header is usually the first line; an export may put a title line or two
+    before it, so the first few lines are looked at.
+    """
+    lines = [line for line in _LINE_BREAK.split(text[:65536], maxsplit=HEADER_SEARCH) if line]
+    best, best_score = ",", (0, -1)
+    for line in lines[:HEADER_SEARCH]:
+        for delimiter in _DELIMITERS:
+            if delimiter not in line:
+                continue
+            try:
+                cells = next(csv.reader([line], delimiter=delimiter))
+            except (csv.Error, StopIteration):
+                continue
+            known = sum(1 for cell in cells if column_field(cell))
+            score = (known, len(cells))
+            if score > best_score:
+                best, best_score = delimiter, score
+        if best_score[0] >= 2:
+            break
     return best
+
+
+def header_index(records: Sequence[Record]) -> int:
+    """Which of the first records is the header: the first that names a title and a date."""
+    for index, record in enumerate(records[:HEADER_SEARCH]):
+        fields = {column_field(cell) for cell in record.cells}
+        if {"title", "date"} <= fields:
+            return index
+    return 0
 
 
 def _unclosed_at_end(raw: str, delimiter: str) -> bool:
