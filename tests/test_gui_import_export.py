@@ -106,15 +106,42 @@ def test_failures_in_background_imports_reach_the_window(windows: Windows, qtbot
     assert "junk.csv" in win.last_import_summary
 
 
-def test_paste_news_listing_imports_the_clipboard(windows: Windows) -> None:
+def test_paste_news_listing_imports_the_clipboard_through_the_preview(windows: Windows) -> None:
     windows.library()
     win = windows.open()
-    QGuiApplication.clipboard().setText(LISTING.read_text(encoding="utf-8"))
-    win.paste_action.trigger()
-    assert "14 new" in win.last_import_summary
-    QGuiApplication.clipboard().setText("   ")
-    win.paste_action.trigger()
-    assert "no text" in win.statusBar().currentMessage()
+    clipboard = QGuiApplication.clipboard()
+    try:
+        clipboard.setText(LISTING.read_text(encoding="utf-8"))
+        win.paste_action.trigger()
+        preview = win.import_preview
+        assert preview is not None and preview.isVisible()
+        assert win.library.items() == []
+        preview.import_button.click()
+        assert "14 new" in win.last_import_summary
+        clipboard.setText("   ")
+        win.paste_action.trigger()
+        assert "no text" in win.statusBar().currentMessage()
+    finally:
+        clipboard.clear()  # the offscreen platform's clipboard must be empty at exit
+
+
+def test_the_import_action_previews_before_writing(
+    windows: Windows, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    windows.library()
+    win = windows.open(threaded=True)
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileNames", lambda *args, **kwargs: ([str(LISTING)], "")
+    )
+    win.import_action.trigger()
+    qtbot.waitUntil(lambda: win.import_preview is not None, timeout=20_000)
+    preview = win.import_preview
+    assert preview is not None and win.library.items() == []
+    assert preview.import_button.text().replace("&", "") == "Import 14 items"
+    preview.import_button.click()
+    assert "14 new, 0 already in the library, 0 rejected" in win.last_import_summary
 
 
 # -- export ----------------------------------------------------------------------------------------

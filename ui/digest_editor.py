@@ -223,7 +223,8 @@ class ItemTextPanel(QGroupBox):
             self.summary_state.clear()
             return
         override = digest.override(item.id)
-        self.about.setText(f"{item.category} · {item.date.isoformat()} · {item.url or 'no link'}")
+        link = item.url or "⚠ no link: readers cannot read more"
+        self.about.setText(f"{item.category} · {item.date.isoformat()} · {link}")
         self.title_edit.setPlaceholderText(item.title)
         _set_text(self.title_edit, override.title if override.title is not None else item.title)
         _set_text(

@@ -24,10 +24,11 @@ from PySide6.QtCore import (
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
+    QRectF,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFont, QIcon, QPalette
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle
 
 from composer.digest import Digest
@@ -63,6 +64,9 @@ ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ROLE = Qt.ItemDataRole.UserRole + 2  # "section" or "item"
 OVERRIDDEN_ROLE = Qt.ItemDataRole.UserRole + 3  # frozenset of overridden fields
 MISSING_ROLE = Qt.ItemDataRole.UserRole + 4
+NO_LINK_ROLE = Qt.ItemDataRole.UserRole + 5  # True for an item without a link
+#: What the digest pane says of an item without a link (its "Read more" is missing).
+NO_LINK_TIP = "No link: readers cannot read more. Edit the item to add its link."
 
 COLUMNS = ("Title", "Date")
 #: A submit callback: operations and an optional merge key; returns whether they were done.
@@ -372,6 +376,8 @@ class DigestModel(QAbstractItemModel):
             return overridden
         if role == MISSING_ROLE:
             return item is None
+        if role == NO_LINK_ROLE:
+            return item is not None and not item.url
         if item is None:
             if role == Qt.ItemDataRole.DisplayRole:
                 return "Missing item (deleted from the library)" if column == 0 else ""
@@ -398,16 +404,21 @@ class DigestModel(QAbstractItemModel):
             return font
         if role == Qt.ItemDataRole.DecorationRole and column == 0 and overridden:
             return _icon(QStyle.StandardPixmap.SP_FileDialogDetailedView)
+        if role == Qt.ItemDataRole.DecorationRole and column == 1 and not item.url:
+            return no_link_icon()
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [title, f"{item.category} · {item.date.isoformat()}"]
             if "title" in overridden:
                 lines.append(f"Title changed for this digest (library: “{item.title}”)")
             if "summary" in overridden:
                 lines.append("Summary changed for this digest")
+            if not item.url:
+                lines.append(NO_LINK_TIP)
             return "\n".join(lines)
         if role == Qt.ItemDataRole.AccessibleTextRole and column == 0:
             changed = ", text changed for this digest" if overridden else ""
-            return f"{title}, {item.date.isoformat()}{changed}"
+            no_link = ", no link" if not item.url else ""
+            return f"{title}, {item.date.isoformat()}{changed}{no_link}"
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -540,3 +551,26 @@ class DigestModel(QAbstractItemModel):
 
 def _icon(pixmap: QStyle.StandardPixmap) -> QIcon:
     return QApplication.style().standardIcon(pixmap)
+
+
+_NO_LINK_ICON: list[QIcon] = []
+
+
+def no_link_icon() -> QIcon:
+    """A chain link struck through in red: the mark of an item without a link."""
+    if not _NO_LINK_ICON:
+        pixmap = QPixmap(32, 32)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        ink = QApplication.palette().color(QPalette.ColorRole.Text)
+        painter.setPen(QPen(ink, 3))
+        painter.drawRoundedRect(QRectF(3, 11, 15, 10), 5, 5)
+        painter.drawRoundedRect(QRectF(14, 11, 15, 10), 5, 5)
+        slash = QPen(QColor("#c62828"), 4)
+        slash.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(slash)
+        painter.drawLine(6, 27, 26, 5)
+        painter.end()
+        _NO_LINK_ICON.append(QIcon(pixmap))
+    return _NO_LINK_ICON[0]

@@ -1,10 +1,17 @@
-"""Adding or editing one news item by hand, validated exactly as the importers validate."""
+"""Adding or editing one news item by hand, validated exactly as the importers validate.
+
+"Fetch details from link…" reads the article at the typed link in the background
+(:mod:`ui.link_fetch`) and fills the fields still empty: title, summary, date,
+image, category and the page's canonical link. A field the user typed that the
+page says otherwise is replaced only when they confirm.
+"""
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -13,13 +20,49 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
+    QPushButton,
 )
 
 from composer.errors import ValidationError
+from composer.import_formats import DEFAULT_CATEGORY
 from composer.item import NewsItem, make_item
+from composer.urls import canonical_url
+from ui.importing import BackgroundJob
+
+if TYPE_CHECKING:
+    from composer.importers.base import ImportReport
+
+#: The fields a fetched article fills, as the confirmation names them.
+FETCHED_FIELDS = {
+    "title": "title",
+    "summary": "summary",
+    "date": "date",
+    "category": "category",
+    "url": "link",
+    "image_url": "image",
+    "image_alt": "image description",
+}
+_executor: concurrent.futures.ThreadPoolExecutor | None = None
+
+
+def shared_executor() -> concurrent.futures.Executor:
+    """A worker for dialogs opened without the window's executor."""
+    global _executor
+    if _executor is None:
+        _executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="newsdigest-item-fetch"
+        )
+    return _executor
+
+
+def _names(fields: Sequence[str]) -> str:
+    names = [FETCHED_FIELDS[f] for f in fields]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 class ItemDialog(QDialog):
@@ -30,6 +73,8 @@ class ItemDialog(QDialog):
         categories: Sequence[str],
         item: NewsItem | None = None,
         parent: Any = None,
+        *,
+        executor: concurrent.futures.Executor | None = None,
     ) -> None:
         super().__init__(parent)
         self.original = item
@@ -50,6 +95,18 @@ class ItemDialog(QDialog):
         self.summary.setTabChangesFocus(True)
         self.url = QLineEdit()
         self.url.setAccessibleName("Link (https://…)")
+        self.fetch_button = QPushButton("&Fetch details from link…")
+        self.fetch_button.setAccessibleName("Fetch details from link")
+        self.fetch_button.setToolTip(
+            "Read the article at this link and fill the empty fields from it"
+        )
+        self.fetch_button.setAutoDefault(False)
+        self.fetch_button.clicked.connect(self.fetch_details)
+        self.fetch_status = QLabel()
+        self.fetch_status.setWordWrap(True)
+        self.fetch_status.setAccessibleName("Fetch status")
+        self.job = BackgroundJob(executor or shared_executor(), self)
+        self.job.done.connect(self._fetched)
         self.image_url = QLineEdit()
         self.image_url.setAccessibleName("Image url (https://…)")
         self.image_alt = QLineEdit()
@@ -72,7 +129,11 @@ class ItemDialog(QDialog):
         form.addRow("&Title:", self.title)
         form.addRow("&Date:", self.date)
         form.addRow("&Summary:", self.summary)
-        form.addRow("&Link:", self.url)
+        link_row = QHBoxLayout()
+        link_row.addWidget(self.url, 1)
+        link_row.addWidget(self.fetch_button)
+        form.addRow("&Link:", link_row)
+        form.addRow("", self.fetch_status)
         form.addRow("&Image url:", self.image_url)
         form.addRow("Image &description:", self.image_alt)
         form.addRow("T&ags:", self.tags)
@@ -89,7 +150,13 @@ class ItemDialog(QDialog):
             self.image_url.setText(item.image_url or "")
             self.image_alt.setText(item.image_alt)
             self.tags.setText(", ".join(item.tags))
-        self.resize(560, 480)
+        # what a new item shows before the user chose it counts as empty for a fetch
+        self._chosen = {"date": item is not None, "category": item is not None}
+        self.date.dateChanged.connect(lambda _d: self._chosen.update(date=True))
+        self.category.currentTextChanged.connect(lambda _t: self._chosen.update(category=True))
+        self.url.textChanged.connect(lambda text: self.fetch_button.setEnabled(bool(text.strip())))
+        self.fetch_button.setEnabled(bool(self.url.text().strip()))
+        self.resize(620, 500)
 
     def fields(self) -> dict[str, Any]:
         qdate = self.date.date()
@@ -118,3 +185,92 @@ class ItemDialog(QDialog):
             self.error.setText(f"⚠ {exc}")
             return
         super().accept()
+
+    # -- fetching details from the link -----------------------------------------------------
+    def confirm(self, title: str, text: str) -> bool:
+        """Ask a yes/no question (tests replace this method)."""
+        answer = QMessageBox.question(self, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def fetch_details(self) -> None:
+        """Read the article at the typed link in the background, then fill the fields."""
+        from ui.link_fetch import fetch_article_report
+
+        url = self.url.text().strip()
+        if not url or self.job.running:
+            return
+        category = self.category.currentText().strip() or DEFAULT_CATEGORY
+        self.fetch_button.setEnabled(False)
+        self.fetch_status.setText(f"Fetching {url}…")
+        self.error.clear()
+        self.job.run(url, lambda: fetch_article_report(url, category), what=url)
+
+    def _fetched(self, url: object, result: object, error: str) -> None:
+        self.fetch_button.setEnabled(bool(self.url.text().strip()))
+        report: ImportReport | None = result  # type: ignore[assignment]
+        if error or report is None or not report.items:
+            why = error or (str(report.rejected[0]) if report and report.rejected else "")
+            self.fetch_status.setText("")
+            self.error.setText(f"⚠ The page gave no details: {why or 'no story found'}")
+            return
+        filled = self.fill_from(report.items[0])
+        self.fetch_status.setText(
+            f"Filled {_names(filled)} from the page." if filled else "The page had nothing new."
+        )
+
+    def _current(self, field: str) -> Any:
+        if field == "date":
+            return _day(self.date.date()) if self._chosen["date"] else None
+        if field == "category":
+            return self.category.currentText().strip() if self._chosen["category"] else ""
+        if field == "summary":
+            return self.summary.toPlainText().strip()
+        widget: QLineEdit = getattr(self, field)
+        return widget.text().strip()
+
+    def _set(self, field: str, value: Any) -> None:
+        if field == "date":
+            self.date.setDate(QDate(value.year, value.month, value.day))
+        elif field == "category":
+            self.category.setCurrentText(value)
+        elif field == "summary":
+            self.summary.setPlainText(value)
+        else:
+            getattr(self, field).setText(value)
+
+    def fill_from(self, item: NewsItem) -> list[str]:
+        """Put the article's values in the empty fields; ask before replacing typed ones.
+
+        Returns the fields changed.
+        """
+        page = {
+            "title": item.title,
+            "summary": item.summary,
+            "date": item.date,
+            "category": item.category,
+            "url": item.url or "",
+            "image_url": item.image_url or "",
+            "image_alt": item.image_alt,
+        }
+        empty, differing = [], []
+        for field, value in page.items():
+            current = self._current(field)
+            if not value or current == value:
+                continue
+            if not current or (field == "url" and canonical_url(current) == canonical_url(value)):
+                empty.append(field)
+            else:
+                differing.append(field)
+        if differing and self.confirm(
+            "Replace what you typed?",
+            f"The page gives another {_names(differing)} than the one typed here. "
+            "Replace it with the page's?",
+        ):
+            empty.extend(differing)
+        for field in empty:
+            self._set(field, page[field])
+        return [field for field in page if field in empty]
+
+
+def _day(date: QDate) -> dt.date:
+    return dt.date(date.year(), date.month(), date.day())

@@ -80,10 +80,18 @@ from ui.digest_dialogs import DraftDialog, OpenDigestDialog
 from ui.digest_editor import DigestEditor
 from ui.document import DigestDocument
 from ui.findings import PreflightPanel
-from ui.importing import ImportOutcome, ImportTask
+from ui.importing import (
+    ImportOutcome,
+    ImportTask,
+    SourceRead,
+    clipboard_reader,
+    mime_formats,
+    progress_dialog,
+)
 from ui.item_dialog import ItemDialog
 from ui.item_filter_proxy import ItemFilterProxy
 from ui.item_table_model import ITEM_ID_ROLE, ItemTableModel
+from ui.link_fetch import LinkDropFilter
 from ui.preview import PreviewPane
 from ui.rendering import RenderJob, RenderResult, RenderScheduler
 from ui.sending import SendController
@@ -99,6 +107,7 @@ if TYPE_CHECKING:  # the exporters, importers and renderer load on first use (st
     from composer.render import Renderer
     from composer.secrets import PasswordStore
     from ui.about import AboutDialog
+    from ui.import_preview import ImportPreview
 
 IMPORT_FILTER = (
     "News sources (*.txt *.xml *.rss *.atom *.csv *.json);;Listing text (*.txt);;"
@@ -163,6 +172,7 @@ class MainWindow(QMainWindow):
         self.last_result: RenderResult | None = None
         self._import_task: ImportTask | None = None
         self._progress: QProgressDialog | None = None
+        self.import_preview: ImportPreview | None = None
         self._closed = False
         self._started = False  # set once the event loop runs: see _after_start
         self.setObjectName("newsdigest-main-window")
@@ -408,7 +418,7 @@ class MainWindow(QMainWindow):
             "&Paste news listing",
             self.paste_listing,
             "Ctrl+Shift+V",
-            "Import the news listing text on the clipboard",
+            "Import the news listing (or the article links) on the clipboard",
             sp.SP_FileDialogContentsView,
         )
         self.sample_action = a(
@@ -579,6 +589,10 @@ class MainWindow(QMainWindow):
         toolbar.addActions([self.sending.test_action, self.sending.send_action])
 
     def _connect(self) -> None:
+        self.link_drops = LinkDropFilter(self)  # links or files dropped on the library
+        self.link_drops.watch(self.table.viewport(), self.welcome)
+        self.link_drops.dropped.connect(self.fetch_links)
+        self.link_drops.files_dropped.connect(partial(self.import_sources, preview=True))
         self.welcome.import_requested.connect(self.import_file)
         self.welcome.paste_requested.connect(self.paste_listing)
         self.welcome.sample_requested.connect(self.load_sample)
@@ -705,7 +719,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Removed {len(removed)} items", 5000)
 
     def new_item(self) -> None:
-        dialog = ItemDialog(self._categories(), parent=self)
+        dialog = ItemDialog(self._categories(), parent=self, executor=self.import_executor)
         dialog.accepted.connect(lambda: self._item_entered(dialog.result_item, new=True))
         dialog.open()
 
@@ -714,7 +728,7 @@ class MainWindow(QMainWindow):
         item = self.library.get_item(ids[0]) if len(ids) == 1 else None
         if item is None:
             return
-        dialog = ItemDialog(self._categories(), item, parent=self)
+        dialog = ItemDialog(self._categories(), item, parent=self, executor=self.import_executor)
         dialog.accepted.connect(lambda: self._item_entered(dialog.result_item, new=False))
         dialog.open()
 
@@ -747,34 +761,43 @@ class MainWindow(QMainWindow):
     def import_file(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Import news items", "", IMPORT_FILTER)
         if paths:
-            self.import_sources(paths)
+            self.import_sources(paths, preview=True)
 
-    def import_sources(self, sources: Sequence[str]) -> ImportTask:
-        """Read the sources in the background (progress and Cancel), then add and summarise."""
+    def import_sources(self, sources: Sequence[str], *, preview: bool = False) -> ImportTask:
+        """Read the sources in the background (progress and Cancel), then add and summarise.
+
+        With ``preview`` (the Import action, drops) they are shown first, and only the
+        preview's "Import N items" adds them.
+        """
         task = ImportTask(list(sources), self.import_executor, parent=self)
-        progress = QProgressDialog("Importing…", "Cancel", 0, max(1, len(sources)), self)
-        progress.setWindowTitle("Importing news items")
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(400)
-        progress.setAutoClose(False)
-        progress.setAutoReset(False)
-        progress.canceled.connect(task.cancel)
-        progress.canceled.connect(
-            lambda: progress.setLabelText("Cancelling after the current source…")
-        )
-        task.progress.connect(lambda done, total, source: self._import_progress(done, source))
-        task.finished.connect(self._import_finished)
-        self._import_task, self._progress = task, progress
+        return self._run_import(task, preview)
+
+    def fetch_links(self, links: Sequence[str]) -> ImportTask:
+        """Fetch article links in the background, then preview the items they make."""
+        from ui.link_fetch import article_reader, merge_links
+
+        task = ImportTask(list(links), self.import_executor, reader=article_reader(), parent=self)
+        return self._run_import(task, True, merge_links, "Fetching articles")
+
+    def _run_import(
+        self,
+        task: ImportTask,
+        preview: bool,
+        merge: Callable[[Sequence[SourceRead]], SourceRead] | None = None,
+        title: str = "Importing news items",
+    ) -> ImportTask:
+        self._progress = progress_dialog(self, task, title)
+        self._import_task = task
+        task.finished.connect(lambda outcome: self._import_finished(outcome, preview, merge))
         task.start()
         return task
 
-    def _import_progress(self, done: int, source: str) -> None:
-        if self._progress is not None and not self._progress.wasCanceled():
-            self._progress.setValue(done)
-            if source:
-                self._progress.setLabelText(f"Reading {Path(source).name or source}…")
-
-    def _import_finished(self, outcome: ImportOutcome) -> None:
+    def _import_finished(
+        self,
+        outcome: ImportOutcome,
+        preview: bool = False,
+        merge: Callable[[Sequence[SourceRead]], SourceRead] | None = None,
+    ) -> None:
         if self._progress is not None:
             self._progress.reset()
             self._progress.hide()
@@ -782,27 +805,54 @@ class MainWindow(QMainWindow):
             self._progress = None
         self._import_task = None
         if outcome.cancelled:
-            self.last_import_summary = "Import cancelled: nothing was added to the library."
-            self.statusBar().showMessage(self.last_import_summary, 8000)
-            return
-        self._add_reports(list(outcome.reports), list(outcome.failures))
+            self._import_cancelled()
+        elif preview and outcome.reports:
+            reads = [merge(outcome.reads)] if merge else list(outcome.reads)
+            self.preview_import(reads)
+        else:
+            self._add_reports(list(outcome.reports), list(outcome.failures))
 
-    def paste_listing(self) -> None:
-        from composer.importers import import_text
+    def _import_cancelled(self) -> None:
+        self.last_import_summary = "Import cancelled: nothing was added to the library."
+        self.statusBar().showMessage(self.last_import_summary, 8000)
 
-        text = QGuiApplication.clipboard().text()
-        if not text.strip():
+    def preview_import(self, reads: Sequence[SourceRead]) -> ImportPreview:
+        """Show what was read; its "Import N items" adds it in one write, Cancel nothing."""
+        from ui.import_preview import ImportPreview
+
+        dialog = ImportPreview(
+            reads,
+            find_existing=self.library.find_existing,
+            executor=self.import_executor,
+            parent=self,
+        )
+        dialog.accepted.connect(
+            lambda: self._add_reports(dialog.reports(), dialog.failures(), previewed=True)
+        )
+        dialog.rejected.connect(self._import_cancelled)
+        dialog.finished.connect(dialog.deleteLater)
+        self.import_preview = dialog
+        dialog.open()
+        return dialog
+
+    def paste_listing(self) -> ImportTask | None:
+        """Read the clipboard (its HTML when it has some), or fetch the links it holds."""
+        from composer.importers import links_in_text
+
+        mime = QGuiApplication.clipboard().mimeData()
+        text = mime.text() if mime is not None and mime.hasText() else ""
+        has_html = mime is not None and mime.hasHtml() and bool(mime.html().strip())
+        if mime is None or not (has_html or text.strip()):
             self.show_problem(
                 "The clipboard holds no text. Copy a news listing from your website first.",
                 title="Nothing to paste",
             )
-            return
-        try:
-            report = import_text(text, name="clipboard", format="listing")
-        except NewsdigestError as exc:
-            self._add_reports([], [str(exc)])
-            return
-        self._add_reports([report], [])
+            return None
+        if links := links_in_text(text):
+            return self.fetch_links(links)
+        reader = clipboard_reader(mime_formats(mime))
+        task = ImportTask(["clipboard"], self.import_executor, reader=reader, parent=self)
+        return self._run_import(task, True, title="Reading the clipboard")
 
     def load_sample(self) -> None:
         from composer import sample
@@ -812,7 +862,9 @@ class MainWindow(QMainWindow):
         report = ImportReport(source=sample.SAMPLE_SOURCE, format="json", items=items)
         self._add_reports([report], [])
 
-    def _add_reports(self, reports: list[ImportReport], failures: list[str]) -> None:
+    def _add_reports(
+        self, reports: list[ImportReport], failures: list[str], *, previewed: bool = False
+    ) -> None:
         lines: list[str] = []
         added = AddResult((), ())
         if reports:
@@ -820,6 +872,7 @@ class MainWindow(QMainWindow):
                 added = self.library.add_items(i for r in reports for i in r.items)
             except NewsdigestError as exc:
                 failures.append(str(exc))
+                previewed = False  # the write failed: say so
         for report in reports:
             lines.append(f"<b>{_escape(report.source)}</b>: {report.summary(added)}")
             lines.extend(f"&nbsp;&nbsp;⚠ {_escape(w)}" for w in report.warnings[:20])
@@ -830,6 +883,9 @@ class MainWindow(QMainWindow):
         self.refresh()
         self.select_ids([item.id for item in added.new])
         self.last_import_summary = "\n".join(lines)
+        self.statusBar().showMessage(f"Imported {len(added.new)} new items", 8000)
+        if previewed:
+            return  # the preview showed the rest
         box = QMessageBox(
             QMessageBox.Icon.Warning if failures else QMessageBox.Icon.Information,
             "Import finished" if not failures else "Import finished with problems",
@@ -839,7 +895,6 @@ class MainWindow(QMainWindow):
         )
         box.setTextFormat(Qt.TextFormat.RichText)
         box.open()
-        self.statusBar().showMessage(f"Imported {len(added.new)} new items", 8000)
 
     # -- digests ----------------------------------------------------------------------------------
     def _settings_key(self, name: str) -> str:
