@@ -447,3 +447,49 @@ def test_a_mapping_to_no_item_field_is_refused():
 
     with pytest.raises(SourceError, match="cannot map column 'title' to 'headline'"):
         parse_csv("title,date\nA,2024-01-01\n", source="x.csv", column_map={"title": "headline"})
+
+
+def test_a_plugin_export_with_human_headers():
+    text = (
+        "ID,Title,Content,Excerpt,Date,Post Type,Permalink,Image URL,Image Title,"
+        "Image Caption,Image Alt Text,Categories,Tags,Status,Author ID,Post Modified Date\n"
+        '7,Garden open day,"<p>All day.</p>",Come and see.,2024-05-04 10:00:00,post,'
+        "https://garden.example/open-day,https://garden.example/rose.webp,rose,"
+        'A red rose,Red rose in bloom,Events,"roses, open day",publish,3,2024-05-06 08:00:00\n'
+    )
+    report = import_text(text, format="csv")
+    (item,) = report.items
+    assert (item.title, item.summary, item.date) == (
+        "Garden open day",
+        "Come and see.",
+        dt.date(2024, 5, 4),
+    )
+    assert (item.image_url, item.image_alt) == (
+        "https://garden.example/rose.webp",
+        "Red rose in bloom",
+    )
+    assert item.tags == ("roses", "open day")
+    assert report.warnings[-1] == (
+        "column 'Content' was not used: the summary comes from column 'Excerpt' "
+        "(map the columns to choose another)"
+    )
+    assert any(
+        "'Post Modified Date' was not used: the date comes from column 'Date'" in w
+        for w in report.warnings
+    )
+
+
+def test_headers_in_more_languages():
+    text = "Tytuł;Data;Kategoria;Streszczenie\nNowy park;15.03.2024;Miasto;Krótko.\n"
+    (item,) = import_text(text, format="csv").items
+    assert (item.title, item.date, item.category, item.summary) == (
+        "Nowy park",
+        dt.date(2024, 3, 15),
+        "Miasto",
+        "Krótko.",
+    )
+
+
+def test_excel_day_numbers_in_the_date_column():
+    report = import_text("title,date\nA,44957\nB,45000.25\n", format="csv")
+    assert dates(report) == ["2023-01-31", "2023-03-15"]

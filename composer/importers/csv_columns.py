@@ -42,7 +42,8 @@ _NAMES: dict[str, tuple[str, str]] = {
     ),
     "date": (
         "date",
-        "post_date published published_at published_on publish_date publication_date "
+        "post_date authored_on authored published published_at published_on publish_date "
+        "publication_date "
         "date_published pub_date pubdate posted posted_on created date_created created_at "
         "created_on sort_date release_date datum fecha data dato datetime "
         "date_de_publication publie_le veroffentlicht veroffentlicht_am "
@@ -84,8 +85,8 @@ _NAMES: dict[str, tuple[str, str]] = {
         "zdjecie kuva изображение",
     ),
     "image_alt": (
-        "image_alt",
-        "alt alt_text image_alt_text image_caption caption legende texte_alternatif "
+        "image_alt image_alt_text alt_text alt",
+        "image_caption caption legende texte_alternatif "
         "bildunterschrift alternativtext bildbeschreibung pie_de_foto texto_alternativo "
         "didascalia bijschrift",
     ),
@@ -125,6 +126,7 @@ _WORDS_BY_FIELD: dict[str, str] = {
     "url": "url link permalink lien enlace",
     "tags": "tags tag keywords schlagworter etiquetas",
 }
+_WORD_ORDER = ("date", "title", "url", "category", "tags", "summary", BODY)
 _WORDS = {word: field for field, text in _WORDS_BY_FIELD.items() for word in _words(text)}
 _IMAGE_WORDS = frozenset(
     _words(
@@ -144,6 +146,10 @@ _LATER_WORDS = frozenset(
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _NOT_WORD = re.compile(r"[\W_]+")
+# Letters that no accent-stripping decomposes: "Tytuł", "Başlık", "Søgeord".
+_LETTERS = str.maketrans({"ł": "l", "ı": "i", "ø": "o", "đ": "d", "æ": "ae", "œ": "oe", "ð": "d"})
+# Words that make a header another thing than the field its other word names: "Subtitle".
+_NOT_THE_FIELD = frozenset(_words("sub sous unter untertitel"))
 
 
 def header_key(header: str) -> str:
@@ -151,6 +157,7 @@ def header_key(header: str) -> str:
     text = _CAMEL.sub(" ", header)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = text.translate(_LETTERS)
     return "_".join(word for word in _NOT_WORD.split(text) if word)
 
 
@@ -179,14 +186,16 @@ def ranked_field(header: str) -> tuple[str, int] | None:
         if any(word in _ALT_WORDS for word in words):
             return ("image_alt", 2)
         return ("image_url", 2)
-    for word in words:
-        if field := _WORDS.get(word):
-            if field == "date" and later:
-                return (field, 3)
-            if "seo" in words or "meta" in words:
-                return (field, 3)
-            return (field, 2)
-    return None
+    if any(word in _NOT_THE_FIELD for word in words):
+        return None
+    found = {_WORDS[word] for word in words if word in _WORDS}
+    # "Content: Post date" is a date, "Body text" the full text: the most telling word wins
+    field = next((f for f in _WORD_ORDER if f in found), None)
+    if field is None:
+        return None
+    if (field == "date" and later) or "seo" in words or "meta" in words:
+        return (field, 3)
+    return (field, 2)
 
 
 def column_field(header: str) -> str | None:

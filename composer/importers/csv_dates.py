@@ -11,7 +11,9 @@ so their order is decided once for the whole column, never row by row: year firs
 column makes it day/month/year, a second number over 12 month/day/year. When the
 column proves neither, the ``date_order`` the user chose decides; without one, those
 rows are rejected with one reason asking for the order. Two-digit years (``1/22/25``,
-``24-Jan-17``) are read as the nearest year not more than a year ahead of today.
+``24-Jan-17``) are read as the nearest year not more than a year ahead of today. A
+column of Excel's day numbers (``44957``, a date cell saved without its format) is
+read as such.
 """
 
 from __future__ import annotations
@@ -53,6 +55,11 @@ _WEEKDAY = re.compile(r"^[^\W\d_]{2,}\.?,?\s+(?=\d)")
 _DAY_WORD_YEAR = re.compile(r"^(\d{1,2})[\s/\-.]+([^\W\d_]{3,})\.?[\s/\-.,]+(\d{2}|\d{4})$")
 # Jan-24-2017, Jan 24 17.
 _WORD_DAY_YEAR = re.compile(r"^([^\W\d_]{3,})\.?[\s/\-]+(\d{1,2})[\s/\-,]+(\d{2}|\d{4})$")
+
+
+# Excel's serial day numbers, 1954-08-08 to 2119-01-14: a date column saved unformatted.
+_SERIAL = re.compile(r"^[2-7]\d{4}(?:[.,]\d+)?$")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 def full_year(year: int, digits: int) -> int:
@@ -152,6 +159,17 @@ def _evidence(slashes: Sequence[_Slash]) -> tuple[_Slash | None, _Slash | None]:
     return day_first, month_first
 
 
+def _read_serials(readings: list[_Reading]) -> None:
+    """Excel's day numbers (``44957`` is 2023-01-31), when every unread value is one."""
+    unread = [r for r in readings if isinstance(r, tuple) and r[0] == UNREADABLE]
+    if not unread or not all(_SERIAL.match(value) for _, value in unread):
+        return
+    for index, reading in enumerate(readings):
+        if isinstance(reading, tuple) and reading[0] == UNREADABLE:
+            days = float(reading[1].replace(",", "."))
+            readings[index] = _EXCEL_EPOCH + dt.timedelta(days=int(days))
+
+
 def read_date_column(
     cells: Sequence[str], *, date_order: str | None = None, header: str = "date"
 ) -> DateColumn:
@@ -163,6 +181,7 @@ def read_date_column(
         if reading is None:
             reading = cache[cell] = read_cell(cell)
         readings.append(reading)
+    _read_serials(readings)
     written = {
         r: clean_line(c) for r, c in zip(readings, cells, strict=True) if isinstance(r, _Slash)
     }
