@@ -493,3 +493,14 @@ def test_headers_in_more_languages():
 def test_excel_day_numbers_in_the_date_column():
     report = import_text("title,date\nA,44957\nB,45000.25\n", format="csv")
     assert dates(report) == ["2023-01-31", "2023-03-15"]
+
+
+def test_the_mapping_step_sending_every_column_back_reads_the_same():
+    text = WORDPRESS
+    first = import_text(text, format="csv")
+    mapping = {use.header: use.field or "" for use in first.columns}
+    again = import_text(text, format="csv", options=ReadOptions(column_map=mapping))
+    assert [i.to_dict() | {"created": 0, "updated": 0} for i in again.items] == [
+        i.to_dict() | {"created": 0, "updated": 0} for i in first.items
+    ]
+    assert again.columns == first.columns

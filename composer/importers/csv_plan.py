@@ -119,6 +119,7 @@ def plan_columns(
             candidates.append((known[1], position, known[0]))
         else:
             undecided.append((position, known[0] if known else None))
+    candidates = _full_text_mapped_with_an_excerpt(candidates, full_text)
     strong = {field for rank, _, field in candidates if rank <= 2}
     notes: list[str] = []
     unknown: list[int] = []
@@ -181,6 +182,24 @@ def plan_columns(
         for position, name in enumerate(shown)
     ]
     return ColumnPlan(fields, uses, full_text, warnings, notes)
+
+
+def _full_text_mapped_with_an_excerpt(
+    candidates: list[tuple[int, int, str]], full_text: set[int]
+) -> list[tuple[int, int, str]]:
+    """Both an excerpt and a full-text column mapped to the summary (as the preview's mapping
+    step sends them): the full text stays what fills an empty excerpt."""
+    mapped = [position for rank, position, field in candidates if rank == -1 and field == "summary"]
+    if not any(p in full_text for p in mapped) or all(p in full_text for p in mapped):
+        return candidates
+    return [
+        (
+            rank,
+            position,
+            BODY if rank == -1 and field == "summary" and position in full_text else field,
+        )
+        for rank, position, field in candidates
+    ]
 
 
 def _target(column: str, field: str, source: str) -> str:
