@@ -504,3 +504,21 @@ def test_the_mapping_step_sending_every_column_back_reads_the_same():
         i.to_dict() | {"created": 0, "updated": 0} for i in first.items
     ]
     assert again.columns == first.columns
+
+
+def test_wordpress_revisions_attachments_and_trash_are_skipped_with_a_warning():
+    text = (
+        "post_title,post_date,post_type,post_status\n"
+        "Real post,2024-01-02 10:00:00,post,publish\n"
+        "Real post,2024-01-02 11:00:00,revision,inherit\n"
+        "photo.jpg,2024-01-02 09:00:00,attachment,inherit\n"
+        "Old post,2023-05-05 10:00:00,post,trash\n"
+        "Another revision,2024-01-03 10:00:00,revision,inherit\n"
+    )
+    report = import_text(text, format="csv")
+    assert [i.title for i in report.items] == ["Real post"]
+    assert report.warnings[-3:] == [
+        "rows 3 and 6: a WordPress revision, not a post; skipped",
+        "row 4: a WordPress attachment (a media file), not a post; skipped",
+        "row 5: in the WordPress trash; skipped",
+    ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urljoin
 
@@ -29,7 +29,7 @@ from composer.importers.base import (
     ReportBuilder,
     fit_summary,
 )
-from composer.importers.csv_columns import BODY, COLUMNS, column_field
+from composer.importers.csv_columns import BODY, COLUMNS, column_field, header_key
 from composer.importers.csv_dates import cause_reason, read_cell, read_date_column
 from composer.importers.csv_plan import ColumnPlan, plan_columns
 from composer.importers.csv_reader import Record, header_index, runaway_quote, split_records
@@ -184,7 +184,12 @@ def _read_rows(
     examples: dict[str, str] = {}
     cut: list[int] = []
     from_body = 0
+    not_a_post = _not_a_post(plan)
+    skipped: dict[str, list[int]] = {}
     for record, date in zip(records, dates.values, strict=True):
+        if not_a_post and (kind := not_a_post(record.cells)):
+            skipped.setdefault(kind, []).append(record.row)
+            continue
         if record.last_line > record.first_line and (
             runaway := runaway_quote(record, delimiter, is_row)
         ):
@@ -240,12 +245,50 @@ def _read_rows(
             causes.add("field", report.rejected.pop().reason, record.row)
     report.rejected.extend(causes.rejections(dates.order))
     _summary_warnings(builder, plan, from_body, cut, records)
+    for kind, rows in skipped.items():
+        builder.warn(f"{rows_location(rows)}: {kind}; skipped")
     for field, rows in relative.items():
         builder.warn(
             f"{rows_location(rows)}: the {field.replace('_', ' ')} is a relative address "
             f"('{examples[field][:60]}'); it was left out (give the site's address as the "
             "base url, --base-url https://…, to keep it)"
         )
+
+
+# What a WordPress posts table holds besides posts (post_type, post_status).
+_NOT_POST_TYPES = {
+    "revision": "a WordPress revision, not a post",
+    "attachment": "a WordPress attachment (a media file), not a post",
+    "nav_menu_item": "a WordPress menu item, not a post",
+    "customize_changeset": "a WordPress settings change, not a post",
+    "custom_css": "a WordPress style sheet, not a post",
+    "oembed_cache": "a WordPress cache entry, not a post",
+    "wp_block": "a WordPress reusable block, not a post",
+    "wp_template": "a WordPress template, not a post",
+    "wp_template_part": "a WordPress template, not a post",
+    "wp_global_styles": "a WordPress style, not a post",
+    "wp_navigation": "a WordPress menu, not a post",
+}
+_NOT_POST_STATUSES = {
+    "trash": "in the WordPress trash",
+    "auto-draft": "a WordPress automatic draft, not a post",
+    "inherit": "a WordPress revision, not a post",
+}
+
+
+def _not_a_post(plan: ColumnPlan) -> Callable[[Sequence[str]], str | None] | None:
+    """For a WordPress posts table, what a row is when it is no post (a revision ...)."""
+    keys = {header_key(use.header): use.position for use in plan.uses}
+    type_at, status_at = keys.get("post_type"), keys.get("post_status")
+    if type_at is None and status_at is None:
+        return None
+
+    def kind(cells: Sequence[str]) -> str | None:
+        post_type = _cell(cells, type_at).strip().casefold()
+        status = _cell(cells, status_at).strip().casefold()
+        return _NOT_POST_TYPES.get(post_type) or _NOT_POST_STATUSES.get(status)
+
+    return kind
 
 
 def _summary_warnings(
