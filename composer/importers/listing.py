@@ -1,6 +1,7 @@
 """Reading a news listing copied from an organisation's website as plain text.
 
-The shape, one block per story::
+One block per story, in one of the layouts of
+:mod:`composer.importers.listing_layouts`, for example::
 
     Project News                      <- category line (optional)
     SCOP Project: Assessment Mission  <- title line
@@ -10,19 +11,23 @@ The shape, one block per story::
     During the week of ...            <- paragraphs, up to the next block;
     During the week of ...               a paragraph repeated verbatim is kept once
 
-Date lines (:func:`composer.dates.looks_like_date`) anchor the blocks. The title is
-the last non-blank line before the date; the category is the line directly above
-the title when it is non-blank and reads like a category (short, a few words, no
-final period), else the block gets the default category. "Read more" lines are
-dropped; a line that is just an http(s) address becomes the item's url.
+Date lines (:mod:`composer.importers.listing_lines`) anchor the blocks; the
+layout that gives the most blocks a real title is used, unless one is forced.
+The category is a category line, a "Content type: News" label or the label in
+the date line (``November 7, 2016 | Office of the Mayor``), else the default.
+"Read more" lines, carousel counters and other label lines are not text; a line
+that is just an http(s) address becomes the item's url. Text after a story's
+"Read more" line, and lines after the last story, are skipped with a warning
+rather than folded into a story.
 """
 
 from __future__ import annotations
 
-import re
+import dataclasses
+from collections import Counter
 from typing import Any
 
-from composer.dates import looks_like_date
+from composer.dates import slash_order
 from composer.errors import SourceError, ValidationError
 from composer.importers.base import (
     DEFAULT_CATEGORY,
@@ -31,51 +36,115 @@ from composer.importers.base import (
     ReportBuilder,
     fit_summary,
 )
-from composer.item import MAX_CATEGORY, MAX_TITLE
+from composer.importers.listing_hints import near_misses
+from composer.importers.listing_layouts import (
+    BLANK,
+    DATE,
+    LABEL,
+    LAYOUTS,
+    SKIP,
+    TEXT,
+    URL,
+    Lines,
+    Placement,
+    available_layouts,
+    choose_layout,
+    looks_like_category,
+    place,
+)
+from composer.importers.listing_lines import (
+    CATEGORY_LABELS,
+    KNOWN_LABELS,
+    URL_LINE,
+    DateLine,
+    is_noise,
+    is_read_more,
+    label_of,
+    read_date_line,
+)
+from composer.item import MAX_CATEGORY
 from composer.text import clean_line
 from composer.urls import check_web_url
 
+__all__ = ["EXPECTED_SHAPE", "LAYOUTS", "looks_like_category", "parse_listing"]
+
 EXPECTED_SHAPE = (
-    "a news listing has, for each story, an optional category line, a title line and a "
-    "date line such as '31 January 2023', 'January 31, 2023' or '2023-01-31', followed by "
-    "the story's paragraphs"
+    "a news listing has, for each story, a title line and a date line such as "
+    "'31 January 2023', 'January 31, 2023', '2023-01-31' or 'Published: 31.01.2023' "
+    "(before or after the title), then the story's paragraphs"
 )
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_READ_MORE_WORDS = (
-    r"read more|read the full (?:story|article)|read full (?:story|article)|continue reading"
-    r"|learn more|find out more|more|lire la suite|en savoir plus|weiterlesen|mehr lesen"
-    r"|mehr erfahren|leer más|seguir leyendo|leggi di più|leggi tutto|lees meer|saiba mais"
-    r"|czytaj więcej|devamını oku|подробнее|читать далее|читати далі|докладніше"
-    r"|اقرأ المزيد|المزيد|阅读更多|了解更多|查看更多|閱讀更多"
-)
-_READ_MORE = re.compile(rf"^(?:{_READ_MORE_WORDS})[\W_]*$", re.IGNORECASE)
-_URL_LINE = re.compile(rf"^(?:(?:{_READ_MORE_WORDS})[\W_]*)?(https?://\S+)$", re.IGNORECASE)
-_DIGIT = re.compile(r"\d")
-_CATEGORY_MAX_CHARS = 50
-_CATEGORY_MAX_WORDS = 6
+_REPEATED_LABEL = 3  # a "Label:" met this often in one paste is a label
+_FURNITURE = 3  # a short line met this often is page furniture (a section heading)
+_FURNITURE_CHARS = 80
 
 
-def looks_like_category(line: str) -> bool:
-    """True for a short label such as "Project News": a few words, no final period, not a date."""
-    if not line or len(line) > min(_CATEGORY_MAX_CHARS, MAX_CATEGORY):
-        return False
-    if len(line.split()) > _CATEGORY_MAX_WORDS or line[-1] in ".!?:;,":
-        return False
-    if not (line[0].isalpha() or line[0].isdigit()):
-        return False
-    if _READ_MORE.match(line) or _URL_LINE.match(line):
-        return False
-    return not looks_like_date(line)
+def _line_breaks(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def _is_date_line(line: str) -> bool:
-    return 0 < len(line) <= 40 and _DIGIT.search(line) is not None and looks_like_date(line)
+def _read_lines(clean: list[str]) -> tuple[list[str], list[DateLine | None], set[int]]:
+    """The role of each line, the date line each candidate is, and the label lines."""
+    labels = Counter(label[0] for line in clean if line and (label := label_of(line)))
+    # A label is repeated when most stories have it: a few titles may share a prefix
+    # ("Daily digest: July 26"), a story's label recurs in every story.
+    found = [read_date_line(i, line) if line else None for i, line in enumerate(clean)]
+    stories = sum(1 for date in found if date is not None)
+    needed = max(_REPEATED_LABEL, stories * 2 // 5)
+    repeated = {label for label, count in labels.items() if count >= needed}
+    role = [TEXT] * len(clean)
+    dates: list[DateLine | None] = [None] * len(clean)
+    category_labels: set[int] = set()
+    awaiting_value = False
+    for index, line in enumerate(clean):
+        if not line:
+            role[index] = BLANK
+            continue
+        if awaiting_value:
+            awaiting_value = False
+            role[index] = LABEL
+            continue
+        if URL_LINE.match(line):
+            role[index] = URL
+        elif is_read_more(line) or is_noise(line):
+            role[index] = SKIP
+        elif (date := found[index]) is not None:
+            dates[index] = date
+        elif (label := label_of(line)) and (label[0] in KNOWN_LABELS or label[0] in repeated):
+            role[index] = LABEL
+            awaiting_value = not label[1]
+            if label[0] in CATEGORY_LABELS and label[1]:
+                category_labels.add(index)
+    return role, dates, category_labels
 
 
-def _is_link_text(line: str) -> bool:
-    """A "Read more" line or a bare address: never a title, never body text."""
-    return _READ_MORE.match(line) is not None or _URL_LINE.match(line) is not None
+def _anchors(dates: list[DateLine | None]) -> list[DateLine]:
+    """The date lines that anchor stories: the plain ones, plus the most common other kind.
+
+    A title that holds a date ("Daily digest: July 28, 2016") is no date line in a
+    listing whose date lines stand alone.
+    """
+    found = [date for date in dates if date is not None]
+    groups = {
+        "strong": [d for d in found if d.strong],
+        "lead": [d for d in found if d.kind == "lead"],
+        "weak": [d for d in found if d.kind in ("trail", "inner")],
+    }
+    best = max(groups, key=lambda name: len(groups[name]))  # ties: the first listed
+    if best == "strong":
+        return groups["strong"]
+    return sorted(groups["strong"] + groups[best], key=lambda d: d.index)
+
+
+def _check_layout(layout: str | None) -> str | None:
+    if layout is None:
+        return None
+    name = layout.strip().lower()
+    if name not in LAYOUTS:
+        raise ValidationError(
+            "layout", f"'{layout}' is not a layout; use one of {', '.join(LAYOUTS)}"
+        )
+    return name
 
 
 def parse_listing(
@@ -89,134 +158,271 @@ def parse_listing(
     """Read the stories of a pasted news listing.
 
     ``source`` names the listing in messages; ``item_source`` is what each item's
-    ``source`` field gets (defaults to ``source``). Raises :class:`SourceError` when
-    the text has no date lines at all.
+    ``source`` field gets (defaults to ``source``); ``layout`` (one of
+    :data:`LAYOUTS`) forces where titles are read. Raises :class:`SourceError` when
+    the text has no date lines at all, naming the lines that nearly were.
     """
+    forced = _check_layout(layout)
     builder = ReportBuilder(
         source, "listing", item_source=item_source or source, default_category=default_category
     )
-    lines = _LINE_BREAK.split(text.removeprefix("\ufeff"))
-    clean = [clean_line(line) for line in lines]
+    clean = [clean_line(line) for line in _line_breaks(text.removeprefix("\ufeff"))]
     if not any(clean):
         raise SourceError(source, f"is empty; {EXPECTED_SHAPE}")
-    dates = [index for index, line in enumerate(clean) if _is_date_line(line)]
-    if not dates:
-        raise SourceError(source, f"has no date lines, so no stories were found; {EXPECTED_SHAPE}")
+    role, dates, category_labels = _read_lines(clean)
+    anchors = _anchors(dates)
+    if not anchors:
+        hints = near_misses(clean)
+        hint = f" ({'; '.join(hints)})" if hints else ""
+        raise SourceError(
+            source, f"has no date lines, so no stories were found{hint}; {EXPECTED_SHAPE}"
+        )
+    for anchor in anchors:
+        role[anchor.index] = DATE
+    dated = {d.index for d in dates if d is not None and role[d.index] == TEXT}
+    lines = Lines(clean, role, anchors)
 
-    filled = [index for index, line in enumerate(clean) if line]
-    has_blank_lines = len(filled) < filled[-1] - filled[0] + 1
+    offered = available_layouts(lines)
+    if forced is not None:
+        chosen, placements = forced, place(lines, forced)
+    else:
+        chosen, placements = choose_layout(lines, offered)
+    report = builder.report
+    report.layout = chosen
+    report.layouts = (chosen, *(name for name in offered if name != chosen))
 
-    # First pass: the title and category line of each block, and where each block starts.
-    blocks: list[tuple[int, int | None, int | None, str]] = []  # date, title, category, problem
-    starts: list[int] = []
-    previous = -1
-    for date_index in dates:
-        title_index = None
-        for index in range(date_index - 1, previous, -1):
-            if clean[index] and not _is_link_text(clean[index]):
-                title_index = index
-                break
-        category_index = None
-        problem = ""
-        if title_index is None:
-            problem = f"date '{clean[date_index]}' has no title line above it"
-        elif len(clean[title_index]) > MAX_TITLE:
-            problem = (
-                f"date '{clean[date_index]}' has no title line above it (line "
-                f"{title_index + 1} is a paragraph of {len(clean[title_index])} characters)"
-            )
-            title_index = None  # the paragraph stays with the story before
-        elif title_index - 1 > previous and looks_like_category(clean[title_index - 1]):
-            category_index = title_index - 1
-        blocks.append((date_index, title_index, category_index, problem))
-        if title_index is None:
-            starts.append(date_index)
+    order = slash_order(anchor.found for anchor in anchors)
+    if any(anchor.found.is_slash for anchor in anchors):
+        report.date_order = order
+        report.date_order_needed = order is None
+    reader = _BlockReader(builder, lines, dated, category_labels, chosen, order)
+    reader.read(placements)
+    return report
+
+
+@dataclasses.dataclass
+class _Body:
+    """The lines of one story's text, the link line, and lines that follow its "Read more"."""
+
+    lines: list[int] = dataclasses.field(default_factory=list)
+    url: int | None = None
+    after: list[int] = dataclasses.field(default_factory=list)
+    labels: list[int] = dataclasses.field(default_factory=list)
+
+
+class _BlockReader:
+    """Turns placed blocks into items, rejections and warnings."""
+
+    def __init__(
+        self,
+        builder: ReportBuilder,
+        lines: Lines,
+        dated: set[int],
+        category_labels: set[int],
+        layout: str,
+        order: str | None,
+    ) -> None:
+        self.builder = builder
+        self.lines = lines
+        self.dated = dated
+        self.category_labels = category_labels
+        self.layout = layout
+        self.order = order
+        text = lines.text
+        counts = Counter(text[i] for i, r in enumerate(lines.role) if r == TEXT)
+        self.furniture = {
+            line for line, n in counts.items() if n >= _FURNITURE and len(line) <= _FURNITURE_CHARS
+        }
+        filled = [i for i, line in enumerate(text) if line]
+        self.has_blank_lines = len(filled) < filled[-1] - filled[0] + 1
+
+    def read(self, placements: list[Placement]) -> None:
+        starts = [p.start for p in placements]
+        for k in range(1, len(starts)):  # a block never starts inside the one before
+            starts[k] = max(starts[k], placements[k - 1].anchor.index + 1)
+        self._warn_skipped([i for i, line in enumerate(self.lines.text) if line and i < starts[0]])
+        ends = [*starts[1:], len(self.lines.text)]
+        bodies = [self._body(p, s, e) for p, s, e in zip(placements, starts, ends, strict=True)]
+        self._cap_last(bodies)
+        for placement, body in zip(placements, bodies, strict=True):
+            self._read_block(placement, body)
+
+    def _warn_skipped(self, skipped: list[int], where: str = "before the first story") -> None:
+        if not skipped:
+            return
+        if len(skipped) == 1:
+            self.builder.warn(f"line {skipped[0] + 1} {where} was skipped")
         else:
-            starts.append(title_index if category_index is None else category_index)
-        previous = date_index
+            self.builder.warn(f"lines {skipped[0] + 1}-{skipped[-1] + 1} {where} were skipped")
 
-    preamble = [index for index in filled if index < starts[0]]
-    if preamble:
-        builder.warn(
-            f"lines {preamble[0] + 1}-{preamble[-1] + 1} before the first story were skipped"
-            if len(preamble) > 1
-            else f"line {preamble[0] + 1} before the first story was skipped"
+    def _body(self, placement: Placement, start: int, end: int) -> _Body:
+        body = _Body()
+        own = {placement.anchor.index, placement.title, placement.category}
+        closed_after = max(placement.anchor.index, placement.title or 0)
+        closed = False
+        role = self.lines.role
+        for index in range(start, end):
+            if index in own:
+                continue
+            kind = role[index]
+            line = self.lines.text[index]
+            if kind == URL and body.url is None:
+                body.url = index
+            elif kind == SKIP:
+                if index > closed_after and is_read_more(line):
+                    closed = True
+            elif kind == LABEL:
+                body.labels.append(index)
+            elif kind in (TEXT, URL) and line not in self.furniture:
+                if closed:
+                    body.after.append(index)
+                else:
+                    body.lines.append(index)
+            elif kind == BLANK and body.lines and body.lines[-1] != -1:
+                body.lines.append(-1)  # a paragraph break
+        return body
+
+    def _cap_last(self, bodies: list[_Body]) -> None:
+        """Lines after the last story (a page footer, a menu) are not its text."""
+        if len(bodies) < 2:
+            return
+        sizes = [sum(1 for i in body.lines if i >= 0) for body in bodies[:-1]]
+        limit = max(3, 2 * max(sizes))
+        last = bodies[-1]
+        kept = [i for i in last.lines if i >= 0]
+        if len(kept) <= limit:
+            return
+        cut = kept[limit]
+        last.lines = [i for i in last.lines if i < cut]
+        last.after = []
+        self._warn_skipped(
+            [i for i in range(cut, len(self.lines.text)) if self.lines.text[i]],
+            "after the last story",
         )
 
-    ends = [*starts[1:], len(lines)]
-    for (date_index, title_index, category_index, problem), end in zip(blocks, ends, strict=True):
-        if title_index is None:
-            builder.reject(f"line {date_index + 1}", problem)
-            continue
-        _read_block(builder, clean, date_index, title_index, category_index, end, has_blank_lines)
-    return builder.report
+    def _category(self, placement: Placement, body: _Body) -> tuple[str | None, int | None]:
+        """The category line, else a category label, else the label in the date line."""
+        anchor = placement.anchor
+        if anchor.kind == "stamp" and (named := self._named_by_date_line(placement)):
+            return named, anchor.index
+        if placement.category is not None:
+            return self.lines.text[placement.category], placement.category
+        for index in body.labels:
+            if index in self.category_labels:
+                value = self.lines.text[index].split(":", 1)[-1].split("：", 1)[-1].strip()
+                if value and len(value) <= MAX_CATEGORY:
+                    return value, index
+        if anchor.kind in ("lead", "trail") and (named := self._named_by_date_line(placement)):
+            return named, anchor.index
+        return None, None
 
+    def _named_by_date_line(self, placement: Placement) -> str | None:
+        """The category a date line names ("May 5, 2016 | Office of the Mayor"), if any.
 
-def _read_block(
-    builder: ReportBuilder,
-    clean: list[str],
-    date_index: int,
-    title_index: int,
-    category_index: int | None,
-    end: int,
-    has_blank_lines: bool,
-) -> None:
-    url: str | None = None
-    url_index: int | None = None
-    paragraphs: list[str] = []
-    seen: set[str] = set()
-    current: list[str] = []
+        Of the short parts beside the date, the nearest one before it wins, else the
+        first after it; of a list ("Office A, Office B") the first.
+        """
+        anchor = placement.anchor
+        if placement.title == anchor.index:
+            return None
+        before = anchor.line[: anchor.found.start]
+        parts = sorted(anchor.meta, key=lambda part: (part not in before, -before.rfind(part)))
+        for part in parts:
+            first = part.split(",")[0].strip()
+            if looks_like_category(first) and first != placement.title_text:
+                return first
+        return None
 
-    def close_paragraph() -> None:
-        if current:
-            paragraph = clean_line(" ".join(current))
-            current.clear()
-            if paragraph and paragraph not in seen:
-                seen.add(paragraph)
-                paragraphs.append(paragraph)
+    def _read_block(self, placement: Placement, body: _Body) -> None:
+        anchor = placement.anchor
+        at_date = f"line {anchor.index + 1}"
+        if placement.title is None:
+            self.builder.reject(at_date, placement.problem)
+            self._warn_after(placement, body)
+            return
+        found = anchor.found
+        date = found.date(self.order)
+        if date is None:
+            if found.is_slash and self.order is None:
+                reason = (
+                    f"date '{found.text}' could be day/month or month/day, and no date in "
+                    "this listing shows which (a day over 12); give the date order"
+                )
+            else:
+                reason = f"date '{found.text}' is not a real date"
+            self.builder.reject(at_date, reason)
+            self._warn_after(placement, body)
+            return
 
-    for index in range(date_index + 1, end):
-        line = clean[index]
-        if not line:
-            close_paragraph()
-            continue
-        if _READ_MORE.match(line):
-            close_paragraph()
-            continue
-        if link := _URL_LINE.match(line):
-            close_paragraph()
-            if url is None:
-                try:
-                    url = check_web_url(link[1])
-                    url_index = index
-                except ValidationError as error:
-                    builder.warn(f"line {index + 1}: link dropped: {error}")
+        url: str | None = None
+        url_index: int | None = None
+        if body.url is not None:
+            link = URL_LINE.match(self.lines.text[body.url])
+            try:
+                url = check_web_url(link[1] if link else self.lines.text[body.url])
+                url_index = body.url
+            except ValidationError as error:
+                self.builder.warn(f"line {body.url + 1}: link dropped: {error}")
+        summary = self._summary(body, at_date)
+        category, category_index = self._category(placement, body)
+        fields: dict[str, Any] = {
+            "title": placement.title_text,
+            "date": date.isoformat(),
+            "category": category,
+            "summary": summary,
+            "url": url,
+        }
+        for index in body.lines:
+            if index in self.dated:
+                self.builder.warn(
+                    f"line {index + 1}: '{self.lines.text[index]}' holds a date but was read "
+                    f"as text of the story '{placement.title_text}' ({at_date})"
+                )
+
+        def at(index: int | None) -> str:
+            return f"line {(anchor.index if index is None else index) + 1}"
+
+        self.builder.add(
+            fields,
+            at_date,
+            {
+                "title": at(placement.title),
+                "category": at(placement.title if category_index is None else category_index),
+                "url": at(url_index),
+            },
+        )
+        self._warn_after(placement, body)
+
+    def _warn_after(self, placement: Placement, body: _Body) -> None:
+        if body.after:
+            title = placement.title_text or self.lines.text[placement.anchor.index]
+            self._warn_skipped(
+                body.after,
+                f"after the 'Read more' line of '{title}' (line {placement.anchor.index + 1})",
+            )
+
+    def _summary(self, body: _Body, at_date: str) -> str:
+        paragraphs: list[str] = []
+        seen: set[str] = set()
+        current: list[str] = []
+
+        def close_paragraph() -> None:
+            if current:
+                paragraph = clean_line(" ".join(current))
+                current.clear()
+                if paragraph and paragraph not in seen:
+                    seen.add(paragraph)
+                    paragraphs.append(paragraph)
+
+        for index in body.lines:
+            if index < 0:
+                close_paragraph()
                 continue
-        current.append(line)
-        if not has_blank_lines:
-            close_paragraph()
-    close_paragraph()
-
-    summary, cut = fit_summary("\n\n".join(paragraphs))
-    if cut:
-        builder.warn(f"line {date_index + 1}: {SUMMARY_CUT}")
-    fields: dict[str, Any] = {
-        "title": clean[title_index],
-        "date": clean[date_index],
-        "category": clean[category_index] if category_index is not None else None,
-        "summary": summary,
-        "url": url,
-    }
-
-    def at(index: int | None) -> str:
-        return f"line {(date_index if index is None else index) + 1}"
-
-    builder.add(
-        fields,
-        at(date_index),
-        {
-            "title": at(title_index),
-            "category": at(title_index if category_index is None else category_index),
-            "url": at(url_index),
-        },
-    )
+            current.append(self.lines.text[index])
+            if not self.has_blank_lines:
+                close_paragraph()
+        close_paragraph()
+        summary, cut = fit_summary("\n\n".join(paragraphs))
+        if cut:
+            self.builder.warn(f"{at_date}: {SUMMARY_CUT}")
+        return summary

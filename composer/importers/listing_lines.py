@@ -1,0 +1,299 @@
+"""What each line of a pasted news listing is: a date line, a label, a link, furniture or text.
+
+A *date line* is a short line holding a date (:func:`composer.dates.find_date`):
+alone (``31 January 2023``), after a label (``Publishing date: 22 January 2025``),
+in a CMS stamp of short parts (``IOM - News - Ven, 03/17/2017 - 10:33``,
+``November 7, 2016 | Office of the Mayor``), before a title (``05.11.2018 Zahlen
+zur Mittelmeerroute``) or inside a short line (``Comité de Bioéthique 4 juin 2019
+Strasbourg``). A date inside a paragraph is not one.
+
+A *label* line is ``Label: value`` with a label we know ("Content type", "Tags",
+"Where we are") or one that the paste repeats; "Content type", "Type",
+"Category" and their translations give the story's category.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from composer.dates import FoundDate, find_date, is_decoration
+from composer.text import fold
+
+READ_MORE_WORDS = (
+    r"read more|read the full (?:story|article)|read full (?:story|article)|continue reading"
+    r"|learn more|find out more|more|lire la suite|en savoir plus|lire plus|weiterlesen"
+    r"|mehr lesen|mehr erfahren|mehr|leer más|leer mas|seguir leyendo|ver más|leggi di più"
+    r"|leggi tutto|lees meer|saiba mais|leia mais|czytaj więcej|devamını oku|подробнее"
+    r"|читать далее|читати далі|докладніше|اقرأ المزيد|المزيد|阅读更多|了解更多|查看更多|閱讀更多"
+)
+_READ_MORE = re.compile(rf"^(?:{READ_MORE_WORDS})[\W_]*$", re.IGNORECASE)
+# "Mehr: Externer Link: Zum Artikel ...", "Read more: the full report"
+_READ_MORE_LEAD = re.compile(rf"^(?:{READ_MORE_WORDS})\s*[:：»›>→]", re.IGNORECASE)
+URL_LINE = re.compile(rf"^(?:(?:{READ_MORE_WORDS})[\W_]*)?(https?://\S+)$", re.IGNORECASE)
+# Carousel counters and pagers: "1 / 5", "2 of 10".
+_COUNTER = re.compile(r"^\d{1,3}\s*(?:/|of|de|von|sur|di|из|من)\s*\d{1,3}$", re.IGNORECASE)
+_LABEL = re.compile(r"^([^\W\d_][^:：]{0,40}?)\s*[:：]\s*(.*)$")
+_SEPARATOR = re.compile(r"\s+[|·•–—\-/]\s+|\s*[|·•]\s*")
+_SEPARATOR_CHARS = "|·•–—-/"
+_READING_TIME = re.compile(
+    r"(?:\d+\s*(?:min(?:ute)?s?|minuten|minutos?|minuti|dakika|мин(?:ут[аы]?)?|分钟|分)\.?"
+    r"(?:\s+(?:read|reading|de lecture|de lectura|lesezeit|di lettura|de leitura|okuma))?"
+    r"|(?:\d+\s*)?(?:من\s+)?(?:الدقائق|دقائق|دقيقة|دقيقتان)(?:\s+واحدة)?)",
+    re.IGNORECASE,
+)
+_POSTED_WORDS = frozenset(
+    [
+        "posted",
+        "published",
+        "publishing",
+        "updated",
+        "last",
+        "modified",
+        "on",
+        "date",
+        "dated",
+        "the",
+        "at",
+        "le",
+        "publié",
+        "publie",
+        "mis",
+        "à",
+        "jour",
+        "am",
+        "veröffentlicht",
+        "aktualisiert",
+        "stand",
+        "el",
+        "publicado",
+        "actualizado",
+        "pubblicato",
+        "il",
+        "aggiornato",
+        "em",
+        "op",
+        "gepubliceerd",
+    ]
+)
+
+_DATE_STEMS = (
+    "date",
+    "datum",
+    "fecha",
+    "data",
+    "publi",
+    "posted",
+    "updated",
+    "stand",
+    "дата",
+    "опубл",
+    "تاريخ",
+    "日期",
+    "发布",
+    "日付",
+)
+#: Labels whose value is the story's category.
+CATEGORY_LABELS = frozenset(
+    {
+        "content type",
+        "type",
+        "category",
+        "categories",
+        "kategorie",
+        "kategorien",
+        "inhaltstyp",
+        "catégorie",
+        "catégories",
+        "type de contenu",
+        "rubrique",
+        "rubrik",
+        "categoría",
+        "categorías",
+        "categoria",
+        "categorie",
+        "tipo",
+        "tipo de contenido",
+        "typ",
+        "section",
+        "sección",
+        "format",
+        "genre",
+    }
+)
+#: Labels that describe a story without being its text.
+KNOWN_LABELS = CATEGORY_LABELS | frozenset(
+    {
+        "tags",
+        "tag",
+        "topics",
+        "topic",
+        "themes",
+        "theme",
+        "issues",
+        "issue",
+        "where we are",
+        "what we do",
+        "author",
+        "authors",
+        "by",
+        "posted in",
+        "filed under",
+        "location",
+        "region",
+        "country",
+        "countries",
+        "keywords",
+        "source",
+        "schlagwörter",
+        "schlagworte",
+        "thema",
+        "themen",
+        "autor",
+        "ort",
+        "quelle",
+        "étiquettes",
+        "mots-clés",
+        "mots clés",
+        "sujets",
+        "thèmes",
+        "auteur",
+        "lieu",
+        "etiquetas",
+        "temas",
+        "tema",
+        "lugar",
+        "fuente",
+        "palabras clave",
+    }
+)
+_EDGE_PUNCTUATION = " ,;:-–—|·•"
+_TIME_WORD = re.compile(r"^[\W_]*\d{1,2}[:h.]\d{2}(?::\d{2})?[\W_]*$|^[\W_]+$|^[aApP]\.?[mM]\.?$")
+_MAX_DATE_LINE = 160
+_MAX_INNER_LINE = 80
+_MAX_META_WORDS = 8
+
+
+def is_read_more(line: str) -> bool:
+    """A "Read more" / "Leer más" / "Mehr: …" line: never a title, never story text."""
+    return _READ_MORE.match(line) is not None or (
+        _READ_MORE_LEAD.match(line) is not None and URL_LINE.match(line) is None
+    )
+
+
+def is_noise(line: str) -> bool:
+    """Page furniture with nothing to read: "»", "×", a carousel counter "1 / 5"."""
+    if not any(char.isalnum() for char in line):
+        return True
+    return _COUNTER.match(line) is not None
+
+
+def label_of(line: str) -> tuple[str, str] | None:
+    """``("content type", "News")`` for "Content type: News": a label and its value."""
+    m = _LABEL.match(line)
+    if m is None or len(m[1].split()) > 4:
+        return None
+    return fold(m[1]), m[2].strip()
+
+
+@dataclasses.dataclass(frozen=True)
+class DateLine:
+    """A line that holds a story's date, and what else it says.
+
+    ``kind``: "alone" (the date, maybe with a label, weekday or time), "stamp" (short
+    parts between separators), "lead" (the date, then text: a title or a label),
+    "trail" (text, then the date), "inner" (text on both sides).
+    ``rest`` is the text beside the date for "lead" and "trail"; ``meta`` the short
+    parts beside it that may name a category.
+    """
+
+    index: int
+    line: str
+    found: FoundDate
+    kind: str
+    rest: str = ""
+    meta: tuple[str, ...] = ()
+
+    @property
+    def strong(self) -> bool:
+        """True for a line that is plainly a date line (alone or a CMS stamp)."""
+        return self.kind in ("alone", "stamp")
+
+
+def _strip_edge_decoration(text: str, *, at_end: bool) -> str:
+    """``text`` without what goes with the date: a weekday before it, a time either side."""
+    words = text.split()
+    while words:
+        edge = words[-1] if at_end else words[0]
+        if not (is_decoration(edge) if at_end else _TIME_WORD.match(edge)):
+            break
+        if at_end:
+            words.pop()
+        else:
+            words.pop(0)
+    return " ".join(words)
+
+
+def _parts(text: str) -> list[str]:
+    parts = []
+    for part in _SEPARATOR.split(text):
+        part = _READING_TIME.sub("", part).strip(_EDGE_PUNCTUATION + ".")
+        if part and not is_decoration(part):
+            parts.append(part)
+    return parts
+
+
+def _stands_apart(line: str, start: int, end: int) -> bool:
+    """True when the date is set apart by spaces or a separator ("A,2023-01-31" is data)."""
+    before = line[start - 1] if start > 0 else " "
+    after = line[end] if end < len(line) else " "
+    return (before.isspace() or before in "([|·•") and (
+        after.isspace() or after in ")]|·•.,;:" or not after.isalnum()
+    )
+
+
+def _is_date_label(prefix: str) -> bool:
+    """ "Publishing date:", "Posted on", "Fecha:", "Veröffentlichungsdatum:" before a date."""
+    words = prefix.split()
+    if not words or len(words) > 4:
+        return False
+    if all(fold(word) in _POSTED_WORDS for word in words):
+        return True
+    if not prefix.rstrip(" ,").endswith((":", "：")):
+        return False
+    folded = fold(prefix)
+    return any(stem in folded for stem in _DATE_STEMS)
+
+
+def read_date_line(index: int, line: str) -> DateLine | None:
+    """The date line ``line`` is, or None when it holds no date or is a paragraph."""
+    if len(line) > _MAX_DATE_LINE:
+        return None
+    found = find_date(line)
+    if found is None or not _stands_apart(line, found.start, found.end):
+        return None
+    prefix = _strip_edge_decoration(line[: found.start], at_end=True)
+    suffix = _strip_edge_decoration(line[found.end :], at_end=False)
+    if _is_date_label(prefix):
+        prefix = ""
+    raw_before, raw_after = line[: found.start].rstrip(), line[found.end :].lstrip()
+    stamp = (bool(prefix) and raw_before[-1:] in _SEPARATOR_CHARS) or (
+        bool(suffix) and raw_after[:1] in _SEPARATOR_CHARS
+    )
+    before, after = _parts(prefix), _parts(suffix)
+    if not before and not after:
+        return DateLine(index, line, found, "alone")
+    if stamp or len(before) > 1 or len(after) > 1:
+        meta = (*before, *after)
+        if any(len(item.split()) > _MAX_META_WORDS for part in meta for item in part.split(",")):
+            return None
+        return DateLine(index, line, found, "stamp", meta=meta)
+    if not before:
+        rest = suffix.strip(_EDGE_PUNCTUATION)
+        return DateLine(index, line, found, "lead", rest=rest, meta=tuple(after))
+    if len(line) > _MAX_INNER_LINE:
+        return None
+    if not after:
+        rest = prefix.strip(_EDGE_PUNCTUATION)
+        return DateLine(index, line, found, "trail", rest=rest, meta=tuple(before))
+    return DateLine(index, line, found, "inner", meta=(*before, *after))
