@@ -433,3 +433,47 @@ def test_a_refusal_names_a_date_buried_in_a_paragraph():
         SourceError, match="line 2 has a date, '15 May 2020', but inside a paragraph"
     ):
         import_text(text)
+
+
+# -- what sits beside a date is no category: authors, clock times, comment counters ------------
+def test_authors_times_and_comment_counters_are_not_categories():
+    text = (
+        "Spring volunteer day\nPosted on March 3, 2021 by admin\nWe planted trees.\nRead more\n"
+        "Board elections\nPosted on February 20, 2021 at 9:30 am\n3 comments\nVote now.\n"
+        "Annual report\nPosted on February 2, 2021 by Jane Roe\nNo comments\n"
+    )
+    report = import_text(text)
+    assert triples(report) == [
+        ("News", "Spring volunteer day", "2021-03-03"),
+        ("News", "Board elections", "2021-02-20"),
+        ("News", "Annual report", "2021-02-02"),
+    ]
+    assert report.items[1].summary == "Vote now."
+
+
+def test_a_stamp_with_a_time_before_its_label_names_the_category():
+    text = (
+        "3 March 2021 · Events\nSpring volunteer day\nWe planted trees.\n\n"
+        "2 February 2021 at 10:30 · Reports\nAnnual report\nThe report is out.\n"
+    )
+    assert triples(import_text(text)) == [
+        ("Events", "Spring volunteer day", "2021-03-03"),
+        ("Reports", "Annual report", "2021-02-02"),
+    ]
+
+
+def test_a_teaser_with_a_date_between_dashes_is_no_stamp():
+    teaser = (
+        "Marais du Pré – Côte-Verte – Acquisition le 24 février 2020 de 15 ha de prairies "
+        "humides et de bois"
+    )
+    text = (
+        f"14 mars 2020\n\nNouvelle acquisition\n\n{teaser}\n\n"
+        "2 mars 2020\n\nChantier nature\n\nUn chantier avec les bénévoles.\n"
+    )
+    report = import_text(text)
+    assert triples(report) == [
+        ("News", "Nouvelle acquisition", "2020-03-14"),
+        ("News", "Chantier nature", "2020-03-02"),
+    ]
+    assert report.items[0].summary == teaser

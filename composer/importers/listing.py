@@ -329,6 +329,8 @@ class _BlockReader:
         parts = sorted(anchor.meta, key=lambda part: (part not in before, -before.rfind(part)))
         for part in parts:
             first = part.split(",")[0].strip()
+            if first[:1].isdigit():  # "3 comments", "2 photos": a count, not a category
+                continue
             if looks_like_category(first) and first != placement.title_text:
                 return first
         return None

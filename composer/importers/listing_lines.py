@@ -42,6 +42,20 @@ _READING_TIME = re.compile(
     r"|(?:\d+\s*)?(?:من\s+)?(?:الدقائق|دقائق|دقيقة|دقيقتان)(?:\s+واحدة)?)",
     re.IGNORECASE,
 )
+# "at 10:30 am", "um 10:30 Uhr", "à 10h30": a clock time beside the date.
+_CLOCK = re.compile(
+    r"(?:\b(?:at|um|à|a las|alle|om|kl\.?)\s+)?\b\d{1,2}[:h.]\d{2}(?::\d{2})?"
+    r"(?:\s*(?:[aApP]\.?\s?[mM]\.?|uhr|h)(?!\w))?",
+    re.IGNORECASE,
+)
+# "by Jane Doe", "von Redaktion", "par la rédaction": an author beside the date.
+_AUTHOR = re.compile(r"^(?:by|von|par|por|di|door|av|af|przez|автор)\s+\S", re.IGNORECASE)
+# "3 comments", "No comments": a comment counter.
+_COMMENTS = re.compile(
+    r"^(?:\d+|no|keine|aucun|sin)\s+(?:comments?|kommentare?|commentaires?|comentarios?"
+    r"|commenti|reacties|replies|responses?|réponses?)$",
+    re.IGNORECASE,
+)
 _POSTED_WORDS = frozenset(
     [
         "posted",
@@ -182,10 +196,10 @@ def is_read_more(line: str) -> bool:
 
 
 def is_noise(line: str) -> bool:
-    """Page furniture with nothing to read: "»", "×", a carousel counter "1 / 5"."""
+    """Page furniture with nothing to read: "»", a counter "1 / 5", "3 comments"."""
     if not any(char.isalnum() for char in line):
         return True
-    return _COUNTER.match(line) is not None
+    return _COUNTER.match(line) is not None or _COMMENTS.match(line) is not None
 
 
 def label_of(line: str) -> tuple[str, str] | None:
@@ -235,10 +249,11 @@ def _strip_edge_decoration(text: str, *, at_end: bool) -> str:
 
 
 def _parts(text: str) -> list[str]:
+    """The short parts beside a date, without reading times, clock times and authors."""
     parts = []
     for part in _SEPARATOR.split(text):
-        part = _READING_TIME.sub("", part).strip(_EDGE_PUNCTUATION + ".")
-        if part and not is_decoration(part):
+        part = _CLOCK.sub("", _READING_TIME.sub("", part)).strip(_EDGE_PUNCTUATION + ".")
+        if part and not is_decoration(part) and not _AUTHOR.match(part):
             parts.append(part)
     return parts
 
@@ -276,14 +291,18 @@ def read_date_line(index: int, line: str) -> DateLine | None:
     suffix = _strip_edge_decoration(line[found.end :], at_end=False)
     if _is_date_label(prefix):
         prefix = ""
-    raw_before, raw_after = line[: found.start].rstrip(), line[found.end :].lstrip()
-    stamp = (bool(prefix) and raw_before[-1:] in _SEPARATOR_CHARS) or (
-        bool(suffix) and raw_after[:1] in _SEPARATOR_CHARS
+    # A stamp: a separator next to the date, or only a time between the two.
+    pieces_before = _SEPARATOR.split(line[: found.start].rstrip())
+    pieces_after = _SEPARATOR.split(line[found.end :].lstrip())
+    stamp = (
+        (len(pieces_before) > 1 or len(pieces_after) > 1)
+        and not _parts(pieces_before[-1])
+        and not _parts(pieces_after[0])
     )
     before, after = _parts(prefix), _parts(suffix)
     if not before and not after:
         return DateLine(index, line, found, "alone")
-    if stamp or len(before) > 1 or len(after) > 1:
+    if stamp:
         meta = (*before, *after)
         if any(len(item.split()) > _MAX_META_WORDS for part in meta for item in part.split(",")):
             return None
