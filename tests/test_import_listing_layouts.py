@@ -477,3 +477,25 @@ def test_a_teaser_with_a_date_between_dashes_is_no_stamp():
         ("News", "Chantier nature", "2020-03-02"),
     ]
     assert report.items[0].summary == teaser
+
+
+def test_drupal_submitted_by_lines_and_posted_in_a_category():
+    drupal = (
+        "Spring volunteer day\nSubmitted by Jane Roe on Wed, 03/17/2021 - 10:33\n"
+        "We planted trees.\nBoard elections\nSubmitted by admin on Sat, 02/20/2021 - 09:00\n"
+        "Vote now.\n"
+    )
+    report = import_text(drupal)
+    assert triples(report) == [
+        ("News", "Spring volunteer day", "2021-03-17"),
+        ("News", "Board elections", "2021-02-20"),
+    ]
+    assert report.date_order == "mdy"
+    wordpress = (
+        "Spring volunteer day\nPosted on March 3, 2021 in Events by admin\nWe planted trees.\n"
+        "Board elections\nPosted on February 20, 2021 in Governance by admin\nVote now.\n"
+    )
+    assert triples(import_text(wordpress)) == [
+        ("Events", "Spring volunteer day", "2021-03-03"),
+        ("Governance", "Board elections", "2021-02-20"),
+    ]

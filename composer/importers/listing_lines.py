@@ -50,11 +50,22 @@ _CLOCK = re.compile(
 )
 # "by Jane Doe", "von Redaktion", "par la rédaction": an author beside the date.
 _AUTHOR = re.compile(r"^(?:by|von|par|por|di|door|av|af|przez|автор)\s+\S", re.IGNORECASE)
+_TRAILING_AUTHOR = re.compile(r"\s+(?:by|von|par|por|door|przez)\s+\S.*$", re.IGNORECASE)
 # "3 comments", "No comments": a comment counter.
 _COMMENTS = re.compile(
     r"^(?:\d+|no|keine|aucun|sin)\s+(?:comments?|kommentare?|commentaires?|comentarios?"
     r"|commenti|reacties|replies|responses?|réponses?)$",
     re.IGNORECASE,
+)
+_POSTED_BY = re.compile(
+    r"^(?:submitted|posted|published|written|created|geschrieben|erstellt|veröffentlicht"
+    r"|publié|rédigé|publicado|escrito|pubblicato|scritto|gepubliceerd|geplaatst)"
+    r"\s+(?:by|von|par|por|da|di|door)\s",
+    re.IGNORECASE,
+)
+# "in News", "Posted in Events": the category a date line names.
+_IN_CATEGORY = re.compile(
+    r"^(?:posted in|filed under|published in|in|en|im|dans|em|nel|w)\s+(?=\S)", re.IGNORECASE
 )
 _POSTED_WORDS = frozenset(
     [
@@ -253,6 +264,7 @@ def _parts(text: str) -> list[str]:
     parts = []
     for part in _SEPARATOR.split(text):
         part = _CLOCK.sub("", _READING_TIME.sub("", part)).strip(_EDGE_PUNCTUATION + ".")
+        part = _TRAILING_AUTHOR.sub("", _IN_CATEGORY.sub("", part))
         if part and not is_decoration(part) and not _AUTHOR.match(part):
             parts.append(part)
     return parts
@@ -270,6 +282,8 @@ def _stands_apart(line: str, start: int, end: int) -> bool:
 def _is_date_label(prefix: str) -> bool:
     """ "Publishing date:", "Posted on", "Fecha:", "Veröffentlichungsdatum:" before a date."""
     words = prefix.split()
+    if _POSTED_BY.match(prefix) and len(words) <= 8:  # "Submitted by Jane Roe on"
+        return True
     if not words or len(words) > 4:
         return False
     if all(fold(word) in _POSTED_WORDS for word in words):
