@@ -499,3 +499,17 @@ def test_drupal_submitted_by_lines_and_posted_in_a_category():
         ("Events", "Spring volunteer day", "2021-03-03"),
         ("Governance", "Board elections", "2021-02-20"),
     ]
+
+
+def test_a_story_without_a_readable_date_folded_into_another_is_pointed_out():
+    text = LABELLED.replace("Publication date: 17 January 2025", "Publication date: January 2025")
+    report = import_text(text)
+    assert [item.title for item in report.items] == [
+        "Council opens a new ferry landing in Eastport",
+        "Youth forum elects its board",
+    ]
+    assert any(
+        "line 10: the story 'Council opens a new ferry landing in Eastport' (line 4) has a second "
+        "'Content type: Press release'" in warning
+        for warning in report.warnings
+    ), report.warnings

@@ -374,6 +374,7 @@ class _BlockReader:
             "summary": summary,
             "url": url,
         }
+        self._warn_second_labels(placement, body)
         for index in body.lines:
             if index in self.dated:
                 self.builder.warn(
@@ -394,6 +395,22 @@ class _BlockReader:
             },
         )
         self._warn_after(placement, body)
+
+    def _warn_second_labels(self, placement: Placement, body: _Body) -> None:
+        """A label met twice in one story's text: another story (its date line unread) is in it."""
+        seen: set[str] = set()
+        for index in body.labels:
+            label = label_of(self.lines.text[index])
+            if label is None or not label[1]:
+                continue
+            if label[0] in seen:
+                self.builder.warn(
+                    f"line {index + 1}: the story '{placement.title_text}' (line "
+                    f"{placement.anchor.index + 1}) has a second '{self.lines.text[index]}'; "
+                    "a story whose date line was not read may be folded into it"
+                )
+                return
+            seen.add(label[0])
 
     def _warn_after(self, placement: Placement, body: _Body) -> None:
         if body.after:
