@@ -513,3 +513,21 @@ def test_a_story_without_a_readable_date_folded_into_another_is_pointed_out():
         "'Content type: Press release'" in warning
         for warning in report.warnings
     ), report.warnings
+
+
+def test_a_type_line_below_the_date_in_most_stories_is_the_category():
+    text = (
+        "Harbour opens a second ferry pier\n\n12 March 2024\nPress Release\n\n"
+        "The pier opens in May.\n\n"
+        "Ferry timetable for the summer\n\n1 March 2024\nNotice\n\nBoats run every hour.\n\n"
+        "Meet the new harbour master\n\n20 February 2024\nInterview\n\n"
+        "She has sailed for thirty years.\n"
+    )
+    report = import_text(text)
+    assert report.layout == "title-date"
+    assert triples(report) == [
+        ("Press Release", "Harbour opens a second ferry pier", "2024-03-12"),
+        ("Notice", "Ferry timetable for the summer", "2024-03-01"),
+        ("Interview", "Meet the new harbour master", "2024-02-20"),
+    ]
+    assert report.items[0].summary == "The pier opens in May."

@@ -77,6 +77,7 @@ EXPECTED_SHAPE = (
 _REPEATED_LABEL = 3  # a "Label:" met this often in one paste is a label
 _FURNITURE = 3  # a short line met this often is page furniture (a section heading)
 _FURNITURE_CHARS = 80
+_TYPE_MAX_WORDS = 4
 
 
 def _line_breaks(text: str) -> list[str]:
@@ -235,17 +236,35 @@ class _BlockReader:
         }
         filled = [i for i, line in enumerate(text) if line]
         self.has_blank_lines = len(filled) < filled[-1] - filled[0] + 1
+        self.type_lines: set[int] = set()
 
     def read(self, placements: list[Placement]) -> None:
         starts = [p.start for p in placements]
         for k in range(1, len(starts)):  # a block never starts inside the one before
             starts[k] = max(starts[k], placements[k - 1].anchor.index + 1)
         self._warn_skipped([i for i, line in enumerate(self.lines.text) if line and i < starts[0]])
+        self.type_lines = self._type_lines(placements)
         ends = [*starts[1:], len(self.lines.text)]
         bodies = [self._body(p, s, e) for p, s, e in zip(placements, starts, ends, strict=True)]
         self._cap_last(bodies)
         for placement, body in zip(placements, bodies, strict=True):
             self._read_block(placement, body)
+
+    def _type_lines(self, placements: list[Placement]) -> set[int]:
+        """Short type lines ("Press Release") right below the date line in most stories.
+
+        Only where the title is above the date: below it, such a line is the title.
+        """
+        if self.layout not in ("title-date", "title-teaser-date"):
+            return set()
+        below = set()
+        for placement in placements:
+            index = placement.anchor.index + 1
+            if index < len(self.lines.text) and self.lines.role[index] == TEXT:
+                line = self.lines.text[index]
+                if looks_like_category(line) and len(line.split()) <= _TYPE_MAX_WORDS:
+                    below.add(index)
+        return below if len(below) >= max(2, len(placements) / 2) else set()
 
     def _warn_skipped(self, skipped: list[int], where: str = "before the first story") -> None:
         if not skipped:
@@ -258,6 +277,9 @@ class _BlockReader:
     def _body(self, placement: Placement, start: int, end: int) -> _Body:
         body = _Body()
         own = {placement.anchor.index, placement.title, placement.category}
+        own.add(
+            placement.anchor.index + 1 if placement.anchor.index + 1 in self.type_lines else None
+        )
         closed_after = max(placement.anchor.index, placement.title or 0)
         closed = False
         role = self.lines.role
@@ -312,6 +334,8 @@ class _BlockReader:
                 value = self.lines.text[index].split(":", 1)[-1].split("：", 1)[-1].strip()
                 if value and len(value) <= MAX_CATEGORY:
                     return value, index
+        if anchor.index + 1 in self.type_lines:
+            return self.lines.text[anchor.index + 1], anchor.index + 1
         if anchor.kind in ("lead", "trail") and (named := self._named_by_date_line(placement)):
             return named, anchor.index
         return None, None
