@@ -11,6 +11,7 @@ fields found (the item dialog fills what it can, even without a date);
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import lxml.html
@@ -28,6 +29,7 @@ from composer.importers.html_document import (
 )
 from composer.importers.html_listing import is_furniture
 from composer.importers.html_structured import json_ld_objects, main_article, microdata_articles
+from composer.text import fold
 
 _DATE_METAS = (
     "article:published_time",
@@ -68,6 +70,29 @@ def _strip_site(title: str, meta: PageMeta, heading: str) -> str:
             if title.endswith(sep + meta.site_name):
                 return title[: -len(sep + meta.site_name)].strip()
     return title
+
+
+_URL_LIKE = re.compile(r"^(https?://|www\.|/)\S*$", re.IGNORECASE)
+
+
+def _agrees(title: str, shown: str) -> bool:
+    """True when ``title`` is what ``shown`` (a heading, a ``<title>``) says, or begins it."""
+    a, b = fold(title), fold(shown)
+    return bool(a and b) and (a == b or b.startswith(a) or a.startswith(b))
+
+
+def _pick_title(stated: list[str], heading: str, meta: PageMeta) -> str:
+    """The story's title: the first stated one (og, JSON-LD ...) that the page's heading
+    or ``<title>`` agrees with, else the first stated one; with none stated, the heading
+    when the ``<title>`` begins with it, else the ``<title>``."""
+    for candidate in stated:
+        if _agrees(candidate, heading) or _agrees(candidate, meta.title):
+            return _strip_site(candidate, meta, heading)
+    if stated:
+        return _strip_site(stated[0], meta, heading)
+    if heading and (not meta.title or _agrees(heading, meta.title)):
+        return heading
+    return _strip_site(meta.title, meta, heading) if meta.title else heading
 
 
 def _main_heading(root: lxml.html.HtmlElement) -> str:
@@ -114,15 +139,15 @@ def read_article(
     md = micro[0][1] if len(micro) == 1 else {}
     values = meta.values
     heading = _main_heading(root)
-    title = (
-        values.get("og:title")
-        or ld.get("title")
-        or md.get("title")
-        or values.get("twitter:title")
-        or heading
-        or meta.title
-    )
-    title = _strip_site(title, meta, heading) if title else ""
+    stated = [
+        values.get("og:title"),
+        ld.get("title"),
+        ld.get("name"),
+        md.get("title"),
+        values.get("twitter:title"),
+        values.get("dc.title"),
+    ]
+    title = _pick_title([t for t in stated if t and not _URL_LIKE.match(t)], heading, meta)
     summary = (
         values.get("og:description")
         or ld.get("summary")

@@ -12,16 +12,23 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
+from urllib.parse import urlsplit
 
 import lxml.html
 
-from composer.importers.html_dates import date_in_text, machine_date
+from composer.importers.html_dates import (
+    NumericDate,
+    date_in_text,
+    machine_date,
+    numeric_date,
+    numeric_date_parts,
+)
 from composer.importers.html_document import absolute, element_text, is_relative
 from composer.text import clean_line
 
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _TITLE_CLASS = re.compile(r"(title|headline|heading|entry-name|post-name)", re.IGNORECASE)
-_DATE_CLASS = re.compile(r"(date|time|posted|published|meta|byline|stamp)", re.IGNORECASE)
+DATE_CLASS = re.compile(r"(date|time|posted|published|meta|byline|stamp)", re.IGNORECASE)
 _TEASER_CLASS = re.compile(
     r"(excerpt|summary|teaser|description|desc\b|intro|lead|abstract|body|snippet|"
     r"article-style|entry-content|standfirst|chapo|text)",
@@ -85,6 +92,8 @@ GENERIC_LINKS = frozenset(
 )
 _SKIP_HREF = re.compile(r"^\s*(javascript|mailto|tel|sms|data):", re.IGNORECASE)
 _LABEL_MAX = 80
+#: A card holding more links than this is a container of several stories.
+MAX_CARD_LINKS = 12
 
 
 @dataclasses.dataclass
@@ -103,6 +112,14 @@ class Card:
     relative_dropped: bool = False
     #: How many different links the card holds (a container of many stories has many).
     link_count: int = 0
+    hrefs: list[str] = dataclasses.field(default_factory=list)
+    #: A date written with numbers only (``05.06.15``): the page decides its order.
+    numeric: NumericDate | None = None
+    numeric_text: str = ""
+    #: The date is only the one its link's path names (``/2024/03/14/``).
+    date_from_url: bool = False
+    #: Characters of text the card holds (a whole article is no card).
+    text_length: int = 0
 
     @property
     def line(self) -> int | None:
@@ -115,7 +132,7 @@ class Card:
             return 0.0
         return (
             1.0
-            + (2.0 if self.date else 0.0)
+            + (2.0 if self.date or self.numeric else 0.0)
             + (0.5 if self.image_url else 0.0)
             + (0.5 if self.summary else 0.0)
         )
@@ -173,7 +190,7 @@ def _title_candidates(
         if element.get("itemprop") in ("headline", "name") or (
             element.tag not in ("a", "body", "html")
             and _TITLE_CLASS.search(element.get("class") or "")
-            and not _DATE_CLASS.search(element.get("class") or "")
+            and not DATE_CLASS.search(element.get("class") or "")
         ):
             yield element, _link_of(element, root)
     links = [e for e in everything if e.tag == "a" and _usable_href(e)]
@@ -189,9 +206,11 @@ def _read_title(card: Card, base: str | None) -> lxml.html.HtmlElement | None:
             fallback_href = href
     for element, href in _title_candidates(card.elements):
         text = element_text(element) or clean_line(element.get("aria-label") or "")
-        if len(text) < 2 or is_generic(text) or len(text) > 400:
+        if len(text) < 2 or is_generic(text) or len(text) > 400 or _URL_TEXT.match(text):
             continue
-        href = href or fallback_href or _single_link(card.elements)
+        if element.tag == "a" and element not in card.elements and _inline(element):
+            continue  # a link in running text: prose, not a story's title
+        href = href or fallback_href or _single_link(card)
         if not href:
             continue
         card.title = text
@@ -202,9 +221,30 @@ def _read_title(card: Card, base: str | None) -> lxml.html.HtmlElement | None:
     return None
 
 
-def _single_link(elements: Sequence[lxml.html.HtmlElement]) -> str | None:
-    hrefs = {h for e in _iter(elements) if e.tag == "a" and (h := _usable_href(e))}
-    return next(iter(hrefs)) if len(hrefs) == 1 else None
+_URL_TEXT = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
+_BLOCKS = frozenset({"p", "li", "td", "dd", "dt", "div", "section", "article", "blockquote"})
+
+
+def _inline(link: lxml.html.HtmlElement) -> bool:
+    """True when words come before ``link`` in its paragraph (or list item, cell ...)."""
+    block = link.getparent()
+    while block is not None and block.tag not in _BLOCKS:
+        block = block.getparent()
+    if block is None:
+        return False
+    before = []
+    for text in block.xpath(".//text()"):
+        owner = text.getparent()
+        if owner is link or (owner is not None and _inside(owner, link) and not text.is_tail):
+            break
+        before.append(str(text))
+        if len("".join(before).strip()) > 3:
+            return True
+    return False
+
+
+def _single_link(card: Card) -> str | None:
+    return card.hrefs[0] if len(card.hrefs) == 1 else None
 
 
 def _inside(element: lxml.html.HtmlElement, container: lxml.html.HtmlElement | None) -> bool:
@@ -217,42 +257,57 @@ def _inside(element: lxml.html.HtmlElement, container: lxml.html.HtmlElement | N
     return False
 
 
-def _read_date(
+def _date_texts(
     card: Card, title: lxml.html.HtmlElement | None, teaser: lxml.html.HtmlElement | None
-) -> None:
+) -> Iterator[str]:
+    """Where a card's date may be written, most telling first: ``<time>`` and
+    ``datePublished``, elements classed as dates, then any text outside title and teaser."""
     everything = list(_iter(card.elements))
     for element in everything:
         if element.tag == "time" or element.get("itemprop") in ("datePublished", "dateCreated"):
-            value = element.get("datetime") or element.get("content")
-            day = (
-                machine_date(value)
-                or date_in_text(value or "")
-                or date_in_text(element_text(element))
-            )
-            if day:
+            value = element.get("datetime") or element.get("content") or ""
+            if day := machine_date(value):
                 card.date = day
                 return
+            yield value
+            yield element_text(element)
     for element in everything:
         if (
-            _DATE_CLASS.search(_classes(element))
+            DATE_CLASS.search(_classes(element))
             and not _inside(element, title)
             and not _inside(element, teaser)
-            and (day := date_in_text(element_text(element)))
         ):
-            card.date = day
-            return
+            yield element_text(element)
     outer = {id(element) for element in card.elements}
     for element in everything:
         parent = element.getparent()
-        texts = []
-        if not (_inside(element, title) or _inside(element, teaser)):
-            texts.append(element.text)
-        if id(element) not in outer and not (_inside(parent, title) or _inside(parent, teaser)):
-            texts.append(element.tail)
-        for text in texts:
-            if text and (day := date_in_text(text)):
-                card.date = day
-                return
+        if element.text and not (_inside(element, title) or _inside(element, teaser)):
+            yield element.text
+        if (
+            element.tail
+            and id(element) not in outer
+            and not (_inside(parent, title) or _inside(parent, teaser))
+        ):
+            yield element.tail
+
+
+def _read_date(
+    card: Card, title: lxml.html.HtmlElement | None, teaser: lxml.html.HtmlElement | None
+) -> None:
+    for text in _date_texts(card, title, teaser):
+        if card.date is not None:
+            return
+        if not text:
+            continue
+        parts = numeric_date_parts(text)
+        if day := date_in_text(text):
+            card.date = day
+            # A numeric date read one way may be read the other way once the page says so.
+            if parts and day in (numeric_date(parts, "dmy"), numeric_date(parts, "mdy")):
+                card.numeric, card.numeric_text = parts, clean_line(text)[:40]
+            return
+        if parts and card.numeric is None:
+            card.numeric, card.numeric_text = parts, clean_line(text)[:40]
 
 
 def _read_teaser(card: Card, title: lxml.html.HtmlElement | None) -> lxml.html.HtmlElement | None:
@@ -370,14 +425,39 @@ def _read_image(card: Card, base: str | None) -> None:
 def read_card(elements: Sequence[lxml.html.HtmlElement], base: str | None) -> Card:
     """What the card made of ``elements`` shows."""
     card = Card(elements=elements)
-    card.link_count = len(
-        {h for e in _iter(elements) if e.tag == "a" and (h := _usable_href(e)) is not None}
-    )
+    hrefs: dict[str, None] = {}
+    for element in _iter(elements):
+        if element.tag == "a" and (href := _usable_href(element)) is not None:
+            hrefs[href] = None
+            if len(hrefs) > MAX_CARD_LINKS:
+                break
+    card.hrefs = list(hrefs)
+    card.link_count = len(hrefs)
+    if card.link_count > MAX_CARD_LINKS:
+        return card  # a container of many stories, not one
     title = _read_title(card, base)
     if not card.title:
         return card
     teaser = _read_teaser(card, title)
     _read_date(card, title, teaser)
+    if card.date is None and card.numeric is None and card.url:
+        card.date = url_date(card.url)
+        card.date_from_url = card.date is not None
     _read_label(card, title)
     _read_image(card, base)
+    card.text_length = sum(len(element_text(element)) for element in elements)
     return card
+
+
+_URL_DAY = re.compile(r"/((?:19|20)\d\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:[/-]|$)")
+
+
+def url_date(url: str) -> dt.date | None:
+    """The day a permalink names (``/2024/03/14/slug``, ``/2024-03-14-slug``), if it does."""
+    path = urlsplit(url).path
+    if m := _URL_DAY.search(path):
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return None
+    return None

@@ -6,8 +6,9 @@
 2024 by Ann", "Apr 14, 2015 | Press release") with :func:`composer.dates.parse_date`
 doing the reading, so every language it knows is known here too.
 
-Slash dates (``03/04/2024``) are read only when they cannot be misread (a part over
-12, or the year first): a page gives no column to decide the order by.
+Slash dates (``03/04/2024``) are read here only when they cannot be misread (a part
+over 12, or the year first); :func:`numeric_date_parts` and :func:`order_evidence` let
+the listing reader decide the order once for all the stories of a page.
 """
 
 from __future__ import annotations
@@ -90,6 +91,41 @@ def date_in_text(text: str) -> dt.date | None:
             except ValidationError:
                 continue
     return None
+
+
+_NUMERIC = re.compile(r"(?<![\d.:/-])(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\d:/-]|\.\d)")
+
+#: Two numbers and a year as a page writes them ("05.19.15": 5, 19, 2015).
+NumericDate = tuple[int, int, int]
+
+
+def numeric_date_parts(text: str) -> NumericDate | None:
+    """The first day-and-month-in-some-order date of ``text`` (``05.19.15``, ``3/4/2024``):
+    its two leading numbers as written and its year (a two-digit year is 19xx or 20xx)."""
+    m = _NUMERIC.search(text[:_MAX_TEXT])
+    if m is None:
+        return None
+    year = int(m[4])
+    if len(m[4]) == 2:
+        year += 2000 if 2000 + year <= dt.date.today().year + 1 else 1900
+    return int(m[1]), int(m[3]), year
+
+
+def order_evidence(parts: NumericDate) -> str | None:
+    """ "dmy" or "mdy" when the numbers themselves say which (one is over 12), else None."""
+    first, second, _ = parts
+    if first > 12 >= second:
+        return "dmy"
+    if second > 12 >= first:
+        return "mdy"
+    return None
+
+
+def numeric_date(parts: NumericDate, order: str) -> dt.date | None:
+    """The day ``parts`` stand for read in ``order`` ("dmy" or "mdy"), None if impossible."""
+    first, second, year = parts
+    day, month = (first, second) if order == "dmy" else (second, first)
+    return _real(year, month, day)
 
 
 def any_date(value: str | None) -> dt.date | None:

@@ -72,18 +72,26 @@ def decode_html(
         codec = codec or "utf-8"
         if codec == "utf-8":
             codec = "utf-8-sig"
-        try:
-            text = data.decode(codec)
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", "replace")
-            warnings.append(
-                f"the page is not valid {codec.removesuffix('-sig').upper()}; "
-                "it was read as Windows-1252 (cp1252)"
-            )
+        text = _decode_as(data, codec, warnings)
     text = text.removeprefix("\ufeff")
     if looks_binary(text):
         raise SourceError(source, NOT_TEXT)
     return text, warnings
+
+
+def _decode_as(data: bytes, codec: str, warnings: list[str]) -> str:
+    """``data`` in ``codec``; else UTF-8 (pages saved as UTF-8 often keep an old charset
+    declaration), else Windows-1252, with a warning."""
+    for attempt in dict.fromkeys((codec, "utf-8-sig")):
+        try:
+            return data.decode(attempt)
+        except UnicodeDecodeError:
+            continue
+    warnings.append(
+        f"the page is not valid {codec.removesuffix('-sig').upper()}; "
+        "it was read as Windows-1252 (cp1252)"
+    )
+    return data.decode("cp1252", "replace")
 
 
 def parse_document(text: str, source: str) -> lxml.html.HtmlElement:

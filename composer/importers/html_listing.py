@@ -14,14 +14,18 @@ starts a card. The best group wins.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from collections.abc import Iterator
 
 import lxml.html
 
-from composer.importers.html_cards import HEADINGS, Card, read_card
+from composer.importers.html_cards import DATE_CLASS as _DATE_CLASS
+from composer.importers.html_cards import HEADINGS, MAX_CARD_LINKS, Card, read_card
+from composer.importers.html_dates import date_in_text, numeric_date_parts
+from composer.importers.html_document import element_text
 
-_FURNITURE_TAGS = frozenset({"nav", "footer", "aside", "form", "menu", "dialog", "select"})
+_FURNITURE_TAGS = frozenset({"nav", "footer", "aside", "menu", "dialog", "select", "button"})
 _FURNITURE_ROLES = frozenset(
     {"navigation", "banner", "contentinfo", "complementary", "menu", "menubar", "dialog", "search"}
 )
@@ -29,13 +33,45 @@ _FURNITURE = re.compile(
     r"^(?:.*[-_])?(?:nav|navbar|navigation|menu|menus|submenu|breadcrumbs?|footer|sidebar|"
     r"side-bar|widget-area|cookies?|cookie-?banner|consent|gdpr|popular|most-?read|most-?viewed|"
     r"trending|related|share|sharing|social|pagination|pager|paging|skip-?link|masthead|"
-    r"site-header|topbar|top-bar|toolbar|banner|newsletter-signup|subscribe)(?:[-_].*)?$",
+    r"site-header|topbar|top-bar|toolbar|banner|newsletter-signup|subscribe|references?|reflist|"
+    r"citations?|footnotes?|endnotes?|bibliography|comments?|commentlist|comment-list|replies|"
+    r"discussion|disqus|byline|author-info|authors?-box|bio|tags|tagcloud|tag-cloud|"
+    r"infobox|navbox|toc)(?:[-_].*)?$",
     re.IGNORECASE,
 )
+#: Elements never taken for furniture by their class (a body may be "one-sidebar").
+_NEVER_BY_CLASS = frozenset({"html", "body", "main", "article"})
+#: Words that make a class name a wrapper's, not a sidebar's or menu's.
+_WRAPPER_WORDS = frozenset(
+    {
+        "wrap",
+        "wrapper",
+        "layout",
+        "has",
+        "no",
+        "with",
+        "without",
+        "one",
+        "two",
+        "both",
+        "container",
+        "content",
+        "page",
+        "body",
+        "open",
+        "active",
+        "toggle",
+        "toggled",
+        "enabled",
+        "grid",
+        "row",
+        "col",
+    }
+)
 _SKIPPED_CHILDREN = frozenset({"hr", "br", "script", "noscript", "link", "meta", "style"})
-#: A card holding more links than this is a container of several stories.
-_MAX_CARD_LINKS = 12
 _MAX_GROUPS = 3000
+#: Undated cards longer than this (median) are sections of an article, not story teasers.
+_MAX_TEASER_CARD = 800
 
 
 @dataclasses.dataclass
@@ -47,7 +83,16 @@ class Group:
 
     @property
     def dated(self) -> int:
-        return sum(1 for card in self.cards if card.date and card.score)
+        return sum(1 for card in self.cards if (card.date or card.numeric) and card.score)
+
+    @property
+    def shown_dates(self) -> int:
+        """Cards whose date is written on the page (not only in their link)."""
+        return sum(
+            1
+            for card in self.cards
+            if (card.date or card.numeric) and card.score and not card.date_from_url
+        )
 
 
 def is_furniture(element: lxml.html.HtmlElement) -> bool:
@@ -57,10 +102,22 @@ def is_furniture(element: lxml.html.HtmlElement) -> bool:
         return True
     if tag == "header" and not _has_ancestor(element, ("article", "li", "main")):
         return True
-    if (element.get("role") or "").lower() in _FURNITURE_ROLES:
+    role = (element.get("role") or "").lower()
+    if role in _FURNITURE_ROLES:
         return True
+    if tag in _NEVER_BY_CLASS or role == "main":
+        return False
     names = f"{element.get('class') or ''} {element.get('id') or ''}".split()
-    return any(_FURNITURE.match(name) for name in names)
+    return any(_furniture_name(name) for name in names)
+
+
+def _furniture_name(name: str) -> bool:
+    """ "sidebar", "site-footer", "most-read", "cookie-notice": but not a wrapper's name
+    that only mentions one ("content-sidebar-wrap", "has-sidebar", "one-sidebar")."""
+    if not _FURNITURE.match(name):
+        return False
+    parts = set(re.split(r"[-_]+", name.lower()))
+    return not parts & _WRAPPER_WORDS
 
 
 def _has_ancestor(element: lxml.html.HtmlElement, tags: tuple[str, ...]) -> bool:
@@ -107,16 +164,33 @@ def _has_link(element: lxml.html.HtmlElement) -> bool:
 def _heading_runs(
     parent: lxml.html.HtmlElement, headings: list[lxml.html.HtmlElement]
 ) -> list[list[lxml.html.HtmlElement]]:
-    """Cards of a flat run: each linked heading with the siblings up to the next one."""
+    """Cards of a flat run: each linked heading with the siblings up to the next one.
+
+    When the run writes each date just before its heading (a short line without a
+    link), that line goes with the heading after it, not with the story before.
+    """
     level = headings[0].tag
     starts = {id(h) for h in headings if h.tag == level}
+    children = [
+        child
+        for child in parent
+        if isinstance(child.tag, str) and child.tag not in _SKIPPED_CHILDREN
+    ]
+    first = next(index for index, child in enumerate(children) if id(child) in starts)
+    leading = first > 0 and _date_line(children[first - 1])
     runs: list[list[lxml.html.HtmlElement]] = []
     current: list[lxml.html.HtmlElement] | None = None
-    for child in parent:
-        if not isinstance(child.tag, str) or child.tag in _SKIPPED_CHILDREN:
-            continue
+    for index, child in enumerate(children):
         if id(child) in starts:
             current = [child]
+            if leading:
+                back = index - 1
+                while back >= 0 and id(children[back]) not in starts and _date_line(children[back]):
+                    back -= 1
+                moved = children[back + 1 : index]
+                if runs:
+                    runs[-1] = [e for e in runs[-1] if all(e is not m for m in moved)]
+                current = [*moved, child]
             runs.append(current)
         elif current is not None:
             if child.tag in HEADINGS and child.tag <= level:
@@ -126,17 +200,53 @@ def _heading_runs(
     return runs
 
 
+def _date_line(element: lxml.html.HtmlElement) -> bool:
+    """A short element without links that holds a date: a story's date line."""
+    if element.tag == "a" or element.find(".//a") is not None:
+        return False
+    text = element_text(element)
+    return 0 < len(text) <= 60 and bool(date_in_text(text) or numeric_date_parts(text))
+
+
 def _group_of(cards_elements: list[list[lxml.html.HtmlElement]], base: str | None) -> Group | None:
     cards = [read_card(elements, base) for elements in cards_elements]
-    good = [c for c in cards if c.score and c.link_count <= _MAX_CARD_LINKS]
+    good = [c for c in cards if c.score and c.link_count <= MAX_CARD_LINKS]
     if len(good) < 2:
         return None
     titles = {card.title for card in good}
     urls = {card.url for card in good if card.url}
     if len(titles) < 2 or (urls and len(urls) < 2):
         return None
+    undated = [card for card in good if not (card.date or card.numeric)]
+    if undated and len(undated) * 2 >= len(good):
+        day = _heading_date(cards_elements[0][0])
+        for card in undated:
+            card.date = day
     score = sum(card.score for card in good)
     return Group(cards=cards, score=score)
+
+
+def _heading_date(first: lxml.html.HtmlElement) -> dt.date | None:
+    """The date of a list whose stories are undated but follow a date heading
+    ("Friday, March 29, 2013" over the day's stories)."""
+    node: lxml.html.HtmlElement | None = first
+    for _ in range(3):
+        if node is None or node.tag == "body":
+            return None
+        sibling = node.getprevious()
+        for _ in range(3):
+            if sibling is None:
+                break
+            if isinstance(sibling.tag, str) and (
+                sibling.tag in HEADINGS or _DATE_CLASS.search(sibling.get("class") or "")
+            ):
+                text = element_text(sibling)
+                if len(text) <= 60 and (day := date_in_text(text)):
+                    return day
+                break
+            sibling = sibling.getprevious()
+        node = node.getparent()
+    return None
 
 
 def find_story_cards(root: lxml.html.HtmlElement, base: str | None) -> Group | None:
@@ -144,6 +254,7 @@ def find_story_cards(root: lxml.html.HtmlElement, base: str | None) -> Group | N
     body = root.find("body")
     start = body if body is not None else root
     best: Group | None = None
+    undated: Group | None = None
     examined = 0
     for element in content_elements(start):
         for members in _sibling_groups(element):
@@ -151,11 +262,27 @@ def find_story_cards(root: lxml.html.HtmlElement, base: str | None) -> Group | N
             if examined > _MAX_GROUPS:
                 break
             group = _group_of(members, base)
-            if group is None or not group.dated:
+            if group is None:
                 continue
-            if best is None or group.score > best.score:
+            if group.dated and (best is None or group.score > best.score):
                 best = group
-    return best
+            elif (
+                not group.dated
+                and _story_like(group)
+                and (undated is None or group.score > undated.score)
+            ):
+                undated = group
+    # Stories without dates are still stories (each is rejected, saying so).
+    return best or undated
+
+
+def _story_like(group: Group) -> bool:
+    """Undated cards that still look like stories: three or more, most with a teaser or image."""
+    good = [card for card in group.cards if card.score]
+    rich = [card for card in good if card.summary or card.image_url]
+    lengths = sorted(card.text_length for card in good)
+    short = bool(lengths) and lengths[len(lengths) // 2] <= _MAX_TEASER_CARD
+    return len(good) >= 3 and len(rich) * 2 > len(good) and short
 
 
 def single_card(root: lxml.html.HtmlElement, base: str | None) -> Card | None:
@@ -166,3 +293,30 @@ def single_card(root: lxml.html.HtmlElement, base: str | None) -> Card | None:
     if card.score and card.date and card.link_count <= 4:
         return card
     return None
+
+
+def prose_lengths(root: lxml.html.HtmlElement, group: Group) -> tuple[int, int]:
+    """Characters of paragraph text inside the group's cards, and outside them (furniture
+    not counted)."""
+    cards = {id(element) for card in group.cards for element in card.elements}
+    inside = outside = 0
+    for paragraph in root.iter("p"):
+        in_cards = False
+        node = paragraph
+        furniture = False
+        while node is not None:
+            if id(node) in cards:
+                in_cards = True
+                break
+            if is_furniture(node):
+                furniture = True
+                break
+            node = node.getparent()
+        if furniture:
+            continue
+        length = len(element_text(paragraph))
+        if in_cards:
+            inside += length
+        else:
+            outside += length
+    return inside, outside

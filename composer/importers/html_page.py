@@ -23,10 +23,10 @@ from composer.errors import SourceError
 from composer.importers.base import DEFAULT_CATEGORY, ImportReport, ReportBuilder
 from composer.importers.html_article import read_article
 from composer.importers.html_cards import Card
-from composer.importers.html_dates import any_date
+from composer.importers.html_dates import any_date, numeric_date, order_evidence
 from composer.importers.html_document import PageMeta, absolute, decode_html, page_meta
 from composer.importers.html_document import parse_document as parse_document
-from composer.importers.html_listing import Group, find_story_cards, single_card
+from composer.importers.html_listing import Group, find_story_cards, prose_lengths, single_card
 from composer.importers.html_structured import (
     json_ld_objects,
     listed_stories,
@@ -37,6 +37,8 @@ from composer.urls import canonical_url
 
 #: A page with an article's signs is still a listing when it has this many dated cards.
 _LISTING_OVER_ARTICLE = 6
+#: Characters of paragraph text outside the cards that make a page an article.
+_PROSE = 1500
 NO_BASE = (
     "the page's links and images are relative and it does not say which site it is from, "
     "so they were left out; give the page's address with --base-url"
@@ -54,11 +56,13 @@ def parse_html(
     page_url: str | None = None,
     content_type: str | None = None,
     kind: str = "auto",
+    date_order: str | None = None,
 ) -> ImportReport:
     """Read the stories of an HTML page or fragment (see the module's docstring).
 
     ``kind`` "article" reads the page as one story whatever it looks like, "listing"
-    as a list of stories; "auto" decides.
+    as a list of stories; "auto" decides. ``date_order`` ("dmy"/"mdy") reads numeric
+    dates such as ``05.06.15`` when the page's own dates do not tell the order.
     """
     text, warnings = decode_html(data, source, content_type)
     root = parse_document(text, source)
@@ -90,8 +94,9 @@ def parse_html(
     elif listed and _add_listed(builder, listed, group, meta):
         pass
     elif cards:
+        _settle_numeric_dates(report, cards, date_order)
         _add_cards(builder, cards)
-    elif (card := single_card(root, meta.base_url)) is not None:
+    elif not _whole_page(root, meta) and (card := single_card(root, meta.base_url)) is not None:
         cards = [card]
         _add_cards(builder, cards)
     else:
@@ -111,28 +116,59 @@ def _decide(
     objects: list[dict[str, Any]],
     group: Group | None,
 ) -> str:
+    """ "listing" or "article": what the page most likely is."""
     article_signs = (
         meta.og_type == "article"
         or main_article(objects) is not None
         or len(microdata_articles(root)) == 1
         or (len(root.findall(".//article")) == 1 and len(root.findall(".//article//h1")) == 1)
     )
-    dated = group.dated if group is not None else 0
-    if article_signs and dated < _LISTING_OVER_ARTICLE:
-        return "article"
-    if group is not None:
-        return "listing"
-    if single_card(root, meta.base_url) is not None:
-        return "listing"
-    # No list: a page with a heading of its own and a date is one story all the same.
     has_story = bool(meta.values.get("og:title") or root.find(".//h1") is not None)
-    if has_story and (article_signs or "date" in read_article(root, meta, meta.base_url)):
+    dated = group.shown_dates if group is not None else 0
+    if group is not None and dated < 2 and _whole_page(root, meta) and has_story:
+        group = None  # one dated link on a page with a heading of its own: an article
+    if group is not None and dated >= _LISTING_OVER_ARTICLE:
+        return "listing"
+    if group is not None and not (article_signs and has_story) and not _prose_page(root, group):
+        return "listing"
+    fragment = not _whole_page(root, meta)
+    if group is None and fragment and single_card(root, meta.base_url) is not None:
+        return "listing"
+    if has_story or article_signs:
         return "article"
-    return "listing"
+    return "listing"  # which then says it found no stories
+
+
+def _whole_page(root: lxml.html.HtmlElement, meta: PageMeta) -> bool:
+    """True for a whole page (a ``<title>`` or metadata), False for a clipboard fragment."""
+    return bool(meta.title or meta.values)
+
+
+def _prose_page(root: lxml.html.HtmlElement, group: Group) -> bool:
+    """True when most of the page's text is prose outside the cards: an article with a
+    few links and dates in it (references, related stories), not a list of stories."""
+    inside, outside = prose_lengths(root, group)
+    return outside > _PROSE and outside > 2 * inside
 
 
 def _location(card: Card, number: int) -> str:
     return f"line {card.line}" if card.line else f"story {number}"
+
+
+def _settle_numeric_dates(report: ImportReport, cards: list[Card], date_order: str | None) -> None:
+    """Read the numbers-only dates of a page's cards in one order for the whole page:
+    the one given, else the one its dates show (a number over 12), else none."""
+    numeric = [card for card in cards if card.numeric is not None and card.score]
+    if not numeric:
+        return
+    shown = {order for card in numeric if (order := order_evidence(card.numeric or (0, 0, 0)))}
+    order = date_order or (shown.pop() if len(shown) == 1 else None)
+    if order is None:
+        report.date_order_needed = any(card.date is None for card in numeric)
+        return
+    report.date_order = order
+    for card in numeric:
+        card.date = numeric_date(card.numeric or (0, 0, 0), order)
 
 
 def _add_cards(builder: ReportBuilder, cards: list[Card]) -> None:
@@ -140,6 +176,14 @@ def _add_cards(builder: ReportBuilder, cards: list[Card]) -> None:
         if not card.score:
             continue
         where = _location(card, number)
+        if card.date is None and card.numeric is not None:
+            builder.reject(
+                where,
+                f"the date '{card.numeric_text}' of '{card.title[:80]}' may be day-month or "
+                "month-day, and no date on the page tells which; choose the date order "
+                "(--date-order dmy or mdy)",
+            )
+            continue
         if card.date is None:
             builder.reject(where, f"no date found near '{card.title[:80]}'")
             continue

@@ -107,6 +107,7 @@ def story_from_object(obj: dict[str, Any]) -> Story:
     section = obj.get("articleSection") or obj.get("genre")
     return {
         "title": _text(obj.get("headline")) or _text(obj.get("name")),
+        "name": _text(obj.get("name")),
         "url": _url(obj.get("url")) or _url(obj.get("mainEntityOfPage")) or _id_url(obj),
         "date": _text(obj.get("datePublished"))
         or _text(obj.get("dateCreated"))
