@@ -89,14 +89,13 @@ class ReadOptionsPanel(QWidget):
         self._columns_grid = QGridLayout()
         inner = QWidget()
         inner.setLayout(self._columns_grid)
-        scroll = QScrollArea()
-        scroll.setWidget(inner)
-        scroll.setWidgetResizable(True)
-        scroll.setMaximumHeight(132)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self._columns_scroll = QScrollArea()
+        self._columns_scroll.setWidget(inner)
+        self._columns_scroll.setWidgetResizable(True)
+        self._columns_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         box_layout = QVBoxLayout(self.columns_box)
         box_layout.setContentsMargins(6, 4, 6, 4)
-        box_layout.addWidget(scroll)
+        box_layout.addWidget(self._columns_scroll)
         self._build_layout()
         #: What the user chose since the report was shown (ReadOptions field -> value).
         self._choices: dict[str, Any] = {}
@@ -122,11 +121,16 @@ class ReadOptionsPanel(QWidget):
         dates = QHBoxLayout()
         dates.addWidget(self.date_order)
         dates.addWidget(self.date_hint, 1)
+        dates.addStretch(0)
+        layouts = QHBoxLayout()
+        layouts.addWidget(self.layout_combo)
+        layouts.addStretch(1)
         self.base_label = self._label("&Base url:", self.base_url)
-        form.addRow(self.layout_label, self.layout_combo)
+        form.addRow(self.layout_label, layouts)
         form.addRow(self.date_label, dates)
         form.addRow(self.base_label, self.base_url)
         form.addRow(self._label("Cate&gory if none:", self.category), self.category)
+        self._form = form
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addLayout(form)
@@ -162,6 +166,7 @@ class ReadOptionsPanel(QWidget):
             html = report is not None and (report.format == "html" or bool(report.base_url))
             self.base_label.setVisible(html)
             self.base_url.setVisible(html)
+            self._form.setRowVisible(2, html)
             self._choices = {}
             self._shown = {
                 "layout": self.layout_combo.currentData(),
@@ -185,6 +190,7 @@ class ReadOptionsPanel(QWidget):
         shown = len(layouts) > 1
         self.layout_label.setVisible(shown)
         self.layout_combo.setVisible(shown)
+        self._form.setRowVisible(0, shown)
 
     def _show_date_order(self, report: ImportReport | None, options: ReadOptions) -> None:
         order = (report.date_order if report else None) or options.date_order
@@ -192,6 +198,7 @@ class ReadOptionsPanel(QWidget):
         shown = needed or order is not None
         self.date_label.setVisible(shown)
         self.date_order.setVisible(shown)
+        self._form.setRowVisible(1, shown)
         self.date_hint.setVisible(needed)
         # an order still to choose shows none chosen: either choice reads the dates again
         self.date_order.setCurrentIndex(self.date_order.findData(order) if order else -1)
@@ -222,6 +229,11 @@ class ReadOptionsPanel(QWidget):
             self._columns_grid.addWidget(combo, row, col * 2 + 1)
             self.column_combos[column.position] = combo
             self._headers[column.position] = column.header
+        for n in range(COLUMNS_PER_ROW):
+            self._columns_grid.setColumnStretch(n * 2 + 1, 1)
+        rows = min(3, -(-len(columns) // COLUMNS_PER_ROW))
+        row_height = QComboBox().sizeHint().height() + self._columns_grid.verticalSpacing()
+        self._columns_scroll.setFixedHeight(rows * row_height + 12)
         self.columns_box.setVisible(bool(columns))
 
     def _columns_changed(self) -> None:

@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -54,6 +56,37 @@ def feed_in_note(note: str) -> str | None:
         return None
     match = _FEED_URL.search(note)
     return match[0].rstrip(".,;:)") if match else None
+
+
+FORMAT_NAMES = {
+    "html": "web page",
+    "listing": "plain text",
+    "rss": "feed",
+    "csv": "spreadsheet",
+    "json": "JSON export",
+    "article": "article pages",
+}
+
+
+def heading(read: SourceRead) -> str:
+    """ "clipboard: web page, links read against https://…": what a source was read as."""
+    report = read.report
+    if report is None:
+        return read.name
+    name = read.name
+    if "://" not in name:  # a file: its name (the tooltip has the path); "Clipboard"
+        name = name.replace("\\", "/").rsplit("/", 1)[-1]
+        name = name[:1].upper() + name[1:] if name == "clipboard" else name
+    text = f"{name}: {FORMAT_NAMES.get(report.format, report.format)}"
+    return text + (f", links read against {report.base_url}" if report.base_url else "")
+
+
+class _LinkDelegate(QStyledItemDelegate):
+    """Addresses elided in the middle, so that the end of a link (its story) stays visible."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: Any) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
 def plural(count: int, word: str) -> str:
@@ -112,7 +145,6 @@ class ImportPreview(QDialog):
         self.table = self._make_table()
         self.messages = QListWidget()
         self.messages.setAccessibleName("Warnings and notes")
-        self.messages.setMaximumHeight(110)
         self.messages.setWordWrap(True)
         self.feed_button = QPushButton("Import the &feed instead")
         self.feed_button.setToolTip("Read the feed this page advertises, in place of the page")
@@ -137,6 +169,10 @@ class ImportPreview(QDialog):
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)
         table.verticalHeader().setVisible(False)
+        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+        links = _LinkDelegate(table)
+        for column in (4, 5):
+            table.setItemDelegateForColumn(column, links)
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
@@ -199,7 +235,8 @@ class ImportPreview(QDialog):
         self.current = index
         read = self.reads[index]
         report = read.report
-        self.heading.setText(read.name + (f"  ({report.format})" if report else ""))
+        self.heading.setText(heading(read))
+        self.heading.setToolTip(read.name)
         self.options.setEnabled(read.reread is not None)
         self.options.setVisible(read.reread is not None)
         if report is not None:
@@ -217,6 +254,9 @@ class ImportPreview(QDialog):
             self.feed_button.setVisible(False)
             return
         self.model.set_rows(preview_rows(report.items, report.rejected, self.find_existing))
+        self.table.clearSpans()
+        for row in range(len(report.items), self.model.rowCount()):  # a reason, across the row
+            self.table.setSpan(row, 1, 1, self.model.columnCount() - 1)
         new, existing = self.model.count(NEW), self.model.count(EXISTING)
         rejected = report.rejected_count
         self.counts.setText(
@@ -229,6 +269,8 @@ class ImportPreview(QDialog):
         for note in report.notes:
             self.messages.addItem(f"ℹ {note}")
         self.messages.setVisible(bool(report.warnings or report.notes))
+        lines = min(5, self.messages.count())
+        self.messages.setFixedHeight(lines * (self.messages.fontMetrics().height() + 6) + 8)
         self.feed_button.setVisible(self.feed_url() is not None)
 
     def feed_url(self) -> str | None:

@@ -4,8 +4,9 @@ Run under a display (``xvfb-run -a python -m ui.screenshots docs/screenshots``).
 It builds a throw-away library from the sample items (or, while the sample is
 not available, from the listing fixture), drafts the digest of the newest month,
 and saves ``main-window.png`` (desktop preview), ``mobile-preview.png``,
-``dark-preview.png``, ``preflight.png``, ``sending-settings.png`` and
-``send-dialog.png`` (a list send interrupted earlier, ready to resume).
+``dark-preview.png``, ``preflight.png``, ``sending-settings.png``,
+``send-dialog.png`` (a list send interrupted earlier, ready to resume) and
+``import-preview.png`` (a news listing pasted from a browser, before it is imported).
 """
 
 from __future__ import annotations
@@ -114,6 +115,7 @@ def main(argv: list[str]) -> int:
     wait_for_preview(window.preview.dark_action.trigger)
 
     shoot_sending(window, library, out, settle)
+    shoot_import_preview(window, out, settle)
 
     # the preflight panel with something to say: an item gone from the library
     gone = digest.sections[0].item_ids[-1]
@@ -174,6 +176,57 @@ def shoot_sending(window: Any, library: Any, out: Path, settle: Callable[[], Non
     dialog.grab().save(str(out / "send-dialog.png"))
     print(f"wrote {out / 'send-dialog.png'}")
     dialog.close()
+
+
+PASTED_SITE = "https://www.northwind.example"
+PASTED_CARDS = [
+    ("Harbour Talks", "Ports and the energy transition: notes from the harbour talks", "2023-03-28",
+     "Port authorities from six countries compared how they plan for shore power."),
+    ("Press Release", "Northwind opens a field office in Gdańsk", "2023-03-24",
+     "The new office brings the institute's coastal research closer to the Baltic ports."),
+    ("Expert Voice", "Why tide gauges still matter in the satellite age", "2023-03-20",
+     "Our oceanographer explains what a century of local readings tells us."),
+    ("Project News", "Wetland survey: first results from the spring season", "2023-03-15",
+     "Volunteers counted 41 bird species across the three survey sites."),
+    ("Project News", "Coastal schools join the weather-station network", None,
+     "Twelve schools now share their readings with the regional network."),
+]  # fmt: skip
+
+
+def _pasted_listing(known: Any) -> bytes:
+    """A news listing as a browser copies it: cards with links, thumbnails and dates."""
+    cards = []
+    rows = [
+        *PASTED_CARDS[:2],
+        (known.category, known.title, known.date.isoformat(), ""),
+        *PASTED_CARDS[2:],
+    ]
+    for n, (label, title, date, teaser) in enumerate(rows):
+        link = known.url if title == known.title and known.url else f"{PASTED_SITE}/news/story-{n}"
+        when = f'<time datetime="{date}">{date}</time>' if date else ""
+        cards.append(
+            f'<article class="card"><a href="{link}"><img src="{PASTED_SITE}/media/{n}.jpg" '
+            f'alt="Photo for {title}"></a><span class="kicker">{label}</span>'
+            f'<h3><a href="{link}">{title}</a></h3>{when}<p>{teaser}</p></article>'
+        )
+    return f"<html><body><main>{''.join(cards)}</main></body></html>".encode()
+
+
+def shoot_import_preview(window: Any, out: Path, settle: Callable[[], None]) -> None:
+    """The import preview of a listing pasted from a browser, one story already imported."""
+    from ui.importing import clipboard_reader
+
+    known = window.library.items()[0]
+    formats = {
+        "text/html": _pasted_listing(known),
+        "chromium/x-source-url": f"{PASTED_SITE}/news/".encode(),
+    }
+    dialog = window.preview_import([clipboard_reader(formats)("clipboard")])
+    dialog.resize(1180, 620)
+    settle()
+    dialog.grab().save(str(out / "import-preview.png"))
+    print(f"wrote {out / 'import-preview.png'}")
+    dialog.reject()
 
 
 if __name__ == "__main__":
