@@ -531,3 +531,20 @@ def test_a_type_line_below_the_date_in_most_stories_is_the_category():
         ("Interview", "Meet the new harbour master", "2024-02-20"),
     ]
     assert report.items[0].summary == "The pier opens in May."
+
+
+def test_a_teaser_sentence_that_starts_with_a_date_is_not_a_date_line():
+    text = (
+        "05.11.2018 Neue Beratungsstelle in Kleinfeld eröffnet\n\n"
+        "12.10.2018 hatte der Vorstand beschlossen, die Beratungsstelle in Kleinfeld zu eröffnen.\n\n"
+        "02.11.2018 Jahresbericht erschienen\n\nDer Bericht fasst die Arbeit zusammen.\n\n"
+        "30.10.2018 Neue Website online\n\nDie Website ist barrierefrei.\n"
+    )
+    report = import_text(text)
+    assert report.layout == "date-in-title-line"
+    assert [item.title for item in report.items] == [
+        "Neue Beratungsstelle in Kleinfeld eröffnet",
+        "Jahresbericht erschienen",
+        "Neue Website online",
+    ]
+    assert report.items[0].summary.startswith("12.10.2018 hatte der Vorstand")

@@ -196,6 +196,7 @@ _EDGE_PUNCTUATION = " ,;:-–—|·•"
 _TIME_WORD = re.compile(r"^[\W_]*\d{1,2}[:h.]\d{2}(?::\d{2})?[\W_]*$|^[\W_]+$|^[aApP]\.?[mM]\.?$")
 _MAX_DATE_LINE = 160
 _MAX_INNER_LINE = 80
+_MAX_LEAD_WORDS = 12
 _MAX_META_WORDS = 8
 
 
@@ -323,6 +324,8 @@ def read_date_line(index: int, line: str) -> DateLine | None:
         return DateLine(index, line, found, "stamp", meta=meta)
     if not before:
         rest = suffix.strip(_EDGE_PUNCTUATION)
+        if len(rest.split()) > _MAX_LEAD_WORDS and rest.endswith((".", "!", "?", "…")):
+            return None  # "5 May 2020 The ministry said that ...": a paragraph
         return DateLine(index, line, found, "lead", rest=rest, meta=tuple(after))
     if len(line) > _MAX_INNER_LINE:
         return None
