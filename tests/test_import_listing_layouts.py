@@ -536,7 +536,8 @@ def test_a_type_line_below_the_date_in_most_stories_is_the_category():
 def test_a_teaser_sentence_that_starts_with_a_date_is_not_a_date_line():
     text = (
         "05.11.2018 Neue Beratungsstelle in Kleinfeld eröffnet\n\n"
-        "12.10.2018 hatte der Vorstand beschlossen, die Beratungsstelle in Kleinfeld zu eröffnen.\n\n"
+        "12.10.2018 hatte der Vorstand des Vereins beschlossen, die neue Beratungsstelle "
+        "in Kleinfeld zu eröffnen.\n\n"
         "02.11.2018 Jahresbericht erschienen\n\nDer Bericht fasst die Arbeit zusammen.\n\n"
         "30.10.2018 Neue Website online\n\nDie Website ist barrierefrei.\n"
     )
