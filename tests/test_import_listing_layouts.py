@@ -549,3 +549,13 @@ def test_a_teaser_sentence_that_starts_with_a_date_is_not_a_date_line():
         "Neue Website online",
     ]
     assert report.items[0].summary.startswith("12.10.2018 hatte der Vorstand")
+
+
+def test_an_empty_label_does_not_swallow_the_next_story_after_a_blank_line():
+    text = (
+        "First story\n\n31 January 2023\n\nBody one.\n\nTags:\n\n"
+        "Second story\n\n30 January 2023\n\nBody two.\n\nTags:\nHarbour, Ferries\n"
+    )
+    report = import_text(text)
+    assert [item.title for item in report.items] == ["First story", "Second story"]
+    assert [item.summary for item in report.items] == ["Body one.", "Body two."]

@@ -100,6 +100,7 @@ def _read_lines(clean: list[str]) -> tuple[list[str], list[DateLine | None], set
     for index, line in enumerate(clean):
         if not line:
             role[index] = BLANK
+            awaiting_value = False  # "Tags:" with nothing on the next line has no value
             continue
         if awaiting_value:
             awaiting_value = False
