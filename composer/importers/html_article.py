@@ -18,7 +18,8 @@ import lxml.html
 
 from composer.importers.base import DEFAULT_CATEGORY, ImportReport
 from composer.importers.fetch import DEFAULT_TIMEOUT, fetch_url
-from composer.importers.html_dates import any_date
+from composer.importers.html_cards import DATE_CLASS
+from composer.importers.html_dates import any_date, date_in_text
 from composer.importers.html_document import (
     PageMeta,
     absolute,
@@ -92,7 +93,10 @@ def _pick_title(stated: list[str], heading: str, meta: PageMeta) -> str:
         return _strip_site(stated[0], meta, heading)
     if heading and (not meta.title or _agrees(heading, meta.title)):
         return heading
-    return _strip_site(meta.title, meta, heading) if meta.title else heading
+    # They differ: the longer is the story's (a short one names the site or its section).
+    if len(heading) > len(meta.title):
+        return heading
+    return _strip_site(meta.title, meta, heading)
 
 
 def _main_heading(root: lxml.html.HtmlElement) -> str:
@@ -126,6 +130,15 @@ def _shown_date(root: lxml.html.HtmlElement) -> dt.date | None:
                 continue
             if day := any_date(element.get("datetime")) or any_date(element_text(element)):
                 return day
+    for element in root.iter():  # "Published 29 March 2024" in a byline or date line
+        if (
+            isinstance(element.tag, str)
+            and DATE_CLASS.search(element.get("class") or "")
+            and len(text := element_text(element)) <= 80
+            and not _in_furniture(element)
+            and (day := date_in_text(text))
+        ):
+            return day
     return None
 
 

@@ -235,8 +235,10 @@ def _inline(link: lxml.html.HtmlElement) -> bool:
     before = []
     for text in block.xpath(".//text()"):
         owner = text.getparent()
-        if owner is link or (owner is not None and _inside(owner, link) and not text.is_tail):
-            break
+        if owner is None:
+            continue
+        if (owner is link and not text.is_tail) or (owner is not link and _inside(owner, link)):
+            break  # the link's own text: what came before it is all there is
         before.append(str(text))
         if len("".join(before).strip()) > 3:
             return True
@@ -321,7 +323,7 @@ def _read_teaser(card: Card, title: lxml.html.HtmlElement | None) -> lxml.html.H
         if not marked and element.tag not in ("p", "div", "span", "td", "dd", "section"):
             continue
         text = element_text(element)
-        if len(text) < (20 if marked else 40) or (card.title and card.title in text):
+        if len(text) < (20 if marked else 40) or text == card.title:
             continue
         if machine_date(text) or (len(text) < 60 and date_in_text(text)):
             continue

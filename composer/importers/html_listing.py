@@ -35,7 +35,7 @@ _FURNITURE = re.compile(
     r"trending|related|share|sharing|social|pagination|pager|paging|skip-?link|masthead|"
     r"site-header|topbar|top-bar|toolbar|banner|newsletter-signup|subscribe|references?|reflist|"
     r"citations?|footnotes?|endnotes?|bibliography|comments?|commentlist|comment-list|replies|"
-    r"discussion|disqus|byline|author-info|authors?-box|bio|tags|tagcloud|tag-cloud|"
+    r"discussion|disqus|author-info|authors?-box|bio|tags|tagcloud|tag-cloud|"
     r"infobox|navbox|toc)(?:[-_].*)?$",
     re.IGNORECASE,
 )

@@ -1,0 +1,241 @@
+"""More listing shapes: where the date is, numbers-only dates, and pages that are not lists.
+
+All pages are invented; each follows a kind of markup met on real sites (a Joomla
+category table inside its form, dates written above each heading, a day heading over
+its stories, US-style ``05.19.15`` dates, permalinks with the date in the path).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from composer.importers.html_page import parse_html
+
+BASE = "https://www.riverside-council.example/news/"
+
+
+def read(html: str, **kwargs):
+    return parse_html(html, source="page.html", page_url=BASE, **kwargs)
+
+
+def doc(body: str, head: str = "") -> str:
+    return f"<!DOCTYPE html><html><head><title>News</title>{head}</head><body>{body}</body></html>"
+
+
+def titles(report) -> list[str]:
+    return [item.title for item in report.items]
+
+
+def test_a_category_table_inside_a_form():
+    rows = "".join(
+        f'<tr class="cat-list-row{n % 2}"><td class="list-title"><a href="/index.php/news/{n}-x">'
+        f"Council notice {n}</a></td><td class='list-date small'>March {n}, 2015</td></tr>"
+        for n in (9, 8, 7)
+    )
+    html = doc(
+        '<form action="/index.php/news" method="post" name="adminForm" id="adminForm">'
+        '<fieldset class="filters"><select name="limit"><option>10</option></select></fieldset>'
+        f'<table class="category"><tbody>{rows}</tbody></table></form>'
+    )
+    report = read(html)
+    assert titles(report) == ["Council notice 9", "Council notice 8", "Council notice 7"]
+    assert report.items[0].date == dt.date(2015, 3, 9)
+    assert report.items[0].url == "https://www.riverside-council.example/index.php/news/9-x"
+
+
+def test_dates_written_above_their_headings_go_with_the_story_below():
+    stories = "".join(
+        f'<span class="date">{date}</span><h2 class="title"><a href="/news/{slug}">{title}</a></h2>'
+        f'<p class="summary">{title} was discussed at length. <a href="/news/{slug}">Continue '
+        "Reading</a></p><hr>"
+        for date, slug, title in (
+            ("05.19.15", "bridge", "Bridge repairs start"),
+            ("05.18.15", "budget", "Budget approved"),
+            ("05.12.15", "parks", "Parks open later"),
+        )
+    )
+    report = read(doc(f'<div id="newscontent"><div id="press">{stories}</div></div>'))
+    assert titles(report) == ["Bridge repairs start", "Budget approved", "Parks open later"]
+    # 19 and 18 cannot be months: the page's dates are month-day-year, all of them.
+    assert [item.date for item in report.items] == [
+        dt.date(2015, 5, 19),
+        dt.date(2015, 5, 18),
+        dt.date(2015, 5, 12),
+    ]
+    assert report.date_order == "mdy"
+    assert report.items[0].summary.startswith("Bridge repairs start was discussed")
+
+
+NUMERIC = """
+<ul class="news">
+  <li><a href="/n/a">Story A</a> <span class="date">03/04/2024</span></li>
+  <li><a href="/n/b">Story B</a> <span class="date">02/04/2024</span></li>
+  <li><a href="/n/c">Story C</a> <span class="date">01/04/2024</span></li>
+</ul>
+"""
+
+
+def test_ambiguous_numeric_dates_are_rejected_until_an_order_is_given():
+    report = read(doc(NUMERIC))
+    assert report.items == []
+    assert report.date_order_needed
+    assert len(report.rejected) == 3
+    assert report.rejected[0].reason.startswith(
+        "the date '03/04/2024' of 'Story A' may be day-month or month-day"
+    )
+    assert "--date-order" in report.rejected[0].reason
+    by_dmy = read(doc(NUMERIC), date_order="dmy")
+    assert [item.date for item in by_dmy.items] == [
+        dt.date(2024, 4, 3),
+        dt.date(2024, 4, 2),
+        dt.date(2024, 4, 1),
+    ]
+    by_mdy = read(doc(NUMERIC), date_order="mdy")
+    assert by_mdy.items[0].date == dt.date(2024, 3, 4)
+    assert by_mdy.date_order == "mdy"
+
+
+def test_one_telling_date_decides_the_order_for_the_page():
+    html = doc(NUMERIC.replace("01/04/2024", "25/03/2024"))
+    report = read(html)
+    assert report.date_order == "dmy"
+    assert [item.date for item in report.items] == [
+        dt.date(2024, 4, 3),
+        dt.date(2024, 4, 2),
+        dt.date(2024, 3, 25),
+    ]
+
+
+def test_a_day_heading_dates_the_stories_under_it():
+    html = doc(
+        "<div class='day'><h2>Friday, March 29, 2013</h2><ul id='updates'>"
+        "<li><a href='https://a.example/1'><img src='/i/a.jpg' width='40' alt=''>Road closure "
+        "on Mill Lane</a></li>"
+        "<li><a href='https://b.example/2'>New recycling rules</a></li>"
+        "<li><a href='https://c.example/3'>Library summer hours</a></li></ul></div>"
+    )
+    report = read(html)
+    assert titles(report) == [
+        "Road closure on Mill Lane",
+        "New recycling rules",
+        "Library summer hours",
+    ]
+    assert {item.date for item in report.items} == {dt.date(2013, 3, 29)}
+
+
+def test_a_permalink_date_is_the_last_resort():
+    cards = "".join(
+        f"<li class='story'><a href='/2022/01/{day}/town/{slug}.html'><h3>{title}</h3></a>"
+        f"<p>{title}: what the council decided, and what it means for residents.</p></li>"
+        for day, slug, title in (("25", "snow", "Snow plan"), ("24", "bus", "Bus lanes"))
+    )
+    cards += (
+        "<li class='story'><a href='/town/undated.html'><h3>Undated</h3></a>"
+        "<p>No date in the link, none on the page either, only text.</p></li>"
+    )
+    report = read(doc(f"<ol class='stories'>{cards}</ol>"))
+    assert titles(report) == ["Snow plan", "Bus lanes"]
+    assert report.items[0].date == dt.date(2022, 1, 25)
+    assert report.rejected[0].reason == "no date found near 'Undated'"
+
+
+def test_wrapper_class_names_that_mention_a_sidebar_are_not_sidebars():
+    stories = "".join(
+        f"<article class='entry'><h2 class='entry-title'><a href='/news/{n}'>Story {n}</a></h2>"
+        f"<time datetime='2024-01-0{n}'>{n} January</time></article>"
+        for n in (3, 2, 1)
+    )
+    html = (
+        "<html><head><title>News</title></head><body class='one-sidebar sidebar-first'>"
+        "<div class='site-inner'><div class='content-sidebar-wrap'>"
+        f"<main class='content'>{stories}</main>"
+        "<aside class='sidebar'><ul><li><a href='/x'>Elsewhere</a> 1 May 2020</li>"
+        "<li><a href='/y'>Elsewhere too</a> 2 May 2020</li></ul></aside>"
+        "</div></div></body></html>"
+    )
+    report = read(html)
+    assert titles(report) == ["Story 3", "Story 2", "Story 1"]
+
+
+def test_blog_comments_are_not_stories():
+    comments = "".join(
+        f"<li class='comment'><div class='comment-author'><a href='https://people.example/{n}'>"
+        f"Reader {n}</a></div><time datetime='2024-02-0{n}'>{n} Feb</time><p>Nice post, thanks "
+        "for writing it up in such detail!</p></li>"
+        for n in (1, 2, 3, 4)
+    )
+    html = doc(
+        "<h1>Spring planting</h1><article><p>"
+        + "We planted trees along the river. " * 60
+        + f"</p></article><ol class='comment-list'>{comments}</ol>",
+        head="<meta property='og:title' content='Spring planting'>"
+        "<meta property='article:published_time' content='2024-01-30'>",
+    )
+    report = read(html)
+    assert report.format == "article"
+    assert titles(report) == ["Spring planting"]
+    assert report.items[0].date == dt.date(2024, 1, 30)
+
+
+def test_an_article_with_dated_links_in_its_text_is_one_story():
+    paragraphs = "".join(
+        f"<p>On {day} March 2024 the <a href='https://other.example/{day}'>committee</a> met "
+        "again to discuss the river, the bridge and the long list of repairs still waiting. "
+        * 4
+        + "</p>"
+        for day in (1, 8, 15, 22)
+    )
+    html = doc(
+        f"<h1>A month of meetings</h1><div class='story'>{paragraphs}</div>"
+        "<p class='byline'>Published 29 March 2024</p>"
+    )
+    report = read(html)
+    assert report.format == "article"
+    assert titles(report) == ["A month of meetings"]
+    assert report.items[0].date == dt.date(2024, 3, 29)
+
+
+def test_related_stories_under_an_article_do_not_make_it_a_listing():
+    related = "".join(
+        f"<div class='teaser'><h3><a href='/news/old-{n}'>Older story {n}</a></h3>"
+        f"<span class='date'>{n} June 2023</span></div>"
+        for n in (1, 2, 3)
+    )
+    html = doc(
+        f"<article><h1>Flood defences finished</h1><p>{'The wall is done. ' * 30}</p></article>"
+        f"<section class='more-news'>{related}</section>",
+        head="<meta property='og:type' content='article'>"
+        "<meta property='og:title' content='Flood defences finished'>"
+        "<meta property='article:published_time' content='2024-06-30T10:00:00Z'>",
+    )
+    report = read(html)
+    assert report.format == "article"
+    assert titles(report) == ["Flood defences finished"]
+
+
+def test_a_page_listing_many_dated_stories_is_a_listing_even_if_it_says_article():
+    cards = "".join(
+        f"<div class='teaser'><h3><a href='/news/s-{n}'>Story {n}</a></h3>"
+        f"<span class='date'>{n} June 2023</span></div>"
+        for n in range(1, 9)
+    )
+    html = doc(
+        f"<h1>News</h1><div class='view-content'>{cards}</div>",
+        head="<meta property='og:type' content='article'>",  # a CMS default on every page
+    )
+    report = read(html)
+    assert report.format == "html"
+    assert len(report.items) == 8
+
+
+def test_link_texts_that_are_addresses_or_read_more_are_not_titles():
+    html = doc(
+        "<ul class='list'>"
+        "<li><h3>Harbour works</h3><a href='/n/harbour'>Read more</a> 3 May 2024</li>"
+        "<li><h3>Ferry fares</h3><a href='/n/ferry'>Read more</a> 2 May 2024</li>"
+        "<li><a href='/n/www'>www.example.org/n/www</a> 1 May 2024</li>"
+        "</ul>"
+    )
+    report = read(html)
+    assert titles(report) == ["Harbour works", "Ferry fares"]
+    assert report.items[0].url == "https://www.riverside-council.example/n/harbour"
