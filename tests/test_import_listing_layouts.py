@@ -559,3 +559,18 @@ def test_an_empty_label_does_not_swallow_the_next_story_after_a_blank_line():
     report = import_text(text)
     assert [item.title for item in report.items] == ["First story", "Second story"]
     assert [item.summary for item in report.items] == ["Body one.", "Body two."]
+
+
+def test_rows_copied_from_a_table_give_date_title_and_type():
+    text = (
+        "31 January 2023\tCouncil opens a ferry landing\tPress release\n"
+        "24 January 2023\tYouth forum elects its new board for the next two years\tNews\n"
+        "\t18 January 2023\tHarbour master retires\tInterview\t\n"
+    )
+    report = import_text(text, format="listing")
+    assert report.layout == "date-in-title-line"
+    assert triples(report) == [
+        ("Press release", "Council opens a ferry landing", "2023-01-31"),
+        ("News", "Youth forum elects its new board for the next two years", "2023-01-24"),
+        ("Interview", "Harbour master retires", "2023-01-18"),
+    ]

@@ -24,6 +24,7 @@ rather than folded into a story.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
 from typing import Any
 
@@ -78,10 +79,18 @@ _REPEATED_LABEL = 3  # a "Label:" met this often in one paste is a label
 _FURNITURE = 3  # a short line met this often is page furniture (a section heading)
 _FURNITURE_CHARS = 80
 _TYPE_MAX_WORDS = 4
+_TABS = re.compile(r"[ ]*\t[\t ]*")
 
 
 def _line_breaks(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _clean(line: str) -> str:
+    """One line, cleaned; tabs between cells of a copied table read as separators."""
+    if "\t" in line:
+        line = _TABS.sub(" | ", line.strip(" \t"))
+    return clean_line(line)
 
 
 def _read_lines(clean: list[str]) -> tuple[list[str], list[DateLine | None], set[int]]:
@@ -168,7 +177,7 @@ def parse_listing(
     builder = ReportBuilder(
         source, "listing", item_source=item_source or source, default_category=default_category
     )
-    clean = [clean_line(line) for line in _line_breaks(text.removeprefix("\ufeff"))]
+    clean = [_clean(line) for line in _line_breaks(text.removeprefix("\ufeff"))]
     if not any(clean):
         raise SourceError(source, f"is empty; {EXPECTED_SHAPE}")
     role, dates, category_labels = _read_lines(clean)
@@ -348,8 +357,8 @@ class _BlockReader:
         first after it; of a list ("Office A, Office B") the first.
         """
         anchor = placement.anchor
-        if placement.title == anchor.index:
-            return None
+        if placement.title == anchor.index and anchor.kind != "stamp":
+            return None  # "05.11.2018 Title": what follows the date is the title
         before = anchor.line[: anchor.found.start]
         parts = sorted(anchor.meta, key=lambda part: (part not in before, -before.rfind(part)))
         for part in parts:

@@ -197,6 +197,7 @@ _TIME_WORD = re.compile(r"^[\W_]*\d{1,2}[:h.]\d{2}(?::\d{2})?[\W_]*$|^[\W_]+$|^[
 _MAX_DATE_LINE = 160
 _MAX_INNER_LINE = 80
 _MAX_LEAD_WORDS = 12
+_MIN_TITLE_PART_WORDS = 3
 _MAX_META_WORDS = 8
 
 
@@ -318,10 +319,18 @@ def read_date_line(index: int, line: str) -> DateLine | None:
     if not before and not after:
         return DateLine(index, line, found, "alone")
     if stamp:
-        meta = (*before, *after)
-        if any(len(item.split()) > _MAX_META_WORDS for part in meta for item in part.split(",")):
+        parts = (*before, *after)
+        long = [p for p in parts if any(len(i.split()) > _MAX_META_WORDS for i in p.split(","))]
+        if len(long) > 1:
             return None
-        return DateLine(index, line, found, "stamp", meta=meta)
+        # A row copied from a table, "31 January 2023 | Title of the story | Press release":
+        # the one long part may be the title.
+        rest = long[0] if long else ""
+        if not rest and len(parts) > 1:
+            longest = max(parts, key=len)
+            rest = longest if len(longest.split()) >= _MIN_TITLE_PART_WORDS else ""
+        meta = tuple(part for part in parts if part != rest)
+        return DateLine(index, line, found, "stamp", rest=rest, meta=meta)
     if not before:
         rest = suffix.strip(_EDGE_PUNCTUATION)
         if len(rest.split()) > _MAX_LEAD_WORDS and rest.endswith((".", "!", "?", "…")):
