@@ -10,6 +10,7 @@ import http.server
 import threading
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -17,9 +18,9 @@ pytestmark = pytest.mark.gui
 pytest.importorskip("PySide6.QtWidgets")
 
 from gui_helpers import Windows, window_factory  # noqa: E402
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl  # noqa: E402
+from PySide6.QtCore import QByteArray, QMimeData, QPointF, Qt, QUrl  # noqa: E402
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from composer.item import make_item  # noqa: E402
 from ui.digest_model import NO_LINK_ROLE  # noqa: E402
@@ -54,6 +55,31 @@ PAGES = {
 }
 
 
+LISTING_PAGE = """<!DOCTYPE html>
+<html><head><title>News | Harbour Trust</title>
+<link rel="alternate" type="application/rss+xml" title="News" href="/news/feed.xml">
+</head><body><main><ul>
+<li class="card"><h3><a href="/news/ferry-timetable">New ferry timetable for the winter</a></h3>
+<time datetime="2024-11-04">4 November 2024</time><p>Two early crossings.</p></li>
+<li class="card"><h3><a href="/news/lighthouse">Lighthouse reopens to visitors</a></h3>
+<time datetime="2024-10-28">28 October 2024</time><p>Open again.</p></li>
+</ul></main></body></html>
+"""
+FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Harbour Trust</title><link>{base}/news/</link>
+<item><title>New ferry timetable for the winter</title><link>{base}/news/ferry-timetable</link>
+<pubDate>Mon, 04 Nov 2024 09:00:00 GMT</pubDate><category>Harbour News</category>
+<description>The winter timetable adds two early crossings.</description></item>
+<item><title>Lighthouse reopens to visitors</title><link>{base}/news/lighthouse</link>
+<pubDate>Mon, 28 Oct 2024 09:00:00 GMT</pubDate><category>Heritage</category>
+<description>Open again.</description></item>
+<item><title>Volunteers clean the north beach</title><link>{base}/news/beach</link>
+<pubDate>Sat, 12 Oct 2024 09:00:00 GMT</pubDate><category>Community</category>
+<description>Forty volunteers.</description></item>
+</channel></rss>
+"""
+
+
 @pytest.fixture
 def windows(qtbot, tmp_path) -> Iterator[Windows]:
     yield from window_factory(qtbot, tmp_path)
@@ -66,16 +92,22 @@ def site() -> Iterator[str]:
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             slug = self.path.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
-            if slug not in PAGES:
+            base = f"http://127.0.0.1:{self.server.server_address[1]}"
+            kind = "text/html; charset=utf-8"
+            if slug == "news":
+                body = LISTING_PAGE.encode("utf-8")
+            elif slug == "feed.xml":
+                body, kind = FEED.format(base=base).encode("utf-8"), "application/rss+xml"
+            elif slug in PAGES:
+                title, summary, date, section = PAGES[slug]
+                body = ARTICLE.format(
+                    base=base, slug=slug, title=title, summary=summary, date=date, section=section
+                ).encode("utf-8")
+            else:
                 self.send_error(404)
                 return
-            title, summary, date, section = PAGES[slug]
-            base = f"http://127.0.0.1:{self.server.server_address[1]}"
-            body = ARTICLE.format(
-                base=base, slug=slug, title=title, summary=summary, date=date, section=section
-            ).encode("utf-8")
             self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -130,36 +162,52 @@ def test_pasted_links_are_fetched_in_the_background_into_filled_items(
     assert len(win.library.items()) == 2
 
 
-def test_a_link_dropped_on_the_library_is_fetched(windows: Windows, qtbot, site: str) -> None:
-    windows.library(
-        items=[
-            make_item({"category": "Harbour News", "title": "Older story", "date": "2024-01-02"})
-        ]
-    )
-    win = windows.open()
-    target = win.table.viewport()
-    mime = QMimeData()
-    mime.setUrls([QUrl(f"{site}/news/lighthouse")])
+def drop_on(target: QWidget, mime: QMimeData) -> bool:
+    """Drag ``mime`` over ``target`` and drop it there; whether the drop was taken."""
     actions = Qt.DropAction.CopyAction | Qt.DropAction.LinkAction
     point = QPointF(target.rect().center())
+    buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     with warnings.catch_warnings():  # PySide marks Qt 6's only constructor deprecated
         warnings.simplefilter("ignore", DeprecationWarning)
-        enter = QDragEnterEvent(
-            point.toPoint(),
-            actions,
-            mime,
-            Qt.MouseButton.LeftButton,
-            Qt.KeyboardModifier.NoModifier,
-        )
+        enter = QDragEnterEvent(point.toPoint(), actions, mime, buttons, keys)
     QApplication.sendEvent(target, enter)  # a drop goes to the widget that took the drag
-    assert enter.isAccepted()
-    drop = QDropEvent(
-        point, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
+    if not enter.isAccepted():
+        return False
+    drop = QDropEvent(point, actions, mime, buttons, keys)
     QApplication.sendEvent(target, drop)
-    assert drop.isAccepted()
+    return drop.isAccepted()
+
+
+def test_a_link_dropped_on_the_library_is_fetched(windows: Windows, qtbot, site: str) -> None:
+    older = make_item({"category": "Harbour News", "title": "Older story", "date": "2024-01-02"})
+    windows.library(items=[older])
+    win = windows.open()
+    mime = QMimeData()
+    mime.setUrls([QUrl(f"{site}/news/lighthouse")])
+    assert drop_on(win.table.viewport(), mime)
     qtbot.waitUntil(lambda: win.import_preview is not None, timeout=30_000)
     assert column(win, "Title") == ["Lighthouse reopens to visitors"]
+
+
+def test_a_file_dropped_on_the_welcome_page_is_previewed(
+    windows: Windows, qtbot, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "news.csv"
+    sheet.write_text(
+        "title,date,category\nHarbour crane restored,2024-09-02,Heritage\n", encoding="utf-8"
+    )
+    windows.library()
+    win = windows.open()
+    assert win.pages.currentIndex() == 0  # an empty library shows the welcome page
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(sheet))])
+    assert drop_on(win.welcome, mime)
+    qtbot.waitUntil(lambda: win.import_preview is not None, timeout=30_000)
+    assert column(win, "Title") == ["Harbour crane restored"]
+    library_drag = QMimeData()  # the library's own drags are not imports
+    library_drag.setData("application/x-newsdigest-item-ids", QByteArray(b'["t-1"]'))
+    library_drag.setUrls([QUrl("https://www.harbourtrust.example/news/x")])
+    assert not drop_on(win.welcome, library_drag)
 
 
 def test_the_item_dialog_fetches_details_from_the_link(windows: Windows, site: str) -> None:
@@ -232,3 +280,36 @@ def test_digest_items_without_a_link_are_marked(windows: Windows) -> None:
     assert "no link" in win.document.model.index_of_item(bare.id).data(
         Qt.ItemDataRole.AccessibleTextRole
     )
+
+
+def test_a_listing_page_that_advertises_a_feed_offers_to_import_the_feed(
+    windows: Windows, qtbot, site: str
+) -> None:
+    windows.library()
+    win = windows.open(threaded=True)  # the page, and then the feed, are read on the worker
+    win.import_sources([f"{site}/news/"], preview=True)
+    qtbot.waitUntil(lambda: win.import_preview is not None, timeout=30_000)
+    dialog = win.import_preview
+    assert dialog is not None
+    assert column(win, "Link") == [f"{site}/news/ferry-timetable", f"{site}/news/lighthouse"]
+    notes = [dialog.messages.item(n).text() for n in range(dialog.messages.count())]
+    assert any(f"{site}/news/feed.xml" in note for note in notes)
+    assert dialog.feed_button.isVisibleTo(dialog)
+    dialog.feed_button.click()
+    qtbot.waitUntil(lambda: not dialog.job.running, timeout=30_000)
+    assert dialog.reads[0].name == f"{site}/news/feed.xml"
+    assert column(win, "Category") == ["Harbour News", "Heritage", "Community"]
+    assert dialog.import_button.text().replace("&", "") == "Import 3 items"
+    dialog.import_button.click()
+    assert len(win.library.items()) == 3
+
+
+def test_cancelling_the_link_fetch_adds_nothing(windows: Windows, qtbot, site: str) -> None:
+    windows.library()
+    win = windows.open(threaded=True)
+    links = [f"{site}/news/lighthouse", f"{site}/news/ferry-timetable"]
+    task = win.fetch_links(links)
+    task.cancel()
+    qtbot.waitUntil(lambda: task.outcome is not None, timeout=30_000)
+    assert "cancelled" in win.last_import_summary
+    assert win.import_preview is None and win.library.items() == []

@@ -243,8 +243,9 @@ def test_rejected_entries_are_listed_with_where_and_why(
     assert "1 rejected" in dialog.counts.text()
 
 
+@pytest.mark.parametrize("threaded", [False, True], ids=["inline", "on-the-worker"])
 def test_csv_slash_dates_are_read_in_the_order_chosen(
-    windows: Windows, qtbot, tmp_path: Path
+    windows: Windows, qtbot, tmp_path: Path, threaded: bool
 ) -> None:
     sheet = tmp_path / "export.csv"
     sheet.write_text(
@@ -254,11 +255,12 @@ def test_csv_slash_dates_are_read_in_the_order_chosen(
         encoding="utf-8",
     )
     windows.library()
-    win = windows.open()
+    win = windows.open(threaded=threaded)
     win.import_sources([str(sheet)], preview=True)
     dialog = preview_of(win, qtbot)
     panel = dialog.options
-    assert panel.date_order.isVisibleTo(dialog)
+    assert panel.date_order.isVisibleTo(dialog) and panel.date_order.currentIndex() == -1
+    assert not dialog.import_button.isEnabled()  # every row waits for the order
     panel.date_order.setCurrentIndex(panel.date_order.findData("dmy"))
     qtbot.waitUntil(lambda: not dialog.job.running)
     assert column(dialog, "Date") == ["2024-04-03", "2024-06-05"]
@@ -328,3 +330,16 @@ def test_a_note_naming_a_feed_offers_it() -> None:
         == "https://x.example/feed.xml"
     )
     assert feed_in_note("the page has 3 cards") is None
+
+
+def test_a_paste_with_no_story_is_explained_without_a_preview(
+    windows: Windows, qtbot, clipboard
+) -> None:
+    windows.library()
+    win = windows.open()
+    clipboard.setText("Thank you for reading, see you next week.")  # type: ignore[attr-defined]
+    win.paste_action.trigger()
+    assert win.import_preview is None
+    assert win.last_import_summary.startswith("✗ clipboard:")
+    assert "Traceback" not in win.last_import_summary
+    assert win.library.items() == []

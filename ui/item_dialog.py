@@ -95,18 +95,6 @@ class ItemDialog(QDialog):
         self.summary.setTabChangesFocus(True)
         self.url = QLineEdit()
         self.url.setAccessibleName("Link (https://…)")
-        self.fetch_button = QPushButton("&Fetch details from link…")
-        self.fetch_button.setAccessibleName("Fetch details from link")
-        self.fetch_button.setToolTip(
-            "Read the article at this link and fill the empty fields from it"
-        )
-        self.fetch_button.setAutoDefault(False)
-        self.fetch_button.clicked.connect(self.fetch_details)
-        self.fetch_status = QLabel()
-        self.fetch_status.setWordWrap(True)
-        self.fetch_status.setAccessibleName("Fetch status")
-        self.job = BackgroundJob(executor or shared_executor(), self)
-        self.job.done.connect(self._fetched)
         self.image_url = QLineEdit()
         self.image_url.setAccessibleName("Image url (https://…)")
         self.image_alt = QLineEdit()
@@ -129,10 +117,7 @@ class ItemDialog(QDialog):
         form.addRow("&Title:", self.title)
         form.addRow("&Date:", self.date)
         form.addRow("&Summary:", self.summary)
-        link_row = QHBoxLayout()
-        link_row.addWidget(self.url, 1)
-        link_row.addWidget(self.fetch_button)
-        form.addRow("&Link:", link_row)
+        form.addRow("&Link:", self._fetch_row(executor))
         form.addRow("", self.fetch_status)
         form.addRow("&Image url:", self.image_url)
         form.addRow("Image &description:", self.image_alt)
@@ -150,13 +135,35 @@ class ItemDialog(QDialog):
             self.image_url.setText(item.image_url or "")
             self.image_alt.setText(item.image_alt)
             self.tags.setText(", ".join(item.tags))
-        # what a new item shows before the user chose it counts as empty for a fetch
-        self._chosen = {"date": item is not None, "category": item is not None}
+        self._watch_choices(chosen=item is not None)
+        self.resize(620, 500)
+
+    def _fetch_row(self, executor: concurrent.futures.Executor | None) -> QHBoxLayout:
+        """The link field and its "Fetch details from link…" button."""
+        self.fetch_button = QPushButton("&Fetch details from link…")
+        self.fetch_button.setAccessibleName("Fetch details from link")
+        self.fetch_button.setToolTip(
+            "Read the article at this link and fill the empty fields from it"
+        )
+        self.fetch_button.setAutoDefault(False)
+        self.fetch_button.clicked.connect(self.fetch_details)
+        self.fetch_status = QLabel()
+        self.fetch_status.setWordWrap(True)
+        self.fetch_status.setAccessibleName("Fetch status")
+        self.job = BackgroundJob(executor or shared_executor(), self)
+        self.job.done.connect(self._fetched)
+        row = QHBoxLayout()
+        row.addWidget(self.url, 1)
+        row.addWidget(self.fetch_button)
+        return row
+
+    def _watch_choices(self, *, chosen: bool) -> None:
+        """What a new item shows before the user chose it counts as empty for a fetch."""
+        self._chosen = {"date": chosen, "category": chosen}
         self.date.dateChanged.connect(lambda _d: self._chosen.update(date=True))
         self.category.currentTextChanged.connect(lambda _t: self._chosen.update(category=True))
         self.url.textChanged.connect(lambda text: self.fetch_button.setEnabled(bool(text.strip())))
         self.fetch_button.setEnabled(bool(self.url.text().strip()))
-        self.resize(620, 500)
 
     def fields(self) -> dict[str, Any]:
         qdate = self.date.date()

@@ -830,10 +830,15 @@ class MainWindow(QMainWindow):
             lambda: self._add_reports(dialog.reports(), dialog.failures(), previewed=True)
         )
         dialog.rejected.connect(self._import_cancelled)
-        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(lambda _result: self._preview_closed(dialog))
         self.import_preview = dialog
         dialog.open()
         return dialog
+
+    def _preview_closed(self, dialog: ImportPreview) -> None:
+        if self.import_preview is dialog:
+            self.import_preview = None
+        dialog.deleteLater()
 
     def paste_listing(self) -> ImportTask | None:
         """Read the clipboard (its HTML when it has some), or fetch the links it holds."""
