@@ -574,3 +574,11 @@ def test_rows_copied_from_a_table_give_date_title_and_type():
         ("News", "Youth forum elects its new board for the next two years", "2023-01-24"),
         ("Interview", "Harbour master retires", "2023-01-18"),
     ]
+
+
+def test_a_date_order_given_reads_ambiguous_slash_dates():
+    report = parse_listing(_stamped(["03/04/2017", "05/06/2017"]), source="x", date_order="dmy")
+    assert [item.date.isoformat() for item in report.items] == ["2017-04-03", "2017-06-05"]
+    assert report.date_order == "dmy" and not report.date_order_needed
+    with pytest.raises(ValidationError, match="'ymd' is not one of dmy, mdy"):
+        parse_listing("x", source="x", date_order="ymd")

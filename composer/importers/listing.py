@@ -31,6 +31,7 @@ from typing import Any
 from composer.dates import slash_order
 from composer.errors import SourceError, ValidationError
 from composer.importers.base import (
+    DATE_ORDERS,
     DEFAULT_CATEGORY,
     SUMMARY_CUT,
     ImportReport,
@@ -165,14 +166,21 @@ def parse_listing(
     item_source: str | None = None,
     default_category: str = DEFAULT_CATEGORY,
     layout: str | None = None,
+    date_order: str | None = None,
 ) -> ImportReport:
     """Read the stories of a pasted news listing.
 
     ``source`` names the listing in messages; ``item_source`` is what each item's
     ``source`` field gets (defaults to ``source``); ``layout`` (one of
-    :data:`LAYOUTS`) forces where titles are read. Raises :class:`SourceError` when
-    the text has no date lines at all, naming the lines that nearly were.
+    :data:`LAYOUTS`) forces where titles are read; ``date_order`` ("dmy" or "mdy")
+    reads slash dates that the text itself leaves ambiguous. Raises
+    :class:`SourceError` when the text has no date lines at all, naming the lines
+    that nearly were.
     """
+    if date_order is not None and date_order not in DATE_ORDERS:
+        raise ValidationError(
+            "date order", f"'{date_order}' is not one of {', '.join(DATE_ORDERS)}"
+        )
     forced = _check_layout(layout)
     builder = ReportBuilder(
         source, "listing", item_source=item_source or source, default_category=default_category
@@ -202,7 +210,7 @@ def parse_listing(
     report.layout = chosen
     report.layouts = (chosen, *(name for name in offered if name != chosen))
 
-    order = slash_order(anchor.found for anchor in anchors)
+    order = date_order or slash_order(anchor.found for anchor in anchors)
     if any(anchor.found.is_slash for anchor in anchors):
         report.date_order = order
         report.date_order_needed = order is None
