@@ -582,3 +582,14 @@ def test_a_date_order_given_reads_ambiguous_slash_dates():
     assert report.date_order == "dmy" and not report.date_order_needed
     with pytest.raises(ValidationError, match="'ymd' is not one of dmy, mdy"):
         parse_listing("x", source="x", date_order="ymd")
+
+
+def test_a_page_heading_above_the_first_story_only_is_no_category():
+    text = (
+        "Harbour News\n12 March 2024\nA second ferry pier opens\nThe pier opens in May.\n\n"
+        "1 March 2024\nFerry timetable for the summer\nBoats run every hour.\n\n"
+        "20 February 2024\nMeet the new harbour master\nShe has sailed for thirty years.\n"
+    )
+    report = import_text(text)
+    assert [item.category for item in report.items] == ["News", "News", "News"]
+    assert report.warnings == ["line 1 before the first story was skipped"]

@@ -80,6 +80,7 @@ _REPEATED_LABEL = 3  # a "Label:" met this often in one paste is a label
 _FURNITURE = 3  # a short line met this often is page furniture (a section heading)
 _FURNITURE_CHARS = 80
 _TYPE_MAX_WORDS = 4
+_HEADING_STORIES = 3
 _TABS = re.compile(r"[ ]*\t[\t ]*")
 
 
@@ -257,6 +258,15 @@ class _BlockReader:
         self.type_lines: set[int] = set()
 
     def read(self, placements: list[Placement]) -> None:
+        first = placements[0]
+        if (
+            len(placements) >= _HEADING_STORIES
+            and first.category is not None
+            and all(p.category is None for p in placements[1:])
+        ):
+            # Only the first story has a category line: it is the page's heading ("News").
+            start = min(i for i in (first.anchor.index, first.title) if i is not None)
+            placements = [dataclasses.replace(first, category=None, start=start), *placements[1:]]
         starts = [p.start for p in placements]
         for k in range(1, len(starts)):  # a block never starts inside the one before
             starts[k] = max(starts[k], placements[k - 1].anchor.index + 1)
