@@ -239,3 +239,31 @@ def test_link_texts_that_are_addresses_or_read_more_are_not_titles():
     report = read(html)
     assert titles(report) == ["Harbour works", "Ferry fares"]
     assert report.items[0].url == "https://www.riverside-council.example/n/harbour"
+
+
+def test_a_date_inside_the_heading_is_not_part_of_the_title():
+    html = doc(
+        "<div class='items'>"
+        "<div class='item'><h3><a href='/n/1'>Choir concert</a> <small class='date'>3 May 2024"
+        "</small></h3></div>"
+        "<div class='item'><h3><a href='/n/2'>Town fair</a> <small class='date'>1 May 2024"
+        "</small></h3></div></div>"
+    )
+    report = read(html)
+    assert titles(report) == ["Choir concert", "Town fair"]
+    assert report.items[0].date == dt.date(2024, 5, 3)
+
+
+def test_a_background_image_thumbnail_and_a_category_link():
+    cards = "".join(
+        f"<div class='tile'><div class='thumb' style=\"background-image: url('/img/{n}.jpg')\">"
+        f"</div><a class='kicker' href='/topics/{topic.lower()}/'>{topic}</a>"
+        f"<h4><a href='/n/{n}'>Tile story {n}</a></h4><p class='meta'>{n} April 2024</p></div>"
+        for n, topic in ((4, "Housing"), (2, "Transport"))
+    )
+    report = read(doc(f"<div class='tiles'>{cards}</div>"))
+    assert [item.image_url for item in report.items] == [
+        "https://www.riverside-council.example/img/4.jpg",
+        "https://www.riverside-council.example/img/2.jpg",
+    ]
+    assert [item.category for item in report.items] == ["Housing", "Transport"]

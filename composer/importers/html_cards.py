@@ -185,6 +185,10 @@ def _title_candidates(
     everything = list(_iter(elements))
     for element in everything:  # a heading: inside a link, or holding one
         if element.tag in HEADINGS:
+            inner = [a for a in element.iter("a") if _usable_href(a) and element_text(a)]
+            if len(inner) == 1 and element_text(inner[0]) != element_text(element):
+                # "<h3><a>Title</a> <span>3 May 2024</span></h3>": the link is the title
+                yield inner[0], _usable_href(inner[0])
             yield element, _link_of(element, root)
     for element in everything:
         if element.get("itemprop") in ("headline", "name") or (
@@ -222,7 +226,9 @@ def _read_title(card: Card, base: str | None) -> lxml.html.HtmlElement | None:
 
 
 _URL_TEXT = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
-_BLOCKS = frozenset({"p", "li", "td", "dd", "dt", "div", "section", "article", "blockquote"})
+_BLOCKS = frozenset(
+    {"p", "li", "td", "dd", "dt", "div", "section", "article", "blockquote", *HEADINGS}
+)
 
 
 def _inline(link: lxml.html.HtmlElement) -> bool:
@@ -349,6 +355,16 @@ def _read_label(card: Card, title: lxml.html.HtmlElement | None) -> None:
         if element.tag == "a" and {"category", "tag"} & rels and (text := _label_text(element)):
             card.category = text
             return
+    for element in _iter(card.elements):  # a link to the category's page
+        if (
+            element.tag == "a"
+            and not _inside(element, title)
+            and _CATEGORY_PATH.search(element.get("href") or "")
+            and (text := _label_text(element))
+            and text != card.title
+        ):
+            card.category = text
+            return
     for element in _iter(card.elements):
         if element in card.elements or _inside(element, title):
             continue
@@ -361,6 +377,12 @@ def _read_label(card: Card, title: lxml.html.HtmlElement | None) -> None:
         ):
             card.category = text
             return
+
+
+_CATEGORY_PATH = re.compile(
+    r"/(categor(?:y|ies|ie|ia|ias)|kategorie|rubri(?:que|k|ca)|sections?|topics?|themen?)/",
+    re.IGNORECASE,
+)
 
 
 def _srcset_pick(srcset: str) -> str | None:
@@ -422,6 +444,19 @@ def _read_image(card: Card, base: str | None) -> None:
         if card.image_url:
             card.image_alt = clean_line(image.get("alt") or "")[:300]
             return
+    for element in _iter(card.elements):  # a thumbnail drawn as a CSS background
+        style = element.get("style") or ""
+        if "url(" in style and (m := _BACKGROUND.search(style)):
+            src = m[2].strip()
+            if src and not _PLACEHOLDER.search(src):
+                card.image_url = absolute(src, base)
+                if card.image_url is None and is_relative(src):
+                    card.relative_dropped = True
+                if card.image_url:
+                    return
+
+
+_BACKGROUND = re.compile(r"background(?:-image)?\s*:[^;]*url\(\s*(['\"]?)([^'\")]+)\1\s*\)", re.I)
 
 
 def read_card(elements: Sequence[lxml.html.HtmlElement], base: str | None) -> Card:
