@@ -593,3 +593,19 @@ def test_a_page_heading_above_the_first_story_only_is_no_category():
     report = import_text(text)
     assert [item.category for item in report.items] == ["News", "News", "News"]
     assert report.warnings == ["line 1 before the first story was skipped"]
+
+
+def test_a_dash_between_the_date_and_the_title():
+    text = (
+        "05.11.2018 – Neue Beratungsstelle eröffnet\n\nText eins.\n\n"
+        "02.11.2018 – Jahresbericht erschienen\n\nText zwei.\n\n"
+        "30.10.2018 | Neue Website online\n\nText drei.\n"
+    )
+    report = import_text(text)
+    assert report.layout == "date-in-title-line"
+    assert [item.title for item in report.items] == [
+        "Neue Beratungsstelle eröffnet",
+        "Jahresbericht erschienen",
+        "Neue Website online",
+    ]
+    assert [item.category for item in report.items] == ["News", "News", "News"]

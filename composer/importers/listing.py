@@ -380,6 +380,8 @@ class _BlockReader:
         before = anchor.line[: anchor.found.start]
         parts = sorted(anchor.meta, key=lambda part: (part not in before, -before.rfind(part)))
         for part in parts:
+            if part == placement.title_text:
+                continue
             first = part.split(",")[0].strip()
             if first[:1].isdigit():  # "3 comments", "2 photos": a count, not a category
                 continue

@@ -329,8 +329,9 @@ def read_date_line(index: int, line: str) -> DateLine | None:
         if not rest and len(parts) > 1:
             longest = max(parts, key=len)
             rest = longest if len(longest.split()) >= _MIN_TITLE_PART_WORDS else ""
-        meta = tuple(part for part in parts if part != rest)
-        return DateLine(index, line, found, "stamp", rest=rest, meta=meta)
+        elif not rest and after and len(after[0].split()) > 1:
+            rest = after[0]  # "05.11.2018 – Title", or "May 5, 2016 | Office of the Mayor"
+        return DateLine(index, line, found, "stamp", rest=rest, meta=parts)
     if not before:
         rest = suffix.strip(_EDGE_PUNCTUATION)
         if len(rest.split()) > _MAX_LEAD_WORDS and rest.endswith((".", "!", "?", "…")):
