@@ -312,6 +312,7 @@ def _parse_text(
             default_category=category,
             column_map=options.column_map,
             date_order=options.date_order,
+            base_url=options.base_url,
         )
     if fmt == "json":
         return parse_json(text, source=source, item_source=item_source, default_category=category)
@@ -330,6 +331,7 @@ def _parse_text(
         item_source=item_source,
         default_category=category,
         layout=options.layout,
+        date_order=options.date_order,
     )
 
 
