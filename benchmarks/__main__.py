@@ -10,6 +10,8 @@ MODULES = (
     "benchmarks.bench_render",
     "benchmarks.bench_gui",
     "benchmarks.bench_send",
+    "benchmarks.bench_listing",
+    "benchmarks.bench_import",
 )
 
 
