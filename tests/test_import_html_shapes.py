@@ -267,3 +267,72 @@ def test_a_background_image_thumbnail_and_a_category_link():
         "https://www.riverside-council.example/img/2.jpg",
     ]
     assert [item.category for item in report.items] == ["Housing", "Transport"]
+
+
+def test_full_posts_with_many_links_each_are_still_one_story_each():
+    links = " ".join(f"<a href='https://ref.example/{n}'>source {n}</a>" for n in range(20))
+    posts = "".join(
+        f"<div class='date-outer'><h2 class='date-header'><span>{day}</span></h2>"
+        f"<div class='date-posts'><div class='post-outer'><div class='post'>"
+        f"<h3 class='post-title'><a href='/2024/03/{slug}.html'>{title}</a></h3>"
+        f"<div class='post-body'><p>{title}, with all our sources: {links}.</p></div>"
+        "</div></div></div></div>"
+        for day, slug, title in (
+            ("Tuesday, March 5, 2024", "kayaks", "New kayaks for the club"),
+            ("Friday, March 1, 2024", "agm", "Minutes of the AGM"),
+        )
+    )
+    report = read(doc(f"<div class='blog-posts'>{posts}</div>"))
+    assert titles(report) == ["New kayaks for the club", "Minutes of the AGM"]
+    assert [item.date for item in report.items] == [dt.date(2024, 3, 5), dt.date(2024, 3, 1)]
+
+
+def test_a_definition_list_of_dates_and_titles():
+    html = doc(
+        "<dl class='news'>"
+        "<dt>12 February 2024</dt><dd><a href='/n/road'>Road works on the high street</a></dd>"
+        "<dt>2 February 2024</dt><dd><a href='/n/pool'>The pool reopens</a></dd>"
+        "<dd class='teaser'>With a new sauna and longer hours at weekends for families.</dd>"
+        "</dl>"
+    )
+    report = read(html)
+    assert titles(report) == ["Road works on the high street", "The pool reopens"]
+    assert report.items[1].date == dt.date(2024, 2, 2)
+    assert report.items[1].summary.startswith("With a new sauna")
+
+
+def test_ghost_and_squarespace_like_cards():
+    ghost = "".join(
+        f"<article class='post-card'><a class='post-card-image-link' href='/{slug}/'>"
+        f"<img class='post-card-image' srcset='/content/{slug}-300.jpg 300w, "
+        f"/content/{slug}-600.jpg 600w' src='/content/{slug}-600.jpg' alt=''></a>"
+        f"<div class='post-card-content'><a class='post-card-content-link' href='/{slug}/'>"
+        f"<header class='post-card-header'><h2 class='post-card-title'>{title}</h2></header>"
+        f"<section class='post-card-excerpt'><p>{title} and more.</p></section></a>"
+        f"<footer class='post-card-meta'><time class='post-card-meta-date' "
+        f"datetime='{iso}'>{iso}</time></footer></div></article>"
+        for slug, title, iso in (
+            ("trail", "The coastal trail", "2024-02-10"),
+            ("boats", "Boats in winter", "2024-01-20"),
+        )
+    )
+    report = read(doc(f"<main class='site-main'><div class='post-feed'>{ghost}</div></main>"))
+    assert titles(report) == ["The coastal trail", "Boats in winter"]
+    assert report.items[0].url == "https://www.riverside-council.example/trail/"
+    assert (
+        report.items[0].image_url == "https://www.riverside-council.example/content/trail-600.jpg"
+    )
+    squarespace = "".join(
+        f"<article class='BlogList-item'><a href='/blog/{slug}' class='BlogList-item-image-link'>"
+        f"<img data-src='https://images.example/{slug}.jpg' alt=''></a>"
+        f"<a href='/blog/{slug}' class='BlogList-item-title'>{title}</a>"
+        f"<div class='Blog-meta'><time class='Blog-meta-item--date'>{when}</time></div></article>"
+        for slug, title, when in (
+            ("spring", "Spring opening times", "March 3, 2024"),
+            ("winter", "Winter storm damage", "January 9, 2024"),
+        )
+    )
+    report = read(doc(f"<div class='BlogList'>{squarespace}</div>"))
+    assert titles(report) == ["Spring opening times", "Winter storm damage"]
+    assert report.items[1].date == dt.date(2024, 1, 9)
+    assert report.items[1].image_url == "https://images.example/winter.jpg"

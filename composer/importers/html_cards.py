@@ -92,8 +92,11 @@ GENERIC_LINKS = frozenset(
 )
 _SKIP_HREF = re.compile(r"^\s*(javascript|mailto|tel|sms|data):", re.IGNORECASE)
 _LABEL_MAX = 80
-#: A card holding more links than this is a container of several stories.
-MAX_CARD_LINKS = 12
+#: A card holding more links than this is a container of several stories (a story's own
+#: text may hold many links, but not this many) ...
+MAX_CARD_LINKS = 40
+#: ... and so is one holding headings that link to more than this many pages.
+MAX_HEADING_LINKS = 2
 
 
 @dataclasses.dataclass
@@ -113,6 +116,8 @@ class Card:
     #: How many different links the card holds (a container of many stories has many).
     link_count: int = 0
     hrefs: list[str] = dataclasses.field(default_factory=list)
+    #: Every element of the card, in document order.
+    everything: list[lxml.html.HtmlElement] = dataclasses.field(default_factory=list, repr=False)
     #: A date written with numbers only (``05.06.15``): the page decides its order.
     numeric: NumericDate | None = None
     numeric_text: str = ""
@@ -178,11 +183,10 @@ def is_generic(text: str) -> bool:
     return folded in GENERIC_LINKS or not folded
 
 
-def _title_candidates(
-    elements: Sequence[lxml.html.HtmlElement],
-) -> Iterator[tuple[lxml.html.HtmlElement, str | None]]:
+def _title_candidates(card: Card) -> Iterator[tuple[lxml.html.HtmlElement, str | None]]:
+    elements = card.elements
     root = elements[0] if len(elements) == 1 else None
-    everything = list(_iter(elements))
+    everything = card.everything
     for element in everything:  # a heading: inside a link, or holding one
         if element.tag in HEADINGS:
             inner = [a for a in element.iter("a") if _usable_href(a) and element_text(a)]
@@ -208,7 +212,7 @@ def _read_title(card: Card, base: str | None) -> lxml.html.HtmlElement | None:
     for element in card.elements:
         if element.tag == "a" and (href := _usable_href(element)):
             fallback_href = href
-    for element, href in _title_candidates(card.elements):
+    for element, href in _title_candidates(card):
         text = element_text(element) or clean_line(element.get("aria-label") or "")
         if len(text) < 2 or is_generic(text) or len(text) > 400 or _URL_TEXT.match(text):
             continue
@@ -251,6 +255,20 @@ def _inline(link: lxml.html.HtmlElement) -> bool:
     return False
 
 
+def _heading_links(everything: list[lxml.html.HtmlElement]) -> int:
+    """How many different pages the card's headings link to."""
+    hrefs: set[str] = set()
+    for element in everything:
+        if element.tag in HEADINGS:
+            hrefs.update(h for a in element.iter("a") if (h := _usable_href(a)))
+            parent = element.getparent()
+            if parent is not None and parent.tag == "a" and (h := _usable_href(parent)):
+                hrefs.add(h)
+            if len(hrefs) > MAX_HEADING_LINKS:
+                break
+    return len(hrefs)
+
+
 def _single_link(card: Card) -> str | None:
     return card.hrefs[0] if len(card.hrefs) == 1 else None
 
@@ -270,7 +288,7 @@ def _date_texts(
 ) -> Iterator[str]:
     """Where a card's date may be written, most telling first: ``<time>`` and
     ``datePublished``, elements classed as dates, then any text outside title and teaser."""
-    everything = list(_iter(card.elements))
+    everything = card.everything
     for element in everything:
         if element.tag == "time" or element.get("itemprop") in ("datePublished", "dateCreated"):
             value = element.get("datetime") or element.get("content") or ""
@@ -320,7 +338,7 @@ def _read_date(
 
 def _read_teaser(card: Card, title: lxml.html.HtmlElement | None) -> lxml.html.HtmlElement | None:
     best: tuple[int, lxml.html.HtmlElement, str] | None = None
-    for element in _iter(card.elements):
+    for element in card.everything:
         if element.tag in HEADINGS or element.tag == "a" or _inside(element, title):
             continue
         if title is not None and _inside(title, element):
@@ -350,12 +368,12 @@ def _label_text(element: lxml.html.HtmlElement) -> str:
 
 
 def _read_label(card: Card, title: lxml.html.HtmlElement | None) -> None:
-    for element in _iter(card.elements):
+    for element in card.everything:
         rels = set((element.get("rel") or "").split())
         if element.tag == "a" and {"category", "tag"} & rels and (text := _label_text(element)):
             card.category = text
             return
-    for element in _iter(card.elements):  # a link to the category's page
+    for element in card.everything:  # a link to the category's page
         if (
             element.tag == "a"
             and not _inside(element, title)
@@ -365,7 +383,7 @@ def _read_label(card: Card, title: lxml.html.HtmlElement | None) -> None:
         ):
             card.category = text
             return
-    for element in _iter(card.elements):
+    for element in card.everything:
         if element in card.elements or _inside(element, title):
             continue
         parts = set(re.split(r"[\s_-]+", (element.get("class") or "").lower()))
@@ -431,7 +449,7 @@ def _small(image: lxml.html.HtmlElement) -> bool:
 
 
 def _read_image(card: Card, base: str | None) -> None:
-    for image in _iter(card.elements):
+    for image in card.everything:
         if image.tag != "img" or _small(image) or _SKIP_IMAGE_CLASS.search(_classes(image)):
             continue
         src = image_source(image)
@@ -444,7 +462,7 @@ def _read_image(card: Card, base: str | None) -> None:
         if card.image_url:
             card.image_alt = clean_line(image.get("alt") or "")[:300]
             return
-    for element in _iter(card.elements):  # a thumbnail drawn as a CSS background
+    for element in card.everything:  # a thumbnail drawn as a CSS background
         style = element.get("style") or ""
         if "url(" in style and (m := _BACKGROUND.search(style)):
             src = m[2].strip()
@@ -472,6 +490,10 @@ def read_card(elements: Sequence[lxml.html.HtmlElement], base: str | None) -> Ca
     card.link_count = len(hrefs)
     if card.link_count > MAX_CARD_LINKS:
         return card  # a container of many stories, not one
+    card.everything = list(_iter(elements))
+    if _heading_links(card.everything) > MAX_HEADING_LINKS:
+        card.link_count = MAX_CARD_LINKS + 1
+        return card
     title = _read_title(card, base)
     if not card.title:
         return card

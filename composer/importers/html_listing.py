@@ -145,6 +145,9 @@ def _sibling_groups(parent: lxml.html.HtmlElement) -> Iterator[list[list[lxml.ht
     for child in parent:
         if isinstance(child.tag, str) and child.tag not in _SKIPPED_CHILDREN:
             by_tag.setdefault(child.tag, []).append(child)
+    if parent.tag == "dl" and "dt" in by_tag:  # <dt>date</dt><dd><a>title</a></dd> pairs
+        yield _definition_pairs(parent)
+        return
     for tag, members in by_tag.items():
         if len(members) >= 2 and tag not in HEADINGS:
             kept = [m for m in members if not is_furniture(m) and _has_link(m)]
@@ -153,6 +156,17 @@ def _sibling_groups(parent: lxml.html.HtmlElement) -> Iterator[list[list[lxml.ht
     headings = [c for c in parent if isinstance(c.tag, str) and c.tag in HEADINGS and _has_link(c)]
     if len(headings) >= 2:
         yield _heading_runs(parent, headings)
+
+
+def _definition_pairs(parent: lxml.html.HtmlElement) -> list[list[lxml.html.HtmlElement]]:
+    """The cards of a definition list: each ``<dt>`` with the ``<dd>``s after it."""
+    cards: list[list[lxml.html.HtmlElement]] = []
+    for child in parent:
+        if child.tag == "dt":
+            cards.append([child])
+        elif child.tag == "dd" and cards:
+            cards[-1].append(child)
+    return cards
 
 
 def _has_link(element: lxml.html.HtmlElement) -> bool:
