@@ -3,7 +3,7 @@
 :func:`machine_date` reads ``datetime``/``content`` values (``2024-06-07``,
 ``2024-06-07T10:00:00+02:00``, ``2024-06-07 00:00:00 +0000 UTC``);
 :func:`date_in_text` finds a written date inside a short text ("Posted on 3 March
-2024 by Ann", "Apr 14, 2015 | Press release") with :func:`composer.dates.parse_date`
+2024 by Ann", "Apr 14, 2015 | Press release") with :func:`composer.dates.find_dates`
 doing the reading, so every language it knows is known here too.
 
 Slash dates (``03/04/2024``) are read here only when they cannot be misread (a part
@@ -16,23 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from composer.dates import parse_date
-from composer.errors import ValidationError
+from composer.dates import find_dates
 
 _ISO_START = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T\s_])")
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:$|T)")
-_WORD = r"[^\W\d_]{3,}\.?"
-_CANDIDATES = re.compile(
-    "|".join(
-        (
-            r"(?P<iso>\b\d{4}-\d{1,2}-\d{1,2}\b)",
-            r"(?P<dotted>\b\d{1,2}\.\d{1,2}\.\d{4}\b)",
-            rf"(?P<dmy>\b\d{{1,2}}(?:st|nd|rd|th|er)?\.?\s+{_WORD},?\s+\d{{4}}\b)",
-            rf"(?P<mdy>{_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b)",
-            r"(?P<slash>\b\d{1,4}/\d{1,2}/\d{1,4}\b)",
-        )
-    )
-)
 _MAX_TEXT = 400
 
 
@@ -54,42 +41,24 @@ def machine_date(value: str | None) -> dt.date | None:
     return None
 
 
-def _slash(text: str) -> dt.date | None:
-    parts = [int(p) for p in text.split("/")]
-    if parts[0] > 31:  # 2024/03/04: year first
-        return _real(parts[0], parts[1], parts[2])
-    if parts[2] < 100:
-        return None
-    if parts[0] > 12 >= parts[1]:
-        return _real(parts[2], parts[1], parts[0])
-    if parts[1] > 12 >= parts[0]:
-        return _real(parts[2], parts[0], parts[1])
-    return None  # 03/04/2024: April or March, nothing on the page says
-
-
 def date_in_text(text: str) -> dt.date | None:
-    """The first readable date written inside ``text``, or None."""
+    """The first readable date written inside ``text``, or None.
+
+    :func:`composer.dates.find_dates` finds them (every CLDR language, any script's
+    digits); a slash date counts only when one of its numbers shows the order.
+    """
     text = text[:_MAX_TEXT].replace("\u00a0", " ")
     if not any(ch.isdigit() for ch in text):
         return None
-    for m in _CANDIDATES.finditer(text):
-        found = m[0]
-        if m["slash"]:
-            if (day := _slash(found)) is not None:
-                return day
-            continue
-        if m["iso"]:
-            day = machine_date(found)
-            if day is not None:
-                return day
-            continue
-        words = found.split()
-        # "on March 3, 2024": the month word may follow another word the pattern took.
-        for start in range(min(2, len(words))):
-            try:
-                return parse_date(" ".join(words[start:]))
-            except ValidationError:
-                continue
+    for found in find_dates(text):
+        order = None
+        if found.is_slash:
+            order = "dmy" if found.first > 12 else "mdy" if found.second > 12 else None
+            if order is None:
+                continue  # 03/04/2024: the page's other dates may tell (see numeric_date)
+        day = found.date(order)
+        if day is not None and 1900 <= day.year <= 2200:
+            return day
     return None
 
 
