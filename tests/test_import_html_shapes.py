@@ -336,3 +336,36 @@ def test_ghost_and_squarespace_like_cards():
     assert titles(report) == ["Spring opening times", "Winter storm damage"]
     assert report.items[1].date == dt.date(2024, 1, 9)
     assert report.items[1].image_url == "https://images.example/winter.jpg"
+
+
+def test_an_article_with_a_rail_of_latest_stories_is_the_article():
+    rail = "".join(
+        f"<li><a href='/news/latest-{n}'>Latest story number {n}</a>"
+        f"<time datetime='2024-06-{n:02d}'>{n} June</time></li>"
+        for n in range(1, 11)
+    )
+    body = "<p>" + "The new bridge opened to walkers and cyclists this morning. " * 40 + "</p>"
+    html = doc(
+        f"<div class='latest-news'><ul>{rail}</ul></div>"
+        f"<div class='story'><h1>The bridge opens</h1>{body}</div>",
+        head='<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+        '"The bridge opens", "datePublished": "2024-06-20T09:00:00Z"}</script>',
+    )
+    report = read(html)
+    assert report.format == "article"
+    assert titles(report) == ["The bridge opens"]
+    assert report.items[0].date == dt.date(2024, 6, 20)
+
+
+def test_arabic_dates_written_in_arabic_indic_digits():
+    cards = "".join(
+        f"<article><h3><a href='/ar/news/{slug}/'>{title}</a></h3><div class='meta'>{when}</div>"
+        "</article>"
+        for slug, title, when in (
+            ("training", "التسجيل مفتوح للتدريب", "٧ يونيو ٢٠٢٤"),
+            ("launch", "إطلاق الموقع الجديد", "٢٧ مارس ٢٠٢٤"),
+        )
+    )
+    report = read(doc(f"<section class='list'>{cards}</section>"))
+    assert [item.date for item in report.items] == [dt.date(2024, 6, 7), dt.date(2024, 3, 27)]
+    assert report.items[0].url == "https://www.riverside-council.example/ar/news/training/"

@@ -35,8 +35,9 @@ from composer.importers.html_structured import (
 )
 from composer.urls import canonical_url
 
-#: A page with an article's signs is still a listing when it has this many dated cards.
-_LISTING_OVER_ARTICLE = 6
+#: A page with an article's signs but little text of its own is a listing when it has
+#: this many dated cards (some CMSs call every page an article).
+_MANY = 6
 #: Characters of paragraph text outside the cards that make a page an article.
 _PROSE = 1500
 NO_BASE = (
@@ -127,9 +128,10 @@ def _decide(
     dated = group.shown_dates if group is not None else 0
     if group is not None and dated < 2 and _whole_page(root, meta) and has_story:
         group = None  # one dated link on a page with a heading of its own: an article
-    if group is not None and dated >= _LISTING_OVER_ARTICLE:
-        return "listing"
-    if group is not None and not (article_signs and has_story) and not _prose_page(root, group):
+    if group is not None:
+        # An article's text with a rail of other stories beside it is still the article.
+        if has_story and (_prose_page(root, group) or (article_signs and dated < _MANY)):
+            return "article"
         return "listing"
     fragment = not _whole_page(root, meta)
     if group is None and fragment and single_card(root, meta.base_url) is not None:
