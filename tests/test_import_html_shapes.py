@@ -369,3 +369,65 @@ def test_arabic_dates_written_in_arabic_indic_digits():
     report = read(doc(f"<section class='list'>{cards}</section>"))
     assert [item.date for item in report.items] == [dt.date(2024, 6, 7), dt.date(2024, 3, 27)]
     assert report.items[0].url == "https://www.riverside-council.example/ar/news/training/"
+
+
+def test_an_archive_split_into_months_gives_every_month_s_stories():
+    months = "".join(
+        f"<h2>{month} 2024</h2><ul class='archive'>"
+        + "".join(
+            f"<li><a href='/news/{month.lower()}-{day}'>{month} story {day}</a> "
+            f"<span class='date'>{day} {month} 2024</span></li>"
+            for day in (20, 10)
+        )
+        + "</ul>"
+        for month in ("March", "February", "January")
+    )
+    report = read(doc(f"<div class='archive-page'>{months}</div>"))
+    assert titles(report) == [
+        "March story 20",
+        "March story 10",
+        "February story 20",
+        "February story 10",
+        "January story 20",
+        "January story 10",
+    ]
+
+
+def test_day_sections_date_their_own_stories():
+    days = "".join(
+        f"<h3>{day} May 2024</h3><ul class='day'>"
+        + "".join(
+            f"<li><a href='https://src.example/{day}/{n}'>Update {day}.{n}</a></li>" for n in (1, 2)
+        )
+        + "</ul>"
+        for day in (9, 8)
+    )
+    report = read(doc(f"<div class='updates'>{days}</div>"))
+    assert [(item.title, item.date) for item in report.items] == [
+        ("Update 9.1", dt.date(2024, 5, 9)),
+        ("Update 9.2", dt.date(2024, 5, 9)),
+        ("Update 8.1", dt.date(2024, 5, 8)),
+        ("Update 8.2", dt.date(2024, 5, 8)),
+    ]
+
+
+def test_day_sections_holding_several_posts_each():
+    def post(slug, title):
+        return (
+            f"<div class='post-outer'><h3 class='post-title'><a href='/2024/05/{slug}.html'>"
+            f"{title}</a></h3><div class='post-body'><p>{title}, in full.</p></div></div>"
+        )
+
+    days = (
+        "<div class='date-outer'><h2 class='date-header'><span>Thursday, May 9, 2024</span></h2>"
+        f"<div class='date-posts'>{post('a', 'Post A')}{post('b', 'Post B')}</div></div>"
+        "<div class='date-outer'><h2 class='date-header'><span>Monday, May 6, 2024</span></h2>"
+        f"<div class='date-posts'>{post('c', 'Post C')}{post('d', 'Post D')}</div></div>"
+    )
+    report = read(doc(f"<div class='blog-posts'>{days}</div>"))
+    assert [(item.title, item.date.day) for item in report.items] == [
+        ("Post A", 9),
+        ("Post B", 9),
+        ("Post C", 6),
+        ("Post D", 6),
+    ]

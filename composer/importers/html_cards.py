@@ -121,6 +121,10 @@ class Card:
     #: A date written with numbers only (``05.06.15``): the page decides its order.
     numeric: NumericDate | None = None
     numeric_text: str = ""
+    #: The title is a heading's (or a link's in or around a heading).
+    headed: bool = False
+    #: The date is the one of a heading over the whole list ("Friday, March 29, 2013").
+    date_from_heading: bool = False
     #: The date is only the one its link's path names (``/2024/03/14/``).
     date_from_url: bool = False
     #: Characters of text the card holds (a whole article is no card).
@@ -222,6 +226,7 @@ def _read_title(card: Card, base: str | None) -> lxml.html.HtmlElement | None:
         if not href:
             continue
         card.title = text
+        card.headed = _is_heading(element)
         card.url = absolute(href, base)
         if card.url is None and is_relative(href):
             card.relative_dropped = True
@@ -267,6 +272,16 @@ def _heading_links(everything: list[lxml.html.HtmlElement]) -> int:
             if len(hrefs) > MAX_HEADING_LINKS:
                 break
     return len(hrefs)
+
+
+def _is_heading(element: lxml.html.HtmlElement) -> bool:
+    """True for a heading, a link in one, or a link around one."""
+    if element.tag in HEADINGS:
+        return True
+    parent = element.getparent()
+    if parent is not None and parent.tag in HEADINGS:
+        return True
+    return any(e.tag in HEADINGS for e in element.iterdescendants())
 
 
 def _single_link(card: Card) -> str | None:

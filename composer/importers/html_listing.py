@@ -68,6 +68,7 @@ _WRAPPER_WORDS = frozenset(
         "col",
     }
 )
+_INLINE = frozenset({"a", "span", "small", "em", "strong", "b", "i", "font", "label"})
 _SKIPPED_CHILDREN = frozenset({"hr", "br", "script", "noscript", "link", "meta", "style"})
 _MAX_GROUPS = 3000
 #: Undated cards longer than this (median) are sections of an article, not story teasers.
@@ -80,6 +81,9 @@ class Group:
 
     cards: list[Card]
     score: float
+    #: The element whose children the cards are, and what they are ("li", "run" ...).
+    container: lxml.html.HtmlElement | None = None
+    kind: str = ""
 
     @property
     def dated(self) -> int:
@@ -235,7 +239,7 @@ def _group_of(cards_elements: list[list[lxml.html.HtmlElement]], base: str | Non
     if undated and len(undated) * 2 >= len(good):
         day = _heading_date(cards_elements[0][0])
         for card in undated:
-            card.date = day
+            card.date, card.date_from_heading = day, day is not None
     score = sum(card.score for card in good)
     return Group(cards=cards, score=score)
 
@@ -270,6 +274,7 @@ def find_story_cards(root: lxml.html.HtmlElement, base: str | None) -> Group | N
     best: Group | None = None
     undated: Group | None = None
     examined = 0
+    found: list[tuple[lxml.html.HtmlElement, Group]] = []
     for element in content_elements(start):
         for members in _sibling_groups(element):
             examined += 1
@@ -278,16 +283,91 @@ def find_story_cards(root: lxml.html.HtmlElement, base: str | None) -> Group | N
             group = _group_of(members, base)
             if group is None:
                 continue
-            if group.dated and (best is None or group.score > best.score):
-                best = group
-            elif (
-                not group.dated
-                and _story_like(group)
-                and (undated is None or group.score > undated.score)
-            ):
-                undated = group
+            group.container, group.kind = element, _kind(members)
+            found.append((element, group))
+    nesting = _holding_lists(found)
+    for _, group in found:
+        if any(id(element) in nesting for card in group.cards for element in card.elements):
+            continue  # its "cards" hold lists of stories: the lists are the cards' level
+        if group.dated and (best is None or group.score > best.score):
+            best = group
+        elif (
+            not group.dated
+            and _story_like(group)
+            and (undated is None or group.score > undated.score)
+        ):
+            undated = group
+    if best is not None:
+        return _with_sections(best, found)
     # Stories without dates are still stories (each is rejected, saying so).
-    return best or undated
+    return undated
+
+
+def _holding_lists(found: list[tuple[lxml.html.HtmlElement, Group]]) -> set[int]:
+    """The ids of elements that hold a list of two or more dated stories."""
+    holders: set[int] = set()
+    for container, group in found:
+        good = [card for card in group.cards if card.score and (card.date or card.numeric)]
+        own = [
+            card
+            for card in good
+            if card.headed or not card.date_from_heading or card.elements[0].tag not in _INLINE
+        ]
+        if len(own) < 2:
+            continue  # links side by side under the card's date: labels, not stories
+        node = container
+        while node is not None and id(node) not in holders:
+            holders.add(id(node))
+            node = node.getparent()
+    return holders
+
+
+def _kind(members: list[list[lxml.html.HtmlElement]]) -> str:
+    """What the group's cards are: their tag, or "run" for heading runs."""
+    tags = {elements[0].tag for elements in members}
+    return f"{tags.pop()}" if len(tags) == 1 and all(len(m) == 1 for m in members) else "run"
+
+
+def _ancestor(element: lxml.html.HtmlElement, levels: int) -> lxml.html.HtmlElement | None:
+    node: lxml.html.HtmlElement | None = element
+    for _ in range(levels):
+        node = node.getparent() if node is not None else None
+    return node
+
+
+def _with_sections(best: Group, found: list[tuple[lxml.html.HtmlElement, Group]]) -> Group:
+    """The best group with the lists beside it that hold the same kind of cards: an
+    archive splits its stories by month or day ("March 2024" then a list, "February
+    2024" then another), each list in its own section or not."""
+    container = best.container
+    if container is None:
+        return best
+    for levels in range(3):
+        mine = _ancestor(container, levels)
+        if mine is None or (parent := mine.getparent()) is None:
+            return best
+        sections = []
+        for element, group in found:
+            theirs = _ancestor(element, levels)
+            if (
+                theirs is not None
+                and theirs.getparent() is parent
+                and theirs.tag == mine.tag
+                and element.tag == container.tag
+                and group.kind == best.kind
+                and group.dated
+            ):
+                sections.append((theirs, group))
+        if len(sections) >= 2:
+            order = {id(child): index for index, child in enumerate(parent)}
+            sections.sort(key=lambda pair: order.get(id(pair[0]), 0))
+            merged = Group(
+                cards=[card for _, group in sections for card in group.cards],
+                score=sum(group.score for _, group in sections),
+            )
+            merged.container, merged.kind = container, best.kind
+            return merged
+    return best
 
 
 def _story_like(group: Group) -> bool:
