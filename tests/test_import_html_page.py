@@ -214,3 +214,35 @@ def test_random_tag_soup_never_raises_anything_but_a_source_error():
         html = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 60)))
         with contextlib.suppress(SourceError):
             parse_html(html, source="soup", page_url="https://soup.example/")
+
+
+def test_the_address_a_browser_noted_when_saving_the_page():
+    html = (
+        "<!DOCTYPE html>\n<!-- saved from url=(0031)https://saved.example/archive/ -->\n"
+        + listing()
+    )
+    report = parse_html(html, source="p")
+    assert report.base_url == "https://saved.example/archive/"
+    assert urls(report)[0] == "https://saved.example/archive/story-one.html"
+    assert report.warnings == []
+
+
+def test_the_oembed_link_names_the_page_of_a_saved_wordpress_copy():
+    head = (
+        '<link rel="canonical" href="index.html">'
+        '<link rel="alternate" type="application/json+oembed" '
+        'href="../wp-json/oembed/1.0/embed?url=https%3A%2F%2Fwp.example%2Fnews%2F">'
+    )
+    report = parse_html(listing(head), source="p")
+    assert report.base_url == "https://wp.example/news/index.html"
+    assert urls(report)[1] == "https://wp.example/news/story-two.html"
+
+
+def test_an_absolute_srcset_serves_when_src_is_relative_and_there_is_no_base():
+    body = CARDS.replace(
+        '<img src="img/one.jpg" alt="">',
+        '<img src="img/one.jpg" srcset="https://cdn.example/one-800.jpg 800w" alt="">',
+    )
+    report = parse_html(listing(body=body), source="p")
+    assert report.items[0].image_url == "https://cdn.example/one-800.jpg"
+    assert report.warnings == [NO_BASE]  # the links are still relative

@@ -471,6 +471,8 @@ def _read_image(card: Card, base: str | None) -> None:
         if not src:
             continue
         card.image_url = absolute(src, base)
+        if card.image_url is None and (srcset := image.get("srcset")):
+            card.image_url = absolute(_srcset_pick(srcset), base)  # absolute there
         if card.image_url is None and is_relative(src):
             card.relative_dropped = True
             continue

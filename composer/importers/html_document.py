@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
@@ -210,13 +210,35 @@ def _link_hrefs(root: lxml.html.HtmlElement, rel: str) -> list[lxml.html.HtmlEle
     ]
 
 
+_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)\s*(https?://[^\s>]+?)\s*-->", re.I)
+
+
+def saved_from(text: str) -> str | None:
+    """The address a browser noted when saving the page (``<!-- saved from url=(0042)https://…
+    -->``, the "mark of the web"), if it did."""
+    m = _SAVED_FROM.search(text[:4096])
+    return _web(m[1]) if m else None
+
+
+def _oembed_page(root: lxml.html.HtmlElement) -> str | None:
+    """The page's own address as its oEmbed discovery link names it (``…/oembed?url=…``):
+    WordPress writes one on every page, and it stays absolute in a saved copy."""
+    for link in _link_hrefs(root, "alternate"):
+        if "oembed" in (link.get("type") or "").lower():
+            query = urlsplit(link.get("href") or "").query
+            for value in parse_qs(query).get("url", []):
+                if found := _web(value):
+                    return found
+    return None
+
+
 def page_meta(
     root: lxml.html.HtmlElement, *, base_url: str | None = None, page_url: str | None = None
 ) -> PageMeta:
     """The page's metadata; ``base_url`` (the user's) wins, else ``<base>``, canonical, og:url,
     else ``page_url`` (where the page came from)."""
     values = _meta_values(root)
-    page_url = _web(page_url)
+    page_url = _web(page_url) or _oembed_page(root)
     canonical_links = _link_hrefs(root, "canonical")
     canonical = canonical_links[0].get("href") if canonical_links else None
     base_tags = [b.get("href") for b in root.iter("base") if (b.get("href") or "").strip()]

@@ -24,7 +24,13 @@ from composer.importers.base import DEFAULT_CATEGORY, ImportReport, ReportBuilde
 from composer.importers.html_article import read_article
 from composer.importers.html_cards import Card
 from composer.importers.html_dates import any_date, numeric_date, order_evidence
-from composer.importers.html_document import PageMeta, absolute, decode_html, page_meta
+from composer.importers.html_document import (
+    PageMeta,
+    absolute,
+    decode_html,
+    page_meta,
+    saved_from,
+)
 from composer.importers.html_document import parse_document as parse_document
 from composer.importers.html_listing import Group, find_story_cards, prose_lengths, single_card
 from composer.importers.html_structured import (
@@ -67,7 +73,7 @@ def parse_html(
     """
     text, warnings = decode_html(data, source, content_type)
     root = parse_document(text, source)
-    meta = page_meta(root, base_url=base_url, page_url=page_url)
+    meta = page_meta(root, base_url=base_url, page_url=page_url or saved_from(text))
     objects = json_ld_objects(root)
     listed = [] if kind == "article" else listed_stories(objects)
     group = None if kind == "article" else find_story_cards(root, meta.base_url)
