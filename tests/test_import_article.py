@@ -82,6 +82,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         "/news/annual-meeting": (TITLE_AND_DESCRIPTION.encode("cp1252"), "text/html"),
         "/news/survey": (PUBLISHED_TIME.encode(), "text/html;charset=UTF-8"),
         "/news/undated": (UNDATED.encode(), "text/html"),
+        "/feed.xml": (b"<?xml version='1.0'?><rss version='2.0'><channel/></rss>", "text/xml"),
+        "/report.pdf": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "application/pdf"),
     }
     accepts: ClassVar[list[str]] = []
 
@@ -258,3 +260,15 @@ def test_fetch_article_of_a_missing_page(server):
 def test_fetch_article_refuses_other_schemes():
     with pytest.raises(SourceError, match="must start with http:// or https://"):
         fetch_article("file:///etc/passwd")
+
+
+def test_fetch_article_of_a_feed_says_to_import_it(server):
+    with pytest.raises(SourceError, match="is a feed, not an article's page"):
+        fetch_article(f"{server}/feed.xml")
+
+
+def test_fetch_article_of_a_pdf_says_what_it_is(server):
+    url = f"{server}/report.pdf"
+    with pytest.raises(SourceError) as caught:
+        fetch_article(url)
+    assert str(caught.value) == f"{url}: is not a web page (the server sent application/pdf)"

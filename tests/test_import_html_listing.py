@@ -487,3 +487,38 @@ def test_a_page_with_links_but_no_stories_is_refused():
     with pytest.raises(SourceError) as caught:
         read(page("<p>Welcome to our site. <a href='/about/'>About us</a></p>"))
     assert str(caught.value).startswith("page.html: has no list of stories we can recognise")
+
+
+def test_microdata_cards():
+    cards = "".join(
+        f'<div itemscope itemtype="https://schema.org/BlogPosting" class="entry">'
+        f'<a itemprop="url" href="/blog/{slug}"><span itemprop="headline">{title}</span></a>'
+        f'<meta itemprop="datePublished" content="{iso}"><p itemprop="description">{title}: '
+        "notes from the volunteers' day out on the marsh.</p></div>"
+        for slug, title, iso in (
+            ("marsh", "A day on the marsh", "2024-04-02"),
+            ("owls", "Owl boxes up", "2024-03-28"),
+        )
+    )
+    report = read(page(f"<div class='blog'>{cards}</div>"), page_url="https://marsh.example/")
+    assert titles(report) == ["A day on the marsh", "Owl boxes up"]
+    assert report.items[1].date == dt.date(2024, 3, 28)
+    assert report.items[1].url == "https://marsh.example/blog/owls"
+
+
+def test_a_json_ld_list_of_bare_addresses_takes_titles_and_dates_from_the_cards():
+    html = page(
+        """
+<script type="application/ld+json">{"@type": "ItemList", "itemListElement": [
+  {"@type": "ListItem", "position": 1, "url": "https://port.example/news/pier"},
+  {"@type": "ListItem", "position": 2, "url": "https://port.example/news/lights"}]}</script>
+<div class="cards">
+  <div class="c"><h3><a href="/news/pier">Pier repaired</a></h3>
+    <time datetime="2024-05-09">9 May</time></div>
+  <div class="c"><h3><a href="/news/lights">New harbour lights</a></h3>
+    <time datetime="2024-05-01">1 May</time></div>
+</div>"""
+    )
+    report = read(html, page_url="https://port.example/news/")
+    assert titles(report) == ["Pier repaired", "New harbour lights"]
+    assert [item.date for item in report.items] == [dt.date(2024, 5, 9), dt.date(2024, 5, 1)]

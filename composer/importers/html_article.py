@@ -16,7 +16,9 @@ from typing import Any
 
 import lxml.html
 
+from composer.errors import SourceError
 from composer.importers.base import DEFAULT_CATEGORY, ImportReport
+from composer.importers.detect import sniff_format
 from composer.importers.fetch import DEFAULT_TIMEOUT, fetch_url
 from composer.importers.html_cards import DATE_CLASS
 from composer.importers.html_dates import any_date, date_in_text
@@ -216,6 +218,14 @@ def fetch_article(
     from composer.importers.html_page import parse_html  # the page reader imports this module
 
     download = fetch_url(url, timeout=timeout)
+    kind = download.content_type.split(";", 1)[0].strip().lower()
+    head = download.data[:2048].decode("utf-8", "replace")
+    if sniff_format(head) == "rss" and "html" not in kind:
+        raise SourceError(
+            url, "is a feed, not an article's page: import it as a source to get all its stories"
+        )
+    if kind and not any(word in kind for word in ("html", "xml", "text")):
+        raise SourceError(url, f"is not a web page (the server sent {kind})")
     return parse_html(
         download.data,
         source=url,
