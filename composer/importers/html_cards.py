@@ -3,7 +3,8 @@
 A *card* is the element (or run of sibling elements) that holds one story in a
 listing: an ``<article>``, a ``views-row``, an ``<li>``, a table row, a link wrapping
 a picture and a title. :func:`read_card` reads what a person sees in it; nothing is
-resolved or validated here except links and images, which are made absolute.
+resolved or validated here except links and images, which are made absolute (the
+thumbnail is :mod:`composer.importers.html_images`' to find).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from composer.importers.html_dates import (
     numeric_date_parts,
 )
 from composer.importers.html_document import absolute, element_text, is_relative
+from composer.importers.html_images import thumbnail
 from composer.text import clean_line
 
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -53,8 +55,6 @@ _LABEL_PARTS = frozenset(
         "tags",
     }
 )
-_SKIP_IMAGE_CLASS = re.compile(r"(avatar|icon|emoji|logo-img|gravatar|author)", re.IGNORECASE)
-_PLACEHOLDER = re.compile(r"(^data:|blank\.gif|spacer\.gif|placeholder|lazy[-_]?load|1x1)", re.I)
 #: Link texts that are never a story's title.
 GENERIC_LINKS = frozenset(
     {
@@ -418,80 +418,10 @@ _CATEGORY_PATH = re.compile(
 )
 
 
-def _srcset_pick(srcset: str) -> str | None:
-    """The widest candidate of a ``srcset`` (the first when none says its width)."""
-    best: tuple[float, str] | None = None
-    for index, candidate in enumerate(srcset.split(",")):
-        parts = candidate.split()
-        if not parts or parts[0].startswith("data:"):
-            continue
-        size = 0.0
-        if len(parts) > 1 and parts[1][:-1].replace(".", "", 1).isdigit():
-            size = float(parts[1][:-1]) * (1 if parts[1].endswith("w") else 1000)
-        key = size if size else -index
-        if best is None or key > best[0]:
-            best = (key, parts[0])
-    return best[1] if best else None
-
-
-def image_source(image: lxml.html.HtmlElement) -> str | None:
-    """The address an ``<img>`` really shows: lazy-loading attributes, ``src``, ``srcset``."""
-    for attribute in ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url"):
-        value = (image.get(attribute) or "").strip()
-        if value and not _PLACEHOLDER.search(value):
-            return value
-    src = (image.get("src") or "").strip()
-    if src and not _PLACEHOLDER.search(src):
-        return src
-    for attribute in ("data-srcset", "data-lazy-srcset", "srcset"):
-        if (value := image.get(attribute)) and (picked := _srcset_pick(value)):
-            return picked
-    parent = image.getparent()
-    if parent is not None and parent.tag == "picture":
-        for source in parent.iter("source"):
-            srcset = source.get("srcset") or source.get("data-srcset")
-            if srcset and (picked := _srcset_pick(srcset)):
-                return picked
-    return None
-
-
-def _small(image: lxml.html.HtmlElement) -> bool:
-    for attribute in ("width", "height"):
-        value = (image.get(attribute) or "").strip().removesuffix("px")
-        if value.isdigit() and int(value) <= 40:
-            return True
-    return False
-
-
 def _read_image(card: Card, base: str | None) -> None:
-    for image in card.everything:
-        if image.tag != "img" or _small(image) or _SKIP_IMAGE_CLASS.search(_classes(image)):
-            continue
-        src = image_source(image)
-        if not src:
-            continue
-        card.image_url = absolute(src, base)
-        if card.image_url is None and (srcset := image.get("srcset")):
-            card.image_url = absolute(_srcset_pick(srcset), base)  # absolute there
-        if card.image_url is None and is_relative(src):
-            card.relative_dropped = True
-            continue
-        if card.image_url:
-            card.image_alt = clean_line(image.get("alt") or "")[:300]
-            return
-    for element in card.everything:  # a thumbnail drawn as a CSS background
-        style = element.get("style") or ""
-        if "url(" in style and (m := _BACKGROUND.search(style)):
-            src = m[2].strip()
-            if src and not _PLACEHOLDER.search(src):
-                card.image_url = absolute(src, base)
-                if card.image_url is None and is_relative(src):
-                    card.relative_dropped = True
-                if card.image_url:
-                    return
-
-
-_BACKGROUND = re.compile(r"background(?:-image)?\s*:[^;]*url\(\s*(['\"]?)([^'\")]+)\1\s*\)", re.I)
+    found = thumbnail(card.everything, base)
+    card.image_url, card.image_alt = found.url, found.alt
+    card.relative_dropped = card.relative_dropped or found.relative_dropped
 
 
 def read_card(elements: Sequence[lxml.html.HtmlElement], base: str | None) -> Card:

@@ -29,9 +29,9 @@ from composer.importers.html_document import (
     absolute,
     decode_html,
     page_meta,
+    parse_document,
     saved_from,
 )
-from composer.importers.html_document import parse_document as parse_document
 from composer.importers.html_listing import Group, find_story_cards, prose_lengths, single_card
 from composer.importers.html_structured import (
     json_ld_objects,
@@ -50,7 +50,6 @@ NO_BASE = (
     "the page's links and images are relative and it does not say which site it is from, "
     "so they were left out; give the page's address with --base-url"
 )
-KINDS = ("auto", "listing", "article")
 
 
 def parse_html(
@@ -73,7 +72,8 @@ def parse_html(
     """
     text, warnings = decode_html(data, source, content_type)
     root = parse_document(text, source)
-    meta = page_meta(root, base_url=base_url, page_url=page_url or saved_from(text))
+    page_url = page_url or saved_from(text)
+    meta = page_meta(root, base_url=base_url, page_url=page_url)
     objects = json_ld_objects(root)
     listed = [] if kind == "article" else listed_stories(objects)
     group = None if kind == "article" else find_story_cards(root, meta.base_url)
@@ -103,7 +103,7 @@ def parse_html(
     elif cards:
         _settle_numeric_dates(report, cards, date_order)
         _add_cards(builder, cards)
-    elif not _whole_page(root, meta) and (card := single_card(root, meta.base_url)) is not None:
+    elif not _whole_page(meta) and (card := single_card(root, meta.base_url)) is not None:
         cards = [card]
         _add_cards(builder, cards)
     else:
@@ -132,14 +132,14 @@ def _decide(
     )
     has_story = bool(meta.values.get("og:title") or root.find(".//h1") is not None)
     dated = group.shown_dates if group is not None else 0
-    if group is not None and dated < 2 and _whole_page(root, meta) and has_story:
+    if group is not None and dated < 2 and _whole_page(meta) and has_story:
         group = None  # one dated link on a page with a heading of its own: an article
     if group is not None:
         # An article's text with a rail of other stories beside it is still the article.
         if has_story and (_prose_page(root, group) or (article_signs and dated < _MANY)):
             return "article"
         return "listing"
-    fragment = not _whole_page(root, meta)
+    fragment = not _whole_page(meta)
     if group is None and fragment and single_card(root, meta.base_url) is not None:
         return "listing"
     if has_story or article_signs:
@@ -147,7 +147,7 @@ def _decide(
     return "listing"  # which then says it found no stories
 
 
-def _whole_page(root: lxml.html.HtmlElement, meta: PageMeta) -> bool:
+def _whole_page(meta: PageMeta) -> bool:
     """True for a whole page (a ``<title>`` or metadata), False for a clipboard fragment."""
     return bool(meta.title or meta.values)
 
