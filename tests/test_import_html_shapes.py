@@ -431,3 +431,19 @@ def test_day_sections_holding_several_posts_each():
         ("Post C", 6),
         ("Post D", 6),
     ]
+
+
+def test_a_title_that_links_nowhere_takes_the_link_its_picture_and_read_more_share():
+    cards = "".join(
+        f"<div class='news-item'><a href='/news/{n}'><img src='/i/{n}.jpg' alt=''></a>"
+        "<span class='category'><a href='/category/press'>Press</a></span>"
+        f"<h2>Headline number {n}</h2><span class='date'>{n} May 2024</span>"
+        f"<p>Teaser {n}, long enough to be the teaser of the story.</p>"
+        f"<a href='/news/{n}'>Read more</a></div>"
+        for n in (3, 2, 1)
+    )
+    report = read(doc(f"<div class='list'>{cards}</div>"))
+    assert titles(report) == ["Headline number 3", "Headline number 2", "Headline number 1"]
+    assert report.items[0].url == "https://www.riverside-council.example/news/3"
+    assert report.items[0].category == "Press"
+    assert report.items[0].image_url == "https://www.riverside-council.example/i/3.jpg"

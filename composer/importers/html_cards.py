@@ -222,7 +222,7 @@ def _read_title(card: Card, base: str | None) -> lxml.html.HtmlElement | None:
             continue
         if element.tag == "a" and element not in card.elements and _inline(element):
             continue  # a link in running text: prose, not a story's title
-        href = href or fallback_href or _single_link(card)
+        href = href or fallback_href or _single_link(card) or _main_link(card)
         if not href:
             continue
         card.title = text
@@ -286,6 +286,25 @@ def _is_heading(element: lxml.html.HtmlElement) -> bool:
 
 def _single_link(card: Card) -> str | None:
     return card.hrefs[0] if len(card.hrefs) == 1 else None
+
+
+def _main_link(card: Card) -> str | None:
+    """The story's own link in a card whose title links nowhere: the one its picture and
+    "Read more" share (not a category's or author's page)."""
+    counts: dict[str, int] = {}
+    for element in card.everything:
+        if element.tag != "a" or (href := _usable_href(element)) is None:
+            continue
+        rels = set((element.get("rel") or "").split())
+        if rels & {"category", "tag", "author"} or _CATEGORY_PATH.search(href):
+            continue
+        weight = 2 if element.find(".//img") is not None or is_generic(element_text(element)) else 1
+        counts[href] = counts.get(href, 0) + weight
+    if not counts:
+        return None
+    best = max(counts.values())
+    winners = [href for href, count in counts.items() if count == best]
+    return winners[0] if len(winners) == 1 or best > 1 else None
 
 
 def _inside(element: lxml.html.HtmlElement, container: lxml.html.HtmlElement | None) -> bool:
