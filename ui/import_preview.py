@@ -15,7 +15,7 @@ from __future__ import annotations
 import concurrent.futures
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -154,7 +154,7 @@ class ImportPreview(QDialog):
         self.import_button = self.buttons.addButton(
             "Import", QDialogButtonBox.ButtonRole.AcceptRole
         )
-        for button in self.buttons.buttons():
+        for button in self.buttons.findChildren(QPushButton):
             button.setAutoDefault(False)  # Enter imports, whatever has the focus
         self.import_button.setDefault(True)
         self.buttons.accepted.connect(self.accept)
@@ -312,7 +312,7 @@ class ImportPreview(QDialog):
             self._update_import_button()
 
     def _answered(self, token: object, result: object, error: str) -> None:
-        generation, request = token  # type: ignore[misc]
+        generation, request = cast(tuple[int, tuple[Any, ...]], token)
         if generation != self._generation:
             return  # a later choice is being read
         kind, index = request[0], request[1]

@@ -250,7 +250,7 @@ class ItemDialog(QDialog):
 
         Returns the fields changed.
         """
-        page = {
+        page: dict[str, Any] = {
             "title": item.title,
             "summary": item.summary,
             "date": item.date,
