@@ -131,6 +131,54 @@ def test_pasted_html_is_previewed_with_links_and_images_then_imported(
     assert win.model.rowCount() == 3
 
 
+@pytest.mark.parametrize(
+    "flavour",
+    [
+        ("chromium/x-source-url", f"{SITE}/news/".encode()),
+        ("text/x-moz-url-priv", f"{SITE}/news/".encode("utf-16-le")),
+    ],
+    ids=["chromium", "firefox"],
+)
+def test_relative_links_of_a_paste_resolve_against_the_page_it_came_from(
+    windows: Windows, qtbot, clipboard, flavour: tuple[str, bytes]
+) -> None:
+    relative = LISTING_HTML.replace(f'"{SITE}/', '"/')
+    assert SITE not in relative
+    windows.library()
+    win = windows.open()
+    put_on_clipboard({"text/html": relative.encode("utf-8"), flavour[0]: flavour[1]})
+    win.paste_action.trigger()
+    dialog = preview_of(win, qtbot)
+    assert column(dialog, "Link") == [f"{SITE}/news/{slug}" for slug, *_ in STORIES]
+    assert column(dialog, "Image") == [f"{SITE}/media/{slug}.jpg" for slug, *_ in STORIES]
+    assert f"{SITE}/news/" in dialog.heading.text()
+
+
+def test_a_base_url_typed_in_the_preview_mends_relative_links(
+    windows: Windows, qtbot, clipboard
+) -> None:
+    relative = LISTING_HTML.replace(f'"{SITE}/', '"/')
+    windows.library()
+    win = windows.open()
+    put_on_clipboard({"text/html": relative.encode("utf-8")})  # no page address
+    win.paste_action.trigger()
+    dialog = preview_of(win, qtbot)
+    assert column(dialog, "Link") == ["no link"] * 3
+    messages = [dialog.messages.item(n).text() for n in range(dialog.messages.count())]
+    assert any("relative" in message for message in messages)
+    base = dialog.options.base_url
+    assert base.isVisibleTo(dialog)
+    base.setText(f"{SITE}/news/")
+    base.editingFinished.emit()
+    qtbot.waitUntil(lambda: not dialog.job.running)
+    assert column(dialog, "Link") == [f"{SITE}/news/{slug}" for slug, *_ in STORIES]
+    base.setText("ftp://wrong.example/")
+    base.editingFinished.emit()
+    qtbot.waitUntil(lambda: not dialog.job.running)
+    assert "base url" in dialog.error.text() and dialog.model.rowCount() == 0
+    assert not dialog.import_button.isEnabled()
+
+
 def test_a_plain_text_paste_is_previewed_and_shows_items_have_no_link(
     windows: Windows, qtbot, clipboard
 ) -> None:
