@@ -194,7 +194,9 @@ def test_a_plain_text_paste_is_previewed_and_shows_items_have_no_link(
     assert column(dialog, "Link") == ["no link", "no link"]
     assert "readers cannot read more" in dialog.model.index(0, 4).data(Qt.ItemDataRole.ToolTipRole)
     assert column(dialog, "Category") == ["Harbour News", "Harbour News"]
-    dialog.import_button.click()
+    qtbot.waitUntil(lambda: dialog.table.hasFocus())  # keyboard users start on the items
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Down)
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Return)  # Enter: the default button, Import
     assert len(win.library.items()) == 2
 
 
