@@ -447,3 +447,48 @@ def test_a_title_that_links_nowhere_takes_the_link_its_picture_and_read_more_sha
     assert report.items[0].url == "https://www.riverside-council.example/news/3"
     assert report.items[0].category == "Press"
     assert report.items[0].image_url == "https://www.riverside-council.example/i/3.jpg"
+
+
+def test_a_date_or_a_label_before_the_link_is_not_prose():
+    bold = "".join(
+        f"<p><strong>{d} March 2024</strong><br><a href='/n/{d}'>Notice {d}</a></p>" for d in (3, 2)
+    )
+    labelled = "".join(
+        f"<p>Press release: <a href='/p/{d}'>Release {d}</a> ({d} March 2024)</p>" for d in (3, 2)
+    )
+    dashed = "".join(f"<li>{d} March 2024 - <a href='/m/{d}'>Minutes {d}</a></li>" for d in (3, 2))
+    for body, expected in (
+        (bold, ["Notice 3", "Notice 2"]),
+        (labelled, ["Release 3", "Release 2"]),
+        (f"<ul>{dashed}</ul>", ["Minutes 3", "Minutes 2"]),
+    ):
+        report = read(doc(f"<div class='content'>{body}</div>"))
+        assert titles(report) == expected
+        assert report.items[0].date == dt.date(2024, 3, 3)
+
+
+def test_a_link_that_wraps_the_whole_teaser():
+    cards = "".join(
+        f"<a class='teaser' href='/t/{d}'><img src='/i/{d}.jpg' alt=''><strong>Story {d}</strong>"
+        f"<p>The teaser of story {d}, long enough to be read as one.</p>"
+        f"<span>{d}/12/2023</span></a>"
+        for d in (14, 13)
+    )
+    report = read(doc(f"<div class='teasers'>{cards}</div>"))
+    assert titles(report) == ["Story 14", "Story 13"]
+    assert report.items[0].date == dt.date(2023, 12, 14)
+    assert report.items[0].summary.startswith("The teaser of story 14")
+
+
+def test_relative_dates_are_rejected_saying_what_was_shown():
+    cards = "".join(
+        f"<div class='item'><h3><a href='/r/{n}'>Story {n}</a></h3><span class='date'>{n} hours ago"
+        "</span></div>"
+        for n in (3, 5, 8)
+    )
+    report = read(doc(f"<div class='stream'>{cards}</div>"))
+    assert report.items == []
+    assert report.rejected[0].reason == (
+        "the date '3 hours ago' of 'Story 3' is not a date we can read (a day, a month and a year)"
+    )
+    assert len(report.rejected) == 3

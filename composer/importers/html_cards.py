@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import lxml.html
 
+from composer.dates import find_date
 from composer.importers.html_dates import (
     NumericDate,
     date_in_text,
@@ -121,6 +122,8 @@ class Card:
     #: A date written with numbers only (``05.06.15``): the page decides its order.
     numeric: NumericDate | None = None
     numeric_text: str = ""
+    #: What a date element shows when no date could be read from it ("3 days ago").
+    date_text: str = ""
     #: The title is a heading's (or a link's in or around a heading).
     headed: bool = False
     #: The date is the one of a heading over the whole list ("Friday, March 29, 2013").
@@ -222,6 +225,9 @@ def _read_title(card: Card, base: str | None) -> lxml.html.HtmlElement | None:
             continue
         if element.tag == "a" and element not in card.elements and _inline(element):
             continue  # a link in running text: prose, not a story's title
+        if element.tag == "a" and (first := _first_line(element)) is not None:
+            href = href or _usable_href(element)
+            element, text = first, element_text(first)
         href = href or fallback_href or _single_link(card) or _main_link(card)
         if not href:
             continue
@@ -234,10 +240,28 @@ def _read_title(card: Card, base: str | None) -> lxml.html.HtmlElement | None:
     return None
 
 
+#: Text before a link beyond this is prose around it, whatever it says.
+_PROSE_BEFORE = 80
 _URL_TEXT = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
 _BLOCKS = frozenset(
     {"p", "li", "td", "dd", "dt", "div", "section", "article", "blockquote", *HEADINGS}
 )
+
+
+def _first_line(link: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """In a link that wraps a whole teaser (a title, a paragraph, a date), the element
+    holding its first words: the title. None for a link that is just a title."""
+    if link.find(".//p") is None and link.find(".//div") is None:
+        return None
+    for element in link.iterdescendants():
+        if not isinstance(element.tag, str) or element.tag in ("img", "picture", "source"):
+            continue
+        text = element_text(element)
+        if element.tag in ("p", "div") and element.find(".//*") is not None:
+            continue  # a wrapper: look inside it
+        if len(text) >= 2 and not (date_in_text(text) and len(text) <= 40):
+            return element
+    return None
 
 
 def _inline(link: lxml.html.HtmlElement) -> bool:
@@ -255,9 +279,15 @@ def _inline(link: lxml.html.HtmlElement) -> bool:
         if (owner is link and not text.is_tail) or (owner is not link and _inside(owner, link)):
             break  # the link's own text: what came before it is all there is
         before.append(str(text))
-        if len("".join(before).strip()) > 3:
+        if len("".join(before)) > _PROSE_BEFORE:
             return True
-    return False
+    written = clean_line("".join(before))
+    # "3 March 2024 – <a>", "Press release: <a>": a date or a label, not a sentence
+    if (found := find_date(written)) is not None:
+        written = clean_line(written[: found.start] + written[found.end :])
+    if len(written.strip(" ,.;:|–—-•·»()[]")) <= 3:
+        return False
+    return not (len(written) <= _LABEL_MAX // 4 and written[-1] in ":|–—-•·»")
 
 
 def _heading_links(everything: list[lxml.html.HtmlElement]) -> int:
@@ -330,14 +360,14 @@ def _date_texts(
                 card.date = day
                 return
             yield value
-            yield element_text(element)
+            yield _shown_date(card, element_text(element))
     for element in everything:
         if (
             DATE_CLASS.search(_classes(element))
             and not _inside(element, title)
             and not _inside(element, teaser)
         ):
-            yield element_text(element)
+            yield _shown_date(card, element_text(element))
     outer = {id(element) for element in card.elements}
     for element in everything:
         parent = element.getparent()
@@ -349,6 +379,17 @@ def _date_texts(
             and not (_inside(parent, title) or _inside(parent, teaser))
         ):
             yield element.tail
+
+
+_RELATIVE = re.compile(r"\d|\bago\b|yesterday|today|hier|gestern|heute|aujourd|ayer|hoy", re.I)
+
+
+def _shown_date(card: Card, text: str) -> str:
+    """``text``, noted as what the card shows for a date if it looks like one ("3 days
+    ago", "Mon 4th") in case no date can be read from it."""
+    if not card.date_text and len(text) <= 40 and _RELATIVE.search(text):
+        card.date_text = text
+    return text
 
 
 def _read_date(

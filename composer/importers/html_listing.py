@@ -371,9 +371,10 @@ def _with_sections(best: Group, found: list[tuple[lxml.html.HtmlElement, Group]]
 
 
 def _story_like(group: Group) -> bool:
-    """Undated cards that still look like stories: three or more, most with a teaser or image."""
+    """Undated cards that still look like stories: three or more, most with a teaser, an
+    image or a date we cannot read ("3 days ago")."""
     good = [card for card in group.cards if card.score]
-    rich = [card for card in good if card.summary or card.image_url]
+    rich = [card for card in good if card.summary or card.image_url or card.date_text]
     lengths = sorted(card.text_length for card in good)
     short = bool(lengths) and lengths[len(lengths) // 2] <= _MAX_TEASER_CARD
     return len(good) >= 3 and len(rich) * 2 > len(good) and short
@@ -392,7 +393,7 @@ def single_card(root: lxml.html.HtmlElement, base: str | None) -> Card | None:
 def prose_lengths(root: lxml.html.HtmlElement, group: Group) -> tuple[int, int]:
     """Characters of paragraph text inside the group's cards, and outside them (furniture
     not counted)."""
-    cards = {id(element) for card in group.cards for element in card.elements}
+    cards = {id(element) for card in group.cards if card.score for element in card.elements}
     inside = outside = 0
     for paragraph in root.iter("p"):
         in_cards = False

@@ -192,6 +192,13 @@ def _add_cards(builder: ReportBuilder, cards: list[Card]) -> None:
                 "(--date-order dmy or mdy)",
             )
             continue
+        if card.date is None and card.date_text:
+            builder.reject(
+                where,
+                f"the date '{card.date_text}' of '{card.title[:80]}' is not a date we can read "
+                "(a day, a month and a year)",
+            )
+            continue
         if card.date is None:
             builder.reject(where, f"no date found near '{card.title[:80]}'")
             continue
