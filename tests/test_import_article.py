@@ -272,3 +272,32 @@ def test_fetch_article_of_a_pdf_says_what_it_is(server):
     with pytest.raises(SourceError) as caught:
         fetch_article(url)
     assert str(caught.value) == f"{url}: is not a web page (the server sent application/pdf)"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a date line under the headline, no markup saying so
+        "<div class='c'><h1>Club news</h1><p>Veröffentlicht am 16.08.2019</p><p>Text.</p></div>",
+        # the article's meta column is an <aside>
+        "<div class='c'><aside class='columns'><ul><li class='meta__date'>16.08.2019</li></ul>"
+        "</aside><h1>Club news</h1><p>Text.</p></div>",
+        # the page's own date in a WebPage object (a CMS's SEO plugin writes one)
+        '<script type="application/ld+json">{"@graph": [{"@type": "WebPage", '
+        '"datePublished": "2019-08-16T10:13:17+00:00"}]}</script><h1>Club news</h1>',
+    ],
+)
+def test_an_article_date_written_in_other_places(body):
+    html = f"<html><head><title>Club news</title></head><body>{body}</body></html>"
+    fields = article_fields(html, page_url="https://club.example/news")
+    assert fields["date"] == dt.date(2019, 8, 16)
+    assert fields["title"] == "Club news"
+
+
+def test_an_article_date_in_the_menu_or_footer_is_not_the_articles():
+    html = (
+        "<html><head><title>About</title></head><body><nav><a href='/'>Home</a> "
+        "<time datetime='2020-01-01'>1 Jan</time></nav><h1>About</h1><p>Who we are.</p>"
+        "<footer><p class='date'>Updated 3 March 2021</p></footer></body></html>"
+    )
+    assert "date" not in article_fields(html, page_url="https://club.example/about")

@@ -31,7 +31,12 @@ from composer.importers.html_document import (
     parse_document,
 )
 from composer.importers.html_listing import is_furniture
-from composer.importers.html_structured import json_ld_objects, main_article, microdata_articles
+from composer.importers.html_structured import (
+    json_ld_objects,
+    main_article,
+    microdata_articles,
+    page_date,
+)
 from composer.text import fold
 
 _DATE_METAS = (
@@ -56,6 +61,9 @@ _DATE_METAS = (
     "article.published",
     "og:updated_time",
 )
+_NAVIGATION = frozenset({"nav", "footer", "menu"})
+#: Text pieces after the headline looked at for its date line.
+_NEAR_HEADLINE = 12
 _SEPARATORS = (" | ", " - ", " – ", " — ", " · ", " :: ", " / ")
 
 
@@ -109,37 +117,73 @@ def _main_heading(root: lxml.html.HtmlElement) -> str:
     return ""
 
 
-def _in_furniture(element: lxml.html.HtmlElement) -> bool:
+def _in_furniture(element: lxml.html.HtmlElement, *, strict: bool = True) -> bool:
+    """True inside navigation, sidebars, headers and footers; with ``strict`` False only
+    inside navigation, menus and footers (a side column may hold the page's own date)."""
     node: lxml.html.HtmlElement | None = element
     while node is not None:
-        if is_furniture(node):
+        if node.tag in _NAVIGATION if not strict else is_furniture(node):
             return True
         node = node.getparent()
     return False
 
 
 def _shown_date(root: lxml.html.HtmlElement) -> dt.date | None:
-    """The date the page shows for itself: an itemprop, else the first ``<time>`` of its
-    article (or of its content, outside navigation and sidebars)."""
+    """The date the page shows for itself: an itemprop, else the first ``<time>`` or
+    date line of its article (or of its content outside navigation and sidebars), else a
+    date line by its headline, else one in a side column or page header."""
     for element in root.iterfind(".//*[@itemprop]"):
         if "datePublished" in (element.get("itemprop") or "").split():
             value = element.get("content") or element.get("datetime") or element_text(element)
             if day := any_date(value):
                 return day
-    for scope in (".//article//time", ".//main//time", ".//time"):
-        for element in root.iterfind(scope):
-            if _in_furniture(element):
+    times = [
+        e
+        for scope in (".//article//time", ".//main//time", ".//time")
+        for e in root.iterfind(scope)
+    ]
+    lines = [
+        e for e in root.iter() if isinstance(e.tag, str) and DATE_CLASS.search(e.get("class") or "")
+    ]
+    for strict in (True, False):
+        for element in times:
+            if _in_furniture(element, strict=strict):
                 continue
             if day := any_date(element.get("datetime")) or any_date(element_text(element)):
                 return day
-    for element in root.iter():  # "Published 29 March 2024" in a byline or date line
-        if (
-            isinstance(element.tag, str)
-            and DATE_CLASS.search(element.get("class") or "")
-            and len(text := element_text(element)) <= 80
-            and not _in_furniture(element)
-            and (day := date_in_text(text))
-        ):
+        for element in lines:  # "Published 29 March 2024" in a byline or date line
+            if (
+                len(text := element_text(element)) <= 80
+                and not _in_furniture(element, strict=strict)
+                and (day := date_in_text(text))
+            ):
+                return day
+        if strict and (day := _date_by_headline(root)):
+            return day
+    return None
+
+
+def _date_by_headline(root: lxml.html.HtmlElement) -> dt.date | None:
+    """A short line with a date just after the page's main heading, or just before it
+    ("Veröffentlicht am 16.08.2019" under the headline)."""
+    heading = next((h for h in root.iter("h1") if not _in_furniture(h)), None)
+    if heading is None:
+        return None
+    after: list[str] = []
+    for element in heading.itersiblings():
+        if len(after) >= _NEAR_HEADLINE:
+            break
+        if isinstance(element.tag, str) and not is_furniture(element):
+            after.extend(t for t in element.itertext() if t.strip())
+    before = [
+        t
+        for e in heading.itersiblings(preceding=True)
+        if isinstance(e.tag, str) and not is_furniture(e)
+        for t in e.itertext()
+        if t.strip()
+    ]
+    for text in [*after[:_NEAR_HEADLINE], *before[:3]]:
+        if len(line := text.strip()) <= 80 and (day := date_in_text(line)):
             return day
     return None
 
@@ -193,7 +237,13 @@ def read_article(
     for name in _DATE_METAS:
         if day := any_date(values.get(name)):
             break
-    day = day or any_date(ld.get("date")) or any_date(md.get("date")) or _shown_date(root)
+    day = (
+        day
+        or any_date(ld.get("date"))
+        or any_date(md.get("date"))
+        or any_date(page_date(objects))
+        or _shown_date(root)
+    )
     if day:
         fields["date"] = day
     return {key: value for key, value in fields.items() if value}

@@ -182,6 +182,18 @@ def main_article(objects: list[dict[str, Any]]) -> Story | None:
     return None
 
 
+_PAGE_TYPES = frozenset({"webpage", "itempage", "aboutpage", "profilepage", "qapage", "faqpage"})
+
+
+def page_date(objects: list[dict[str, Any]]) -> str:
+    """The ``datePublished`` of the page itself (a ``WebPage`` object), when no article
+    object says when the story was published."""
+    for obj in objects:
+        if types_of(obj) & _PAGE_TYPES and (value := _text(obj.get("datePublished"))):
+            return value
+    return ""
+
+
 def _prop_value(element: lxml.html.HtmlElement) -> str:
     for attribute in ("content", "datetime", "href", "src"):
         value = element.get(attribute)
