@@ -301,3 +301,22 @@ def test_an_article_date_in_the_menu_or_footer_is_not_the_articles():
         "<footer><p class='date'>Updated 3 March 2021</p></footer></body></html>"
     )
     assert "date" not in article_fields(html, page_url="https://club.example/about")
+
+
+def test_an_article_whose_json_ld_also_lists_related_stories_is_the_article():
+    related = ",".join(
+        f'{{"@type": "ListItem", "position": {n}, "url": "https://x.example/news/r{n}", '
+        f'"name": "Related {n}"}}'
+        for n in (1, 2, 3)
+    )
+    html = (
+        "<html><head><title>Main story</title>"
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Main story", '
+        '"datePublished": "2024-05-05"}</script>'
+        '<script type="application/ld+json">'
+        f'{{"@type": "ItemList", "itemListElement": [{related}]}}'
+        "</script></head><body><h1>Main story</h1><p>Text.</p></body></html>"
+    )
+    report = parse_html(html, source="a.html", page_url="https://x.example/news/main")
+    assert report.format == "article"
+    assert [item.title for item in report.items] == ["Main story"]

@@ -77,10 +77,11 @@ def parse_html(
     objects = json_ld_objects(root)
     listed = [] if kind == "article" else listed_stories(objects)
     group = None if kind == "article" else find_story_cards(root, meta.base_url)
-    if kind == "auto" and not listed:
-        kind = _decide(root, meta, objects, group)
-    elif kind == "auto":
-        kind = "listing"
+    if kind == "auto":
+        # A JSON-LD list of stories makes a listing, unless the page is itself an article
+        # (whose list is then its related stories).
+        own = main_article(objects)
+        kind = "listing" if listed and own is None else _decide(root, meta, objects, group)
     builder = ReportBuilder(
         source,
         "article" if kind == "article" else "html",

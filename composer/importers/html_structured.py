@@ -170,8 +170,6 @@ def _list_members(item_list: dict[str, Any]) -> list[Story]:
 def main_article(objects: list[dict[str, Any]]) -> Story | None:
     """The page's own article in JSON-LD: its only article-type object, or a WebPage's
     ``mainEntity`` of an article type; None when there is none (or several)."""
-    if any("itemlist" in types_of(obj) for obj in objects):
-        return None
     articles = [obj for obj in objects if types_of(obj) & ARTICLE_TYPES - {"event"}]
     for obj in objects:
         main = obj.get("mainEntity")
