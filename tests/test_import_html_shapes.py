@@ -492,3 +492,17 @@ def test_relative_dates_are_rejected_saying_what_was_shown():
         "the date '3 hours ago' of 'Story 3' is not a date we can read (a day, a month and a year)"
     )
     assert len(report.rejected) == 3
+
+
+def test_links_one_a_line_with_their_dates_after_them():
+    html = doc(
+        "<div class='content'><p><a href='/a'>Title one</a> (3 May 2024)<br>"
+        "<a href='/b'>Title two</a> (2 May 2024)<br>"
+        "<a href='/c'>Title three</a> <small>1 May 2024</small><br></p></div>"
+    )
+    report = read(html)
+    assert [(item.title, item.date.day) for item in report.items] == [
+        ("Title one", 3),
+        ("Title two", 2),
+        ("Title three", 1),
+    ]

@@ -243,6 +243,8 @@ def _read_title(card: Card, base: str | None) -> lxml.html.HtmlElement | None:
 #: Text before a link beyond this is prose around it, whatever it says.
 _PROSE_BEFORE = 80
 _URL_TEXT = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
+#: Elements inside a line of text.
+INLINE = frozenset({"a", "span", "small", "em", "strong", "b", "i", "font", "label", "time"})
 _BLOCKS = frozenset(
     {"p", "li", "td", "dd", "dt", "div", "section", "article", "blockquote", *HEADINGS}
 )
@@ -368,7 +370,9 @@ def _date_texts(
             and not _inside(element, teaser)
         ):
             yield _shown_date(card, element_text(element))
-    outer = {id(element) for element in card.elements}
+    # A block card ends where its element does; a link's card goes on after it (its
+    # tail is what the page says about that link).
+    outer = set() if card.elements[0].tag in INLINE else {id(e) for e in card.elements}
     for element in everything:
         parent = element.getparent()
         if element.text and not (_inside(element, title) or _inside(element, teaser)):

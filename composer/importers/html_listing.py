@@ -22,6 +22,7 @@ import lxml.html
 
 from composer.importers.html_cards import DATE_CLASS as _DATE_CLASS
 from composer.importers.html_cards import HEADINGS, MAX_CARD_LINKS, Card, read_card
+from composer.importers.html_cards import INLINE as _INLINE
 from composer.importers.html_dates import date_in_text, numeric_date_parts
 from composer.importers.html_document import element_text
 
@@ -68,7 +69,6 @@ _WRAPPER_WORDS = frozenset(
         "col",
     }
 )
-_INLINE = frozenset({"a", "span", "small", "em", "strong", "b", "i", "font", "label"})
 _SKIPPED_CHILDREN = frozenset({"hr", "br", "script", "noscript", "link", "meta", "style"})
 _MAX_GROUPS = 3000
 #: Undated cards longer than this (median) are sections of an article, not story teasers.
@@ -155,11 +155,28 @@ def _sibling_groups(parent: lxml.html.HtmlElement) -> Iterator[list[list[lxml.ht
     for tag, members in by_tag.items():
         if len(members) >= 2 and tag not in HEADINGS:
             kept = [m for m in members if not is_furniture(m) and _has_link(m)]
-            if len(kept) >= 2:
+            if len(kept) >= 2 and tag == "a" and parent.tag not in _INLINE:
+                yield _link_runs(parent, kept)  # links one a line: <a>…</a> 3 May<br>
+            elif len(kept) >= 2:
                 yield [[member] for member in kept]
     headings = [c for c in parent if isinstance(c.tag, str) and c.tag in HEADINGS and _has_link(c)]
     if len(headings) >= 2:
         yield _heading_runs(parent, headings)
+
+
+def _link_runs(
+    parent: lxml.html.HtmlElement, links: list[lxml.html.HtmlElement]
+) -> list[list[lxml.html.HtmlElement]]:
+    """Cards of links written one a line: each link with what follows it (its tail text,
+    a ``<br>``, a ``<small>`` date) up to the next link."""
+    starts = {id(link) for link in links}
+    runs: list[list[lxml.html.HtmlElement]] = []
+    for child in parent:
+        if id(child) in starts:
+            runs.append([child])
+        elif runs and isinstance(child.tag, str) and child.tag in _INLINE | {"br"}:
+            runs[-1].append(child)
+    return runs
 
 
 def _definition_pairs(parent: lxml.html.HtmlElement) -> list[list[lxml.html.HtmlElement]]:
