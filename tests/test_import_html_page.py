@@ -7,6 +7,8 @@ import datetime as dt
 import random
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from composer.errors import SourceError
 from composer.importers import ReadOptions, import_source, import_text
@@ -246,3 +248,40 @@ def test_an_absolute_srcset_serves_when_src_is_relative_and_there_is_no_base():
     report = parse_html(listing(body=body), source="p")
     assert report.items[0].image_url == "https://cdn.example/one-800.jpg"
     assert report.warnings == [NO_BASE]  # the links are still relative
+
+
+_TAGS = ["div", "li", "ul", "a", "h2", "h3", "p", "time", "img", "table", "tr", "td", "article"]
+_ATTRS = [
+    "href='/s/x'",
+    "href='javascript:x'",
+    "datetime='2024-05-03'",
+    "src='data:x'",
+    "srcset='/a.jpg 2x, '",
+    "class='date'",
+    "class='sidebar'",
+    "itemprop='datePublished'",
+]
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.builds(lambda t, a: f"<{t} {a}>", st.sampled_from(_TAGS), st.sampled_from(_ATTRS)),
+            st.builds(lambda t: f"</{t}>", st.sampled_from(_TAGS)),
+            st.sampled_from(["3 May 2024", "05/06/07", "Title words", "&amp;", "<", "\u202e"]),
+            st.text(max_size=12),
+        ),
+        max_size=50,
+    ),
+    st.sampled_from([None, "https://h.example/news/"]),
+)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_markup_is_a_report_or_a_source_error(pieces, page_url):
+    try:
+        report = parse_html("".join(pieces), source="gen", page_url=page_url)
+    except SourceError as error:
+        assert str(error).startswith("gen: ")
+    else:
+        for item in report.items:
+            assert item.url is None or item.url.startswith(("http://", "https://"))
+            assert item.image_url is None or item.image_url.startswith(("http://", "https://"))
