@@ -435,8 +435,18 @@ def _read_teaser(card: Card, title: lxml.html.HtmlElement | None) -> lxml.html.H
             best = (rank, element, text)
     if best is None:
         return None
-    card.summary = best[2]
+    card.summary = _without_more_links(best[1], best[2])
     return best[1]
+
+
+def _without_more_links(element: lxml.html.HtmlElement, text: str) -> str:
+    """A teaser's text without the "Continue reading" link at its end."""
+    links = [a for a in element.iter("a") if is_generic(element_text(a))]
+    for link in reversed(links):
+        shown = element_text(link)
+        if shown and text.endswith(shown):
+            text = text[: -len(shown)].rstrip(" -–—|:»›→")
+    return text
 
 
 def _label_text(element: lxml.html.HtmlElement) -> str:
