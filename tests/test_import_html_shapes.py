@@ -506,3 +506,26 @@ def test_links_one_a_line_with_their_dates_after_them():
         ("Title two", 2),
         ("Title three", 1),
     ]
+
+
+def test_a_machine_date_in_a_title_attribute_and_a_card_wide_link():
+    papermod = "".join(
+        f"<article class='post-entry'><header class='entry-header'><h2>Post {d}</h2></header>"
+        f"<div class='entry-content'><p>Summary of post {d}, long enough to be one.</p></div>"
+        f"<footer class='entry-footer'><span title='2024-03-0{d} 00:00:00 +0000 UTC'>"
+        f"{d} min read</span></footer>"
+        f"<a class='entry-link' aria-label='post link to Post {d}' href='/posts/p{d}/'></a></article>"
+        for d in (3, 2)
+    )
+    report = read(doc(f"<main class='main'>{papermod}</main>"))
+    assert titles(report) == ["Post 3", "Post 2"]
+    assert report.items[0].url == "https://www.riverside-council.example/posts/p3/"
+    assert report.items[0].date == dt.date(2024, 3, 3)
+    blogger = "".join(
+        f"<div class='post-outer'><h3 class='post-title'><a href='/2024/03/b{d}.html'>Blog {d}</a>"
+        f"</h3><div class='post-footer'>at <abbr class='published' "
+        f"title='2024-03-0{d}T10:00:00+01:00'>10:00</abbr></div></div>"
+        for d in (3, 2)
+    )
+    report = read(doc(f"<div class='blog-posts'>{blogger}</div>"))
+    assert [item.date for item in report.items] == [dt.date(2024, 3, 3), dt.date(2024, 3, 2)]

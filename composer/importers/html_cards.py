@@ -356,6 +356,10 @@ def _date_texts(
     ``datePublished``, elements classed as dates, then any text outside title and teaser."""
     everything = card.everything
     for element in everything:
+        # <abbr class="published" title="2024-03-03T10:00:00+01:00">: hAtom, Blogger, Hugo
+        if (stamp := element.get("title")) and element.tag != "a" and (day := machine_date(stamp)):
+            card.date = day
+            return
         if element.tag == "time" or element.get("itemprop") in ("datePublished", "dateCreated"):
             value = element.get("datetime") or element.get("content") or ""
             if day := machine_date(value):

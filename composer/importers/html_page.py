@@ -133,7 +133,7 @@ def _decide(
     )
     has_story = bool(meta.values.get("og:title") or root.find(".//h1") is not None)
     dated = group.shown_dates if group is not None else 0
-    if group is not None and dated < 2 and _whole_page(meta) and has_story:
+    if group is not None and dated == 1 and _whole_page(meta) and has_story:
         group = None  # one dated link on a page with a heading of its own: an article
     if group is not None:
         # An article's text with a rail of other stories beside it is still the article.
