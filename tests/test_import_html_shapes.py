@@ -514,7 +514,8 @@ def test_a_machine_date_in_a_title_attribute_and_a_card_wide_link():
         f"<div class='entry-content'><p>Summary of post {d}, long enough to be one.</p></div>"
         f"<footer class='entry-footer'><span title='2024-03-0{d} 00:00:00 +0000 UTC'>"
         f"{d} min read</span></footer>"
-        f"<a class='entry-link' aria-label='post link to Post {d}' href='/posts/p{d}/'></a></article>"
+        f"<a class='entry-link' aria-label='post link to Post {d}' href='/posts/p{d}/'></a>"
+        "</article>"
         for d in (3, 2)
     )
     report = read(doc(f"<main class='main'>{papermod}</main>"))
