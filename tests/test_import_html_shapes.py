@@ -530,3 +530,18 @@ def test_a_machine_date_in_a_title_attribute_and_a_card_wide_link():
     )
     report = read(doc(f"<div class='blog-posts'>{blogger}</div>"))
     assert [item.date for item in report.items] == [dt.date(2024, 3, 3), dt.date(2024, 3, 2)]
+
+
+def test_hidden_copies_of_the_list_are_not_read_twice():
+    cards = "".join(
+        f"<li><a href='/n/{d}'>Story {d}</a> <time datetime='2024-05-0{d}'>{d} May</time></li>"
+        for d in (3, 2)
+    )
+    html = doc(
+        f"<div class='list'><ul>{cards}</ul></div>"
+        f"<div class='list' style='display: none'><ul>{cards}</ul></div>"
+        f"<div class='list' hidden><ul>{cards}</ul></div>"
+    )
+    report = read(html)
+    assert titles(report) == ["Story 3", "Story 2"]
+    assert report.warnings == []

@@ -133,12 +133,23 @@ def _has_ancestor(element: lxml.html.HtmlElement, tags: tuple[str, ...]) -> bool
     return False
 
 
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def is_hidden(element: lxml.html.HtmlElement) -> bool:
+    """True for an element the page does not show (``hidden``, ``display: none``)."""
+    if element.get("hidden") is not None:
+        return True
+    style = element.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
 def content_elements(root: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
-    """Every element outside page furniture, parents before children."""
+    """Every element outside page furniture and hidden parts, parents before children."""
     stack = [root]
     while stack:
         element = stack.pop()
-        if not isinstance(element.tag, str) or is_furniture(element):
+        if not isinstance(element.tag, str) or is_furniture(element) or is_hidden(element):
             continue
         yield element
         stack.extend(reversed([child for child in element if isinstance(child.tag, str)]))
@@ -154,7 +165,7 @@ def _sibling_groups(parent: lxml.html.HtmlElement) -> Iterator[list[list[lxml.ht
         return
     for tag, members in by_tag.items():
         if len(members) >= 2 and tag not in HEADINGS:
-            kept = [m for m in members if not is_furniture(m) and _has_link(m)]
+            kept = [m for m in members if not (is_furniture(m) or is_hidden(m)) and _has_link(m)]
             if len(kept) >= 2 and tag == "a" and parent.tag not in _INLINE:
                 yield _link_runs(parent, kept)  # links one a line: <a>…</a> 3 May<br>
             elif len(kept) >= 2:
