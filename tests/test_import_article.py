@@ -320,3 +320,19 @@ def test_an_article_whose_json_ld_also_lists_related_stories_is_the_article():
     report = parse_html(html, source="a.html", page_url="https://x.example/news/main")
     assert report.format == "article"
     assert [item.title for item in report.items] == ["Main story"]
+
+
+def test_overlong_metadata_does_not_lose_the_story():
+    html = (
+        "<html><head>"
+        f"<meta property='og:title' content='{'Very long title ' * 30}'>"
+        f"<meta property='article:section' content='{'Section ' * 20}'>"
+        "<meta property='article:published_time' content='2024-02-02'>"
+        f"<meta name='description' content='{'Words. ' * 4000}'>"
+        "</head><body><h1>The real headline</h1></body></html>"
+    )
+    report = parse_html(html, source="long.html", page_url="https://x.example/long")
+    (item,) = report.items
+    assert item.title == "The real headline"
+    assert item.category == "News"
+    assert len(item.summary) <= 20_000

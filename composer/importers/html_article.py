@@ -17,7 +17,7 @@ from typing import Any
 import lxml.html
 
 from composer.errors import SourceError
-from composer.importers.base import DEFAULT_CATEGORY, ImportReport
+from composer.importers.base import DEFAULT_CATEGORY, ImportReport, fit_summary
 from composer.importers.detect import sniff_format
 from composer.importers.fetch import DEFAULT_TIMEOUT, fetch_url
 from composer.importers.html_cards import DATE_CLASS
@@ -37,6 +37,7 @@ from composer.importers.html_structured import (
     microdata_articles,
     page_date,
 )
+from composer.item import MAX_CATEGORY, MAX_TITLE
 from composer.text import fold
 
 _DATE_METAS = (
@@ -206,7 +207,9 @@ def read_article(
         values.get("twitter:title"),
         values.get("dc.title"),
     ]
-    title = _pick_title([t for t in stated if t and not _URL_LIKE.match(t)], heading, meta)
+    usable = [t for t in stated if t and not _URL_LIKE.match(t) and len(t) <= MAX_TITLE]
+    title = _pick_title(usable, heading if len(heading) <= MAX_TITLE else "", meta)
+    title = title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1].rstrip() + "…"
     summary = (
         values.get("og:description")
         or ld.get("summary")
@@ -223,15 +226,15 @@ def read_article(
         or absolute(values.get("twitter:image") or values.get("twitter:image:src"), base)
     )
     url = meta.url or absolute(ld.get("url"), base) or absolute(md.get("url"), base) or page_url
-    fields: dict[str, Any] = {"title": title, "summary": summary}
+    fields: dict[str, Any] = {"title": title, "summary": fit_summary(summary)[0]}
     if url and absolute(url, None):
         fields["url"] = url
     if image:
         fields["image_url"] = image
         if meta.image_alt:
-            fields["image_alt"] = meta.image_alt
+            fields["image_alt"] = meta.image_alt[:300]
     category = meta.section or ld.get("category") or md.get("category")
-    if category:
+    if category and len(category) <= MAX_CATEGORY:
         fields["category"] = category
     day = None
     for name in _DATE_METAS:

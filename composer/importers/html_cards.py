@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import lxml.html
 
 from composer.dates import find_date
+from composer.importers.base import fit_summary
 from composer.importers.html_dates import (
     NumericDate,
     date_in_text,
@@ -27,6 +28,7 @@ from composer.importers.html_dates import (
 )
 from composer.importers.html_document import absolute, element_text, is_relative
 from composer.importers.html_images import thumbnail
+from composer.item import MAX_TITLE
 from composer.text import clean_line
 
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -221,7 +223,7 @@ def _read_title(card: Card, base: str | None) -> lxml.html.HtmlElement | None:
             fallback_href = href
     for element, href in _title_candidates(card):
         text = element_text(element) or clean_line(element.get("aria-label") or "")
-        if len(text) < 2 or is_generic(text) or len(text) > 400 or _URL_TEXT.match(text):
+        if len(text) < 2 or is_generic(text) or len(text) > MAX_TITLE or _URL_TEXT.match(text):
             continue
         if element.tag == "a" and element not in card.elements and _inline(element):
             continue  # a link in running text: prose, not a story's title
@@ -439,7 +441,7 @@ def _read_teaser(card: Card, title: lxml.html.HtmlElement | None) -> lxml.html.H
             best = (rank, element, text)
     if best is None:
         return None
-    card.summary = _without_more_links(best[1], best[2])
+    card.summary = fit_summary(_without_more_links(best[1], best[2]))[0]
     return best[1]
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import lxml.html
 
 from composer.errors import SourceError
-from composer.importers.base import DEFAULT_CATEGORY, ImportReport, ReportBuilder
+from composer.importers.base import DEFAULT_CATEGORY, ImportReport, ReportBuilder, fit_summary
 from composer.importers.html_article import read_article
 from composer.importers.html_cards import Card
 from composer.importers.html_dates import any_date, numeric_date, order_evidence
@@ -39,6 +39,7 @@ from composer.importers.html_structured import (
     main_article,
     microdata_articles,
 )
+from composer.item import MAX_CATEGORY
 from composer.urls import canonical_url
 
 #: A page with an article's signs but little text of its own is a listing when it has
@@ -249,13 +250,13 @@ def _add_listed(
         fields: dict[str, Any] = {
             "title": title,
             "date": day,
-            "summary": story.get("summary") or (card.summary if card else ""),
+            "summary": fit_summary(story.get("summary") or (card.summary if card else ""))[0],
             "url": url or (card.url if card else None),
             "image_url": image,
             "image_alt": story.get("image_alt") or (card.image_alt if card else ""),
         }
         category = story.get("category") or (card.category if card else "")
-        if category:
+        if category and len(category) <= MAX_CATEGORY:
             fields["category"] = category
         builder.add(fields, where)
     return True
