@@ -285,3 +285,20 @@ def test_any_markup_is_a_report_or_a_source_error(pieces, page_url):
         for item in report.items:
             assert item.url is None or item.url.startswith(("http://", "https://"))
             assert item.image_url is None or item.image_url.startswith(("http://", "https://"))
+
+
+def test_a_story_with_a_broken_link_is_kept_without_it_saying_so():
+    html = (
+        "<ul><li><a href='http://x.example:99999/'>Bad port</a> 2 May 2024 "
+        "<img src='http://[::1' alt=''></li><li><a href='/b'>Good</a> 1 May 2024</li></ul>"
+    )
+    report = parse_html(html, source="p", page_url="https://e.example/")
+    assert [(item.title, item.url) for item in report.items] == [
+        ("Bad port", None),
+        ("Good", "https://e.example/b"),
+    ]
+    assert report.items[0].image_url is None
+    assert report.warnings == [
+        "line 1: the link of 'Bad port', 'http://x.example:99999/', is not a valid web address; "
+        "the story was kept without a link"
+    ]

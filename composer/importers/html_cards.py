@@ -116,6 +116,8 @@ class Card:
     image_alt: str = ""
     #: A relative link or image was dropped for want of a base.
     relative_dropped: bool = False
+    #: The story's link, when it is not a valid web address (the story is kept without it).
+    bad_link: str = ""
     #: How many different links the card holds (a container of many stories has many).
     link_count: int = 0
     hrefs: list[str] = dataclasses.field(default_factory=list)
@@ -142,7 +144,7 @@ class Card:
     @property
     def score(self) -> float:
         """How much this looks like one story (0 when it is not one)."""
-        if not self.title or not (self.url or self.relative_dropped):
+        if not self.title or not (self.url or self.relative_dropped or self.bad_link):
             return 0.0
         return (
             1.0
@@ -238,6 +240,8 @@ def _read_title(card: Card, base: str | None) -> lxml.html.HtmlElement | None:
         card.url = absolute(href, base)
         if card.url is None and is_relative(href):
             card.relative_dropped = True
+        elif card.url is None:
+            card.bad_link = clean_line(href)[:100]
         return element
     return None
 

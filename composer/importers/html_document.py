@@ -17,9 +17,10 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import lxml.etree
 import lxml.html
 
-from composer.errors import SourceError
+from composer.errors import SourceError, ValidationError
 from composer.importers.base import NOT_TEXT, looks_binary
 from composer.text import clean_line
+from composer.urls import check_web_url
 
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
@@ -135,15 +136,13 @@ def element_text(element: lxml.etree._Element) -> str:
 
 
 def _web(url: str | None) -> str | None:
+    """``url`` if it is one an item may hold (absolute http(s), a valid host and port)."""
     if not url:
         return None
     try:
-        parts = urlsplit(url)
-    except ValueError:
+        return check_web_url(url)
+    except ValidationError:
         return None
-    if parts.scheme.lower() in ("http", "https") and parts.hostname:
-        return url
-    return None
 
 
 def absolute(href: str | None, base: str | None) -> str | None:

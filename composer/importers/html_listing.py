@@ -260,7 +260,7 @@ def _group_of(cards_elements: list[list[lxml.html.HtmlElement]], base: str | Non
     if len(good) < 2:
         return None
     titles = {card.title for card in good}
-    urls = {card.url for card in good if card.url}
+    urls = {card.url or card.bad_link for card in good if card.url or card.bad_link}
     if len(titles) < 2 or (urls and len(urls) < 2):
         return None
     undated = [card for card in good if not (card.date or card.numeric)]

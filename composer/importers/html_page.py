@@ -204,7 +204,11 @@ def _add_cards(builder: ReportBuilder, cards: list[Card]) -> None:
         if card.date is None:
             builder.reject(where, f"no date found near '{card.title[:80]}'")
             continue
-        builder.add(_card_fields(card), where)
+        if builder.add(_card_fields(card), where) is not None and card.bad_link:
+            builder.warn(
+                f"{where}: the link of '{card.title[:80]}', '{card.bad_link}', is not a valid "
+                "web address; the story was kept without a link"
+            )
 
 
 def _card_fields(card: Card) -> dict[str, Any]:
