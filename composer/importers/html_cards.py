@@ -279,15 +279,16 @@ def _inline(link: lxml.html.HtmlElement) -> bool:
         block = block.getparent()
     if block is None:
         return False
-    before = []
-    for text in block.xpath(".//text()"):
-        owner = text.getparent()
-        if owner is None:
+    before: list[str] = []
+    for node in block.iter():  # document order: what is written before the link
+        if node is link:
+            break
+        if not isinstance(node.tag, str):
             continue
-        if (owner is link and not text.is_tail) or (owner is not link and _inside(owner, link)):
-            break  # the link's own text: what came before it is all there is
-        before.append(str(text))
-        if len("".join(before)) > _PROSE_BEFORE:
+        before.append(node.text or "")
+        if not _inside(link, node):  # an ancestor's tail comes after the link
+            before.append(node.tail or "")
+        if sum(len(text) for text in before) > _PROSE_BEFORE:
             return True
     written = clean_line("".join(before))
     # "3 March 2024 – <a>", "Press release: <a>": a date or a label, not a sentence
