@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 
 from composer.importers.base import ImportReport, ReadOptions
 from composer.importers.csv_import import COLUMNS
-from ui.importing import emit
 
 IGNORE = "ignore"
 DATE_ORDER_LABELS = {
@@ -149,7 +148,7 @@ class ReadOptionsPanel(QWidget):
         if self._shown.get(field) == value and field not in self._choices:
             return  # editing finished without a change
         self._choices[field] = value
-        emit(self.changed)
+        self.changed.emit()
 
     # -- showing a report --------------------------------------------------------------------
     def show_report(self, report: ImportReport | None, options: ReadOptions | None) -> None:
@@ -243,7 +242,7 @@ class ReadOptionsPanel(QWidget):
             for position, combo in self.column_combos.items()
             if self._headers[position]
         }
-        emit(self.changed)
+        self.changed.emit()
 
     # -- the choices ----------------------------------------------------------------------------
     def options(self, base: ReadOptions | None) -> ReadOptions:

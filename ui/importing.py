@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import ctypes
 import dataclasses
 import logging
-import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -76,38 +74,6 @@ class ImportOutcome:
 
 
 Reader = Callable[[str], SourceRead]
-
-
-class _Probe(QObject):
-    ping = Signal()
-
-
-def _emit_takes_a_true() -> bool:
-    """Whether ``SignalInstance.emit`` returns True without a reference of its own.
-
-    PySide6 6.12.0 does (so does ``disconnect``): on Python 3.11, where True is not
-    immortal, every ``emit`` called from Python then takes one reference from True,
-    and after a few thousand the interpreter aborts ("Fatal Python error:
-    bool_dealloc"). Measured once, on a signal of our own.
-    """
-    if sys.version_info >= (3, 12):
-        return False  # True is immortal there
-    probe = _Probe()
-    before = sys.getrefcount(True)
-    probe.ping.emit()
-    taken = sys.getrefcount(True) < before
-    if taken:
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))  # give the probe's back
-    return taken
-
-
-_MEND_EMIT = _emit_takes_a_true()
-
-
-def emit(signal: Any, *args: Any) -> None:
-    """``signal.emit(*args)``, giving back the reference to True that PySide6 6.12 takes."""
-    if signal.emit(*args) is True and _MEND_EMIT:
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))
 
 
 def unexpected(what: str, exc: BaseException) -> str:
@@ -243,7 +209,7 @@ class ImportTask(QObject):
     @staticmethod
     def _emit(signal: Any, *args: Any) -> None:
         with contextlib.suppress(RuntimeError):  # the window was closed meanwhile
-            emit(signal, *args)
+            signal.emit(*args)
 
 
 class BackgroundJob(QObject):
@@ -280,4 +246,4 @@ class BackgroundJob(QObject):
         except Exception as exc:  # a bug must reach the window, not a console
             error = unexpected(what, exc)
         with contextlib.suppress(RuntimeError):  # the dialog was closed meanwhile
-            emit(self.done, token, result, error)
+            self.done.emit(token, result, error)

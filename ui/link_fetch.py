@@ -20,7 +20,7 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from composer.errors import NewsdigestError
 from composer.import_formats import DEFAULT_CATEGORY
 from ui.digest_model import ITEMS_MIME
-from ui.importing import Reader, SourceRead, emit, unexpected
+from ui.importing import Reader, SourceRead, unexpected
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QMimeData
@@ -122,9 +122,9 @@ class LinkDropFilter(QObject):
             if files or links:
                 event.acceptProposedAction()
                 if files:
-                    emit(self.files_dropped, files)
+                    self.files_dropped.emit(files)
                 else:
-                    emit(self.dropped, links)
+                    self.dropped.emit(links)
                 return True
         return False
 

@@ -291,8 +291,9 @@ def _read(
             item_source=item_source,
             default_category=options.default_category,
             base_url=options.base_url,
-            page_url=page_url,
+            page_url=page_url or options.page_url,
             content_type=content_type,
+            date_order=options.date_order,
         )
     text, warnings = decode_text(data, source, allow_cp1252=fmt != "json")
     report = _parse_text(text, fmt, source=source, item_source=item_source, options=options)
@@ -324,6 +325,7 @@ def _parse_text(
             default_category=category,
             base_url=options.base_url,
             page_url=options.page_url,
+            date_order=options.date_order,
         )
     return parse_listing(
         text,
