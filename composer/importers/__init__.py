@@ -284,21 +284,32 @@ def _read(
             base_url=options.base_url or page_url,
             content_type=content_type,
         )
-    if fmt == "html":
-        return parse_html(
-            data,
-            source=source,
-            item_source=item_source,
-            default_category=options.default_category,
-            base_url=options.base_url,
-            page_url=page_url or options.page_url,
-            content_type=content_type,
-            date_order=options.date_order,
-        )
+    if fmt == "html":  # the page's own charset decides how its bytes are read
+        return _parse_html(data, source, item_source, options, page_url, content_type)
     text, warnings = decode_text(data, source, allow_cp1252=fmt != "json")
     report = _parse_text(text, fmt, source=source, item_source=item_source, options=options)
     report.warnings[:0] = warnings
     return report
+
+
+def _parse_html(
+    data: str | bytes,
+    source: str,
+    item_source: str,
+    options: ReadOptions,
+    page_url: str | None = None,
+    content_type: str | None = None,
+) -> ImportReport:
+    return parse_html(
+        data,
+        source=source,
+        item_source=item_source,
+        default_category=options.default_category,
+        base_url=options.base_url,
+        page_url=page_url or options.page_url,
+        content_type=content_type,
+        date_order=options.date_order,
+    )
 
 
 def _parse_text(
@@ -318,15 +329,7 @@ def _parse_text(
     if fmt == "json":
         return parse_json(text, source=source, item_source=item_source, default_category=category)
     if fmt == "html":
-        return parse_html(
-            text,
-            source=source,
-            item_source=item_source,
-            default_category=category,
-            base_url=options.base_url,
-            page_url=options.page_url,
-            date_order=options.date_order,
-        )
+        return _parse_html(text, source, item_source, options)
     return parse_listing(
         text,
         source=source,
