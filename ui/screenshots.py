@@ -227,6 +227,7 @@ def shoot_import_preview(window: Any, out: Path, settle: Callable[[], None]) -> 
     dialog.grab().save(str(out / "import-preview.png"))
     print(f"wrote {out / 'import-preview.png'}")
     dialog.reject()
+    window.statusBar().clearMessage()  # "Import cancelled" is no part of the next picture
 
 
 if __name__ == "__main__":
