@@ -126,7 +126,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             )
     p.set_defaults(handler=cmd_send)
 
-    p = subparsers.add_parser("settings", help="show or change settings (smtp)")
+    p = subparsers.add_parser("settings", help="show or change settings (smtp, theme)")
     sections = p.add_subparsers(dest="settings_section", metavar="SECTION", required=True)
     s = sections.add_parser(
         "smtp",
@@ -152,6 +152,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     s.add_argument("--show", action=_ShowAction, help="show the settings (changes nothing)")
     s.set_defaults(handler=cmd_settings_smtp)
+    from composer import theme_commands
+
+    theme_commands.register(sections)
 
 
 class _ShowAction(argparse.Action):
