@@ -7,7 +7,8 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench screenshots dist install-desktop clean
+.PHONY: run test lint typecheck pytest bench screenshots dist install-desktop clean \
+	email-checks theme-screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +37,20 @@ bench: $(STAMP)
 # PNGs of the composer window on the sample library, under a virtual display (Xvfb)
 screenshots: $(STAMP)
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(PY) -m ui.screenshots docs/screenshots
+
+# Every theme of the email on the sample library and the listing fixture, checked with tools
+# nobody here wrote: newsdigest check, SpamAssassin (local rules), axe-core in headless Chromium,
+# doiuse-email over the caniemail data against the same digest compiled with MJML, the Nu
+# validator. Installs what is missing (apt-get when root; npm into tools/email_checks).
+# THEMES=classic,briefing checks some themes only.
+email-checks: $(STAMP)
+	$(PY) -m tools.email_checks --install $(if $(THEMES),--themes $(THEMES))
+
+# PNGs of every theme at 600 and 375 px, in dark mode and with images off, rendered by the
+# preview's Chromium (Qt WebEngine) under Xvfb, into docs/screenshots/themes
+theme-screenshots: $(STAMP)
+	QTWEBENGINE_CHROMIUM_FLAGS=--no-sandbox xvfb-run -a -s "-screen 0 1600x1000x24" \
+		$(PY) -m ui.theme_screenshots docs/screenshots/themes
 
 # The standalone one-folder app in dist/newsdigest (PyInstaller, installed into .venv on first
 # use; not part of the test extra). Check it with packaging/smoke.sh. See packaging/README.md.
