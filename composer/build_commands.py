@@ -6,10 +6,14 @@ open, and returns the exit status. User errors raise
 :class:`~composer.errors.NewsdigestError`, which the CLI prints.
 
 * ``build (--month YYYY-MM | --digest ID) [--title T] [--profile NAME]
-  [--html OUT] [--text OUT] [--eml OUT] [--zip OUT]`` renders a digest: one
-  drafted from a month of the library, or one saved in it. With no output
-  file, the HTML goes to standard output and the preflight findings to
-  standard error.
+  [--theme NAME] [--html OUT] [--text OUT] [--eml OUT] [--zip OUT]
+  [--ignore-preflight-errors]`` renders a digest: one drafted from a month of
+  the library, or one saved in it, in its own layout or the one ``--theme``
+  names. With no output file, the HTML goes to standard output and the
+  preflight findings to standard error. The files are always written; the
+  exit status is 1 when the preflight found errors (named on standard error,
+  a theme not set up to send among them), unless
+  ``--ignore-preflight-errors``.
 * ``digests`` lists the saved digests.
 * ``check FILE.html`` runs the HTML preflight checks on any file; exit status 1
   when one of them is an error.
@@ -18,6 +22,7 @@ open, and returns the exit status. User errors raise
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -27,10 +32,13 @@ from composer.drafting import draft_digest
 from composer.errors import NewsdigestError
 from composer.export import BUILTIN_PROFILES, export_digest, get_profile, write_exports
 from composer.operations import SetField
-from composer.preflight import Finding, check_html, has_errors, sort_findings
+from composer.preflight import Finding, check_html, check_readiness, has_errors, sort_findings
 from composer.render import Renderer, user_templates_for
 from composer.repository import Library
-from composer.theme import theme_from_settings
+from composer.theme import LAYOUTS, theme_from_settings
+
+#: The shipped layouts ``--theme`` offers.
+THEME_CHOICES = tuple(LAYOUTS)
 
 MAX_CHECK_BYTES = 20 * 1024 * 1024
 
@@ -53,10 +61,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help=f"mailing tool the links are written for: {', '.join(BUILTIN_PROFILES)} or one "
         "from the settings (default: plain)",
     )
+    p.add_argument(
+        "--theme",
+        metavar="NAME",
+        choices=THEME_CHOICES,
+        help=f"the layout: {', '.join(THEME_CHOICES)} (default: the digest's, else the theme "
+        "settings')",
+    )
     p.add_argument("--html", metavar="OUT", type=Path, help="write the inlined HTML here")
     p.add_argument("--text", metavar="OUT", type=Path, help="write the plain text here")
     p.add_argument("--eml", metavar="OUT", type=Path, help="write an .eml message here")
     p.add_argument("--zip", metavar="OUT", type=Path, help="write a .zip of all of them here")
+    p.add_argument(
+        "--ignore-preflight-errors",
+        action="store_true",
+        help="exit 0 even when the preflight checks found errors (the files are written "
+        "either way)",
+    )
     p.set_defaults(handler=cmd_build, library_read_only=True)
 
     p = subparsers.add_parser("digests", help="list the saved digests")
@@ -96,6 +117,30 @@ def _load_digest(library: Library, digest_id: str) -> Digest:
     return Digest.from_dict(stored)
 
 
+def _with_layout(digest: Digest, name: str | None) -> Digest:
+    """``digest`` rendering with the layout ``name`` (``None``: its own, else the theme's)."""
+    return dataclasses.replace(digest, template=name) if name else digest
+
+
+def _errors_named(findings: list[Finding], ignore: bool) -> int:
+    """Name the errors on standard error; the exit status of ``build``."""
+    errors = [f for f in findings if f.severity == "error"]
+    if not errors:
+        return 0
+    for finding in errors:
+        print(str(finding), file=sys.stderr)
+    count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+    if ignore:
+        print(f"newsdigest: the preflight checks found {count} (ignored)", file=sys.stderr)
+        return 0
+    print(
+        f"newsdigest: error: the preflight checks found {count} (listed above); fix them "
+        "before sending, or add --ignore-preflight-errors",
+        file=sys.stderr,
+    )
+    return 1
+
+
 def cmd_build(args: argparse.Namespace, library: Library) -> int:
     settings = library.settings()
     theme = theme_from_settings(settings)
@@ -107,18 +152,24 @@ def cmd_build(args: argparse.Namespace, library: Library) -> int:
         digest = _load_digest(library, args.digest)
     if args.title is not None:
         digest, _ = SetField("title", args.title).apply(digest)
+    digest = _with_layout(digest, args.theme)
     folder = user_templates_for(theme)
     renderer = Renderer(user_templates=folder if folder.is_dir() else None)
     exported = export_digest(renderer, digest, {i.id: i for i in items}, theme, profile)
     outputs = {"html": args.html, "text": args.text, "eml": args.eml, "bundle": args.zip}
     findings = list(exported.findings)
+    codes = {f.code for f in findings}
+    findings.extend(
+        f for f in check_readiness(theme, profile_links=profile.from_theme) if f.code not in codes
+    )
+    findings = sort_findings(findings)
     if not any(outputs.values()):
         sys.stdout.buffer.write(exported.html.encode("utf-8"))
         sys.stdout.flush()
-        _print_findings(findings, sys.stderr)
+        _print_findings([f for f in findings if f.severity != "error"], sys.stderr)
         for note in exported.notes:
             print(f"note: {note}", file=sys.stderr)
-        return 0
+        return _errors_named(findings, args.ignore_preflight_errors)
     written = write_exports(exported, **outputs)
     count = sum(len(s.item_ids) for s in digest.sections)
     print(
@@ -128,11 +179,12 @@ def cmd_build(args: argparse.Namespace, library: Library) -> int:
     )
     for path in written:
         print(f"wrote {path}")
-    _print_findings(findings)
+    _print_findings([f for f in findings if f.severity != "error"])
     for note in exported.notes:
         print(f"note: {note}")
     print(f"preflight: {_count(findings)}")
-    return 0
+    sys.stdout.flush()
+    return _errors_named(findings, args.ignore_preflight_errors)
 
 
 def cmd_digests(args: argparse.Namespace, library: Library) -> int:

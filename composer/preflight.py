@@ -7,6 +7,9 @@ item or element it concerns):
 * :func:`check_digest` looks at the digest itself: a missing preheader, an
   empty section, an item that is no longer in the library or appears twice, a
   title or summary that is too long, an image without a description.
+* :func:`check_readiness` says, as an error, that an email is not ready to send
+  while the theme lacks the organisation, sender, postal address or unsubscribe
+  address (:mod:`composer.readiness`), and how to set them.
 * :func:`check_html` looks at any HTML email, ours or not (``newsdigest check
   FILE.html``): its size against Gmail's clipping (about 102 KB: everything
   below, unsubscribe link included, is hidden), a ``<style>`` block over 16 KB
@@ -40,6 +43,7 @@ from lxml import html as lxml_html
 
 from composer.digest import ResolvedDigest
 from composer.markup import intro_problems
+from composer.theme import Theme
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -235,6 +239,20 @@ def check_digest(resolved: ResolvedDigest) -> list[Finding]:
             Finding("error", "digest-empty", "The digest has no items to send.", "digest")
         )
     return findings
+
+
+def check_readiness(theme: Theme, *, profile_links: bool = True) -> list[Finding]:
+    """An error when the theme is not set up to send (no sender, postal address...).
+
+    ``profile_links`` is false for a mailing tool's profile, which brings its own
+    sender, unsubscribe link and postal address (see :mod:`composer.readiness`).
+    """
+    from composer.readiness import missing_for_sending, not_ready_message
+
+    missing = missing_for_sending(theme, profile_links=profile_links)
+    if not missing:
+        return []
+    return [Finding("error", "not-ready", not_ready_message(missing), "theme settings")]
 
 
 # -- caniemail -------------------------------------------------------------------------------------
