@@ -96,6 +96,7 @@ from ui.preview import PreviewPane
 from ui.rendering import RenderJob, RenderResult, RenderScheduler
 from ui.sending import SendController
 from ui.settings_dialog import SettingsDialog
+from ui.theme_picker import ThemePicker
 from ui.welcome_page import WelcomePage
 
 log = logging.getLogger("newsdigest.window")
@@ -107,6 +108,7 @@ if TYPE_CHECKING:  # the exporters, importers and renderer load on first use (st
     from composer.render import Renderer
     from composer.secrets import PasswordStore
     from ui.about import AboutDialog
+    from ui.first_run import FirstRunDialog
     from ui.import_preview import ImportPreview
 
 IMPORT_FILTER = (
@@ -152,6 +154,7 @@ class MainWindow(QMainWindow):
         send_executor: concurrent.futures.Executor | None = None,
         passwords: PasswordStore | None = None,
         restore: bool = True,
+        first_run: bool | None = None,
     ) -> None:
         super().__init__(parent)
         from ui.app import make_settings
@@ -163,6 +166,8 @@ class MainWindow(QMainWindow):
         ).hexdigest()[:12]
         self.theme = self._read_theme()
         self._preview_theme: Theme | None = None
+        # first-run setup: on a real start (the window makes its own settings) unless asked
+        self._first_run = settings is None if first_run is None else first_run
         self._own_import_executor = import_executor is None
         self.import_executor = import_executor or concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="newsdigest-import"
@@ -185,6 +190,8 @@ class MainWindow(QMainWindow):
 
         self._build_library_pane()
         self.editor = DigestEditor(self.document)
+        self.theme_picker = ThemePicker(self.document)
+        self.theme_picker.set_default(self.theme.template)
         self.preview = PreviewPane()
         self.preflight = PreflightPanel()
 
@@ -241,6 +248,8 @@ class MainWindow(QMainWindow):
         self.preview.prepare()
         self.proxy.build_index_in(self.import_executor)
         self.request_render()
+        if self._first_run:
+            self.offer_first_run()
 
     def _default_size(self) -> None:
         """1440 × 900, or 90 % of a smaller screen."""
@@ -487,6 +496,12 @@ class MainWindow(QMainWindow):
             "Organisation, logo, colours, footer, locale, category order",
             sp.SP_FileDialogInfoView,
         )
+        self.setup_action = a(
+            "Or&ganisation and sending setup…",
+            self.show_first_run,
+            "Ctrl+Shift+,",
+            "Who sends the digest: organisation, logo, sender, postal address, unsubscribe",
+        )
         self.quit_action = a("&Quit", self.close, "Ctrl+Q", "Close Newsdigest")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.about_action = a(
@@ -527,7 +542,9 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions([self.sending.test_action, self.sending.send_action])
         file_menu.addSeparator()
-        file_menu.addActions([self.settings_action, self.sending.settings_action])
+        file_menu.addActions(
+            [self.setup_action, self.settings_action, self.sending.settings_action]
+        )
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = menu.addMenu("&Edit")
@@ -582,6 +599,8 @@ class MainWindow(QMainWindow):
             if isinstance(button, QToolButton):
                 button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         toolbar.addSeparator()
+        toolbar.addWidget(QLabel(" Theme: "))
+        toolbar.addWidget(self.theme_picker)
         toolbar.addWidget(QLabel(" Export for: "))
         toolbar.addWidget(self.profile)
         toolbar.addActions([self.export_actions["html"], self.copy_html_action])
@@ -1270,10 +1289,44 @@ class MainWindow(QMainWindow):
                 self.library.update_settings(dialog.settings_changes())
             except NewsdigestError as exc:
                 self.show_problem(f"The settings could not be saved: {exc}")
-            self.theme = self._read_theme()
-            self._export_renderer = None
-            self.document.model.set_category_order(self.theme.category_order)
-            self.sending.digest_changed()
+            self._theme_saved()
+        self.request_render()
+
+    def _theme_saved(self) -> None:
+        self.theme = self._read_theme()
+        self._export_renderer = None
+        self.document.model.set_category_order(self.theme.category_order)
+        self.theme_picker.set_default(self.theme.template)
+        self.sending.digest_changed()
+
+    def offer_first_run(self) -> FirstRunDialog | None:
+        """The first-run setup, when this library's theme is not set up and it was not skipped."""
+        from ui.first_run import setup_wanted
+
+        if not setup_wanted(self.theme, self.settings, self._library_key):
+            return None
+        return self.show_first_run()
+
+    def show_first_run(self) -> FirstRunDialog:
+        """Organisation and sending setup (first run, or File ▸ Organisation and sending setup…)."""
+        from ui.first_run import FirstRunDialog
+
+        dialog = FirstRunDialog(self.library.settings(), self)
+        dialog.finished.connect(lambda result: self._first_run_finished(dialog, result))
+        dialog.open()
+        return dialog
+
+    def _first_run_finished(self, dialog: FirstRunDialog, result: int) -> None:
+        from ui.first_run import remember_skipped
+
+        if result != dialog.DialogCode.Accepted:
+            remember_skipped(self.settings, self._library_key)
+            return
+        try:
+            self.library.update_settings(dialog.settings_changes())
+        except NewsdigestError as exc:
+            self.show_problem(f"The setup could not be saved: {exc}")
+        self._theme_saved()
         self.request_render()
 
     # -- about and errors -------------------------------------------------------------------------
