@@ -17,7 +17,8 @@ preview pane) and saved whole, top to bottom, as:
 
 The sample's images and the logo live on invented hosts, so nothing is fetched:
 each is replaced, in the shown HTML only, by a generated picture of its size
-class (a landscape photo stand-in, or a logo bearing the organisation's name).
+class (a landscape photo stand-in, or a logo bearing the organisation's name);
+the images-off picture shows the email as sent, its remote images blocked.
 """
 
 from __future__ import annotations
@@ -224,7 +225,9 @@ def main(argv: list[str]) -> int:
         shown = with_pictures(html, items)
         for suffix, width, dark, images in SHOTS:
             view.resize(width, 900)
-            page = force_dark_scheme(shown) if dark else shown
+            # images off: the email as sent (its images are remote, and blocked)
+            page = shown if images else html
+            page = force_dark_scheme(page) if dark else page
             load(lambda p=page, d=dark, i=images: view.show_html(p, images=i, remote=False, dark=d))
             height = min(MAX_HEIGHT, max(900, int(view.page().contentsSize().height()) + 1))
             view.resize(width, height)
