@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from composer.errors import NewsdigestError, ValidationError
+from composer.import_adding import ImportAdded, add_imported
 from composer.import_formats import DEFAULT_CATEGORY, FORMATS
 from composer.repository import AddResult, Library
 
@@ -121,13 +122,15 @@ def run_import(args: argparse.Namespace, open_library: Opener) -> int:
     imported = sum(len(report.items) for report in reports)
     hold = args.dry_run or (args.strict and (rejected or failures))
     added = AddResult((), ())
-    if reports and not hold:
+    outcome = ImportAdded(added)
+    if imported and not hold:  # no library file is made for an import that adds nothing
         library = open_library(args, False)
         try:
-            added = library.add_items(item for report in reports for item in report.items)
+            outcome = add_imported(library, (item for report in reports for item in report.items))
         finally:
             library.close()
-    elif reports and args.dry_run:
+        added = outcome.added
+    elif reports and hold:  # what would be added, for the summary
         added = _would_add(args, open_library, reports)
     for report in reports:
         print(f"{report.source}: {report.summary(added)}" + _how(report))
@@ -139,6 +142,8 @@ def run_import(args: argparse.Namespace, open_library: Opener) -> int:
             print(f"  warning: {warning}")
         for rejection in report.rejected:
             print(f"  rejected {rejection}")
+    if line := outcome.mended_line():
+        print(line)
     for failure in failures:
         print(f"newsdigest: error: {failure}", file=sys.stderr)
     if args.dry_run:
@@ -147,7 +152,16 @@ def run_import(args: argparse.Namespace, open_library: Opener) -> int:
         print(
             f"--strict: {rejected} rejected entr{'y' if rejected == 1 else 'ies'}"
             f"{' and ' + str(len(failures)) + ' unusable source(s)' if failures else ''}; "
-            "nothing was written to the library.",
+            f"nothing was written to the library (the {imported} good "
+            f"item{'s' if imported != 1 else ''} included).",
+            file=sys.stderr,
+        )
+    elif failures and added.new:
+        others = len(reports)
+        print(
+            f"newsdigest: the other {others} source{'s' if others != 1 else ''} "
+            f"{'were' if others != 1 else 'was'} imported ({len(added.new)} new items); "
+            "exit status 1 is for the source(s) named above.",
             file=sys.stderr,
         )
     if failures or (args.strict and rejected):

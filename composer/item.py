@@ -281,3 +281,33 @@ def item_from_stored(doc: Mapping[str, Any]) -> NewsItem:
     except (KeyError, TypeError, ValueError):
         pass
     return make_item(doc)
+
+
+def same_story(first: NewsItem, second: NewsItem) -> bool:
+    """Whether two items are one story: the same id, or the same title and date unless both
+    have links and the links differ (two stories of one title and day, on two pages)."""
+    if first.id == second.id:
+        return True
+    if first.title_key != second.title_key:
+        return False
+    if first.url and second.url:
+        return canonical_url(first.url) == canonical_url(second.url)
+    return True
+
+
+#: The fields an import may add to a story already in the library that lacks them.
+MENDABLE = ("url", "image_url", "image_alt", "summary")
+
+
+def mended(stored: NewsItem, incoming: NewsItem) -> NewsItem | None:
+    """``stored`` with what ``incoming`` (the same story, read again) adds, or None if nothing.
+
+    A listing pasted as text has no links; the same stories imported later from the page
+    or a feed bring them. Only empty fields are filled: nothing the user wrote is replaced.
+    """
+    changes = {
+        name: getattr(incoming, name)
+        for name in MENDABLE
+        if not getattr(stored, name) and getattr(incoming, name)
+    }
+    return stored.edited(**changes) if changes else None

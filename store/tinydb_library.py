@@ -20,7 +20,7 @@ from tinydb import TinyDB
 
 from composer.errors import LibraryError, NewsdigestError
 from composer.fileio import atomic_write_bytes
-from composer.item import NewsItem, item_from_stored
+from composer.item import NewsItem, item_from_stored, same_story
 from composer.repository import AddResult, JSONDict
 from store import migrations
 from store.durable_storage import DurableJSONStorage, Tables, load_library_file
@@ -109,7 +109,7 @@ class TinyDBLibrary:
         storage._data, storage._loaded = tables, True  # parsed once, in _upgrade
         self._items: dict[str, NewsItem] = {}
         self._doc_ids: dict[str, int] = {}
-        self._title_keys_index: dict[str, str] | None = None
+        self._title_keys_index: dict[str, list[str]] | None = None
         # the parsed documents themselves: TinyDB's Document wrappers cost a third of the
         # opening time of a big library, and nothing here keeps them
         raw = (tables or {}).get("items") or {}
@@ -128,12 +128,12 @@ class TinyDBLibrary:
         self._sorted: list[NewsItem] | None = None
 
     @property
-    def _title_keys(self) -> dict[str, str]:
-        """Title-and-date key -> item id; built on first use (imports), not at opening."""
+    def _title_keys(self) -> dict[str, list[str]]:
+        """Title-and-date key -> ids of the items; built on first use (imports), not at opening."""
         if self._title_keys_index is None:
-            index: dict[str, str] = {}
+            index: dict[str, list[str]] = {}
             for item in self._items.values():
-                index.setdefault(item.title_key, item.id)
+                index.setdefault(item.title_key, []).append(item.id)
             self._title_keys_index = index
         return self._title_keys_index
 
@@ -167,25 +167,22 @@ class TinyDBLibrary:
 
     def find_existing(self, item: NewsItem) -> NewsItem | None:
         found = self._items.get(item.id)
-        if found is None and (other := self._title_keys.get(item.title_key)):
-            found = self._items.get(other)
+        if found is None:
+            candidates = (self._items[i] for i in self._title_keys.get(item.title_key, ()))
+            found = next((other for other in candidates if same_story(other, item)), None)
         return found
 
     def add_items(self, items: Iterable[NewsItem]) -> AddResult:
         new: list[NewsItem] = []
         existing: list[NewsItem] = []
-        batch_ids: set[str] = set()
-        batch_keys: set[str] = set()
+        batch: dict[str, list[NewsItem]] = {}  # title key -> the batch's new items
         for item in items:
-            if (
-                self.find_existing(item) is not None
-                or item.id in batch_ids
-                or item.title_key in batch_keys
+            if self.find_existing(item) is not None or any(
+                same_story(other, item) for other in batch.get(item.title_key, ())
             ):
                 existing.append(item)
                 continue
-            batch_ids.add(item.id)
-            batch_keys.add(item.title_key)
+            batch.setdefault(item.title_key, []).append(item)
             new.append(item)
         if new:
             doc_ids = self._db.table("items").insert_multiple(item.to_dict() for item in new)
@@ -201,9 +198,7 @@ class TinyDBLibrary:
         else:
             old = self._items[item.id]
             table.update(item.to_dict(), doc_ids=[doc_id])
-            keys = self._title_keys_index
-            if keys is not None and keys.get(old.title_key) == item.id:
-                del keys[old.title_key]
+            self._forget_title_key(old)
         self._remember(item, doc_id)
 
     def remove_items(self, item_ids: Iterable[str]) -> list[str]:
@@ -214,17 +209,24 @@ class TinyDBLibrary:
         for item_id in present:
             item = self._items.pop(item_id)
             del self._doc_ids[item_id]
-            keys = self._title_keys_index
-            if keys is not None and keys.get(item.title_key) == item_id:
-                del keys[item.title_key]
+            self._forget_title_key(item)
         self._sorted = None
         return present
+
+    def _forget_title_key(self, item: NewsItem) -> None:
+        keys = self._title_keys_index
+        if keys is not None and item.id in (ids := keys.get(item.title_key, [])):
+            ids.remove(item.id)
+            if not ids:
+                del keys[item.title_key]
 
     def _remember(self, item: NewsItem, doc_id: int) -> None:
         self._items[item.id] = item
         self._doc_ids[item.id] = doc_id
         if self._title_keys_index is not None:
-            self._title_keys_index.setdefault(item.title_key, item.id)
+            ids = self._title_keys_index.setdefault(item.title_key, [])
+            if item.id not in ids:
+                ids.append(item.id)
         self._sorted = None
 
     # digests -----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from composer.item import NewsItem
+from composer.item import NewsItem, same_story
 from composer.repository import AddResult, JSONDict
 
 
@@ -42,7 +42,7 @@ class MemoryLibrary:
     def find_existing(self, item: NewsItem) -> NewsItem | None:
         if item.id in self._items:
             return self._items[item.id]
-        return next((i for i in self._items.values() if i.title_key == item.title_key), None)
+        return next((i for i in self._items.values() if same_story(i, item)), None)
 
     def add_items(self, items: Iterable[NewsItem]) -> AddResult:
         new: list[NewsItem] = []

@@ -126,3 +126,67 @@ def test_a_feed_file_resolves_relative_links_against_its_own_address(tmp_path: P
     assert "warning" not in proc.stdout  # the blank line before <?xml is no fault
     [item] = _items(library)
     assert item["url"] == "https://news.example.org/notes/2024/seeds"
+
+
+SAME_TITLE_TWO_LINKS = (
+    "title,date,summary,url\n"
+    "Weekly bulletin,2024-03-01,The harbour trip,https://school.example/bulletin-1\n"
+    "Weekly bulletin,2024-03-01,The science fair,https://school.example/bulletin-2\n"
+)
+
+
+def test_two_stories_of_one_title_and_day_with_their_own_links_both_land(tmp_path: Path) -> None:
+    library = tmp_path / "lib.json"
+    source = _write(tmp_path, "bulletins.csv", SAME_TITLE_TWO_LINKS)
+    dry = run_cli("import", str(source), "--dry-run", library=library)
+    assert "2 new, 0 already in the library" in dry.stdout
+    proc = run_cli("import", str(source), library=library)
+    assert proc.returncode == 0, proc.stderr
+    assert "2 new, 0 already in the library" in proc.stdout
+    assert sorted(item["summary"] for item in _items(library)) == [
+        "The harbour trip",
+        "The science fair",
+    ]
+    again = run_cli("import", str(source), library=library)
+    assert "0 new, 2 already in the library" in again.stdout
+
+
+def test_a_story_pasted_as_text_gets_its_link_from_the_page_later(tmp_path: Path) -> None:
+    library = tmp_path / "lib.json"
+    text = _write(tmp_path, "pasted.txt", "Harbour News\nNew ferry pier opens\n4 March 2024\n")
+    assert run_cli("import", str(text), library=library).returncode == 0
+    [before] = _items(library)
+    assert before["url"] is None
+    page = _write(
+        tmp_path,
+        "with-links.csv",
+        "title,date,url,summary\n"
+        "New ferry pier opens,2024-03-04,https://harbour.example/news/pier,The pier took a year.\n",
+    )
+    proc = run_cli("import", str(page), library=library)
+    assert proc.returncode == 0, proc.stderr
+    assert "0 new, 1 already in the library" in proc.stdout
+    assert "1 story already in the library got its link" not in proc.stdout
+    assert "1 story already in the library got their link, image or summary" in proc.stdout
+    [after] = _items(library)
+    assert after["id"] == before["id"]  # an id never changes
+    assert after["url"] == "https://harbour.example/news/pier"
+    assert after["summary"] == "The pier took a year."
+    assert after["category"] == "Harbour News"  # what was there is kept
+
+
+def test_strict_summary_counts_what_would_have_been_added(tmp_path: Path) -> None:
+    library = tmp_path / "lib.json"
+    proc = run_cli(
+        "import", str(_write(tmp_path, "a.csv", GOOD_AND_BAD)), "--strict", library=library
+    )
+    assert "1 new, 0 already in the library, 1 rejected" in proc.stdout
+    assert "(the 1 good item included)" in proc.stderr
+    assert not library.exists()
+
+
+def test_an_import_that_adds_nothing_makes_no_library_file(tmp_path: Path) -> None:
+    library = tmp_path / "lib.json"
+    proc = run_cli("import", str(_write(tmp_path, "a.csv", ALL_BAD)), library=library)
+    assert proc.returncode == 1
+    assert not library.exists()

@@ -889,14 +889,19 @@ class MainWindow(QMainWindow):
     def _add_reports(
         self, reports: list[ImportReport], failures: list[str], *, previewed: bool = False
     ) -> None:
+        from composer.import_adding import ImportAdded, add_imported
+
         lines: list[str] = []
-        added = AddResult((), ())
+        outcome = ImportAdded(AddResult((), ()))
         if reports:
             try:
-                added = self.library.add_items(i for r in reports for i in r.items)
+                outcome = add_imported(self.library, (i for r in reports for i in r.items))
             except NewsdigestError as exc:
                 failures.append(str(exc))
                 previewed = False  # the write failed: say so
+        added = outcome.added
+        if mended := outcome.mended_line():
+            lines.append(_escape(mended))
         for report in reports:
             lines.append(f"<b>{_escape(report.source)}</b>: {report.summary(added)}")
             lines.extend(f"&nbsp;&nbsp;⚠ {_escape(w)}" for w in report.warnings[:20])
@@ -907,7 +912,9 @@ class MainWindow(QMainWindow):
         self.refresh()
         self.select_ids([item.id for item in added.new])
         self.last_import_summary = "\n".join(lines)
-        self.statusBar().showMessage(f"Imported {len(added.new)} new items", 8000)
+        self.statusBar().showMessage(
+            f"Imported {len(added.new)} new items" + (f"; {mended}" if mended else ""), 8000
+        )
         if previewed:
             return  # the preview showed the rest
         box = QMessageBox(
