@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QVBoxLayout,
-    QWidget,
 )
 
 from composer.errors import ValidationError
@@ -101,15 +100,10 @@ class FirstRunDialog(QDialog):
             error.setWordWrap(True)
             error.setStyleSheet("color: #c62828;")
             error.hide()
-            column = QVBoxLayout()
-            column.setContentsMargins(0, 0, 0, 0)
-            column.addWidget(edit)
-            column.addWidget(error)
-            holder = QWidget()
-            holder.setLayout(column)
             label = QLabel(f"{spec.label}:")
             label.setBuddy(edit)
-            form.addRow(label, holder)
+            form.addRow(label, edit)
+            form.addRow("", error)
             self.edits[spec.name] = edit
             self.errors[spec.name] = error
         self.missing = QLabel()
@@ -128,7 +122,7 @@ class FirstRunDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.missing)
         layout.addWidget(self.buttons)
-        self.resize(560, 0)
+        self.setMinimumWidth(560)
         self.check()
 
     # -- checking ---------------------------------------------------------------------------------
@@ -137,6 +131,7 @@ class FirstRunDialog(QDialog):
         spec = next(spec for spec in FIRST_RUN_FIELDS if spec.name == name)
         text = self.edits[name].text()
         error = self.errors[name]
+        was_hidden = error.isHidden()
         try:
             if text.strip():
                 spec.check(text, spec.field_label)
@@ -148,6 +143,8 @@ class FirstRunDialog(QDialog):
             error.clear()
             error.hide()
             valid = True
+        if error.isHidden() != was_hidden and self.isVisible():
+            self.adjustSize()  # make room for the problem's line (or give it back)
         self._update()
         return valid
 
