@@ -195,12 +195,13 @@ def caniemail(emails: Sequence[Email], work: Path, install: bool = False) -> dic
         ours = unsupported(found[str(email.html)])  # type: ignore[arg-type]
         theirs = unsupported(found[str(mjml_html[email.mjml])])  # type: ignore[arg-type]
         status = "pass" if len(ours) <= len(theirs) else "fail"
-        extra = sorted(set(ours) - set(theirs))
+        only_ours = sorted(set(ours) - set(theirs))
+        only_mjml = sorted(set(theirs) - set(ours))
         details = (
             f"data: {data}",
-            *(f"ours: {f}" for f in ours),
-            *(f"only ours (MJML has not): {f}" for f in extra),
-            *(f"MJML: {f}" for f in theirs),
+            f"{len(set(ours) & set(theirs))} findings in both",
+            *(f"only ours: {f}" for f in only_ours),
+            *(f"only MJML's: {f}" for f in only_mjml),
         )
         results[email.label] = Result(
             "caniemail", status, f"{len(ours)} vs MJML {len(theirs)}", details
