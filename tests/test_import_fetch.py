@@ -13,7 +13,7 @@ import pytest
 from composer import __version__
 from composer.errors import SourceError
 from composer.importers import MAX_SOURCE_BYTES, import_source
-from composer.importers.fetch import USER_AGENT, fetch_url
+from composer.importers.fetch import USER_AGENT, ascii_url, fetch_url
 
 FEED = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Served</title><link>http://127.0.0.1/</link>
@@ -92,6 +92,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_body(b"<!DOCTYPE html><html><body>Not a feed</body></html>", "text/html")
         elif self.path == "/listing":
             self.send_body(LISTING, "text/html; charset=utf-8")
+        elif self.path == "/actualit%C3%A9s":  # the client sent the address percent-encoded
+            self.send_body(FEED)
+        elif self.path == "/loop":
+            self.send_response(302)
+            self.send_header("Location", "/loop")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif self.path == "/drip":  # a byte every 0.2 s, well past the client's deadline
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                for _ in range(50):
+                    if Handler.release.wait(0.2):
+                        break
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
         else:
             self.send_response(404)
             self.send_header("Content-Length", "0")
@@ -219,3 +236,30 @@ def test_feed_served_as_text_plain_is_still_a_feed(server):
     report = import_source(f"{server}/feed-as-text")
     assert report.format == "rss"
     assert [item.title for item in report.items] == ["Served story"]
+
+
+def test_a_server_that_drips_is_stopped_at_the_deadline(server):
+    with pytest.raises(SourceError, match="timed out after 1 seconds"):
+        fetch_url(f"{server}/drip", timeout=1)
+
+
+def test_an_address_as_the_browser_shows_it_is_sent_percent_encoded(server):
+    report = import_source(f"{server}/actualités")
+    assert report.format == "rss" and report.items
+
+
+def test_ascii_url_encodes_the_host_and_the_path():
+    assert ascii_url("https://bücher.example/actualités?q=été#à") == (
+        "https://xn--bcher-kva.example/actualit%C3%A9s?q=%C3%A9t%C3%A9#%C3%A0"
+    )
+    assert ascii_url("https://example.org/a%20b?x=1") == "https://example.org/a%20b?x=1"
+
+
+def test_a_redirect_loop_is_named(server):
+    with pytest.raises(SourceError, match="keeps redirecting"):
+        fetch_url(f"{server}/loop")
+
+
+def test_a_download_too_large_gets_advice_for_an_address(server):
+    with pytest.raises(SourceError, match="smaller page or feed"):
+        fetch_url(f"{server}/huge-declared")

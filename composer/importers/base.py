@@ -130,12 +130,14 @@ def _megabytes(size: int) -> str:
     return text.removesuffix(".0")
 
 
-def too_large_message(size: int, limit: int = MAX_SOURCE_BYTES) -> str:
+def too_large_message(size: int, limit: int = MAX_SOURCE_BYTES, *, download: bool = False) -> str:
     """Why a source over the size limit is refused: "is 25.3 MB; the limit is 20 MB"."""
-    return (
-        f"is {_megabytes(size)} MB; the limit is {_megabytes(limit)} MB "
-        "(split it into smaller files)"
+    advice = (
+        "an address of a smaller page or feed, such as one page of the listing"
+        if download
+        else "split it into smaller files"
     )
+    return f"is {_megabytes(size)} MB; the limit is {_megabytes(limit)} MB ({advice})"
 
 
 def read_source_file(path: Path, source: str) -> bytes:

@@ -8,6 +8,7 @@ chunks so a huge or endless body never fills memory. Every failure is a
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import email.message
 import http.client
@@ -15,7 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from typing import IO, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from composer.errors import SourceError, ValidationError
 from composer.importers.base import MAX_SOURCE_BYTES, too_large_message
@@ -98,6 +99,44 @@ def _opener() -> urllib.request.OpenerDirector:
     return opener
 
 
+def ascii_url(url: str) -> str:
+    """``url`` as it goes on the wire: the host in IDNA, the rest percent-encoded UTF-8.
+
+    People copy addresses from the browser's address bar as they read them
+    (``https://exemple.fr/actualités``); http needs them in ASCII.
+    """
+    try:
+        url.encode("ascii")
+        return url
+    except UnicodeEncodeError:
+        pass
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    with contextlib.suppress(UnicodeError):  # else left as it is: "host not found" follows
+        host = host.encode("idna").decode("ascii")
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    if parts.username:
+        netloc = f"{quote(parts.username)}@{netloc}"
+    safe = "/%:@!$&'()*+,;=-._~"
+    return urlunsplit(
+        (
+            parts.scheme,
+            netloc,
+            quote(parts.path, safe=safe),
+            quote(parts.query, safe=safe + "?"),
+            quote(parts.fragment, safe=safe + "?"),
+        )
+    )
+
+
+def _limit_wait(response: Any, seconds: float) -> None:
+    """Let one read of ``response`` wait at most ``seconds`` (the socket's own timeout)."""
+    sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.settimeout(max(0.05, seconds))
+
+
 def fetch_url(
     url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = MAX_SOURCE_BYTES
 ) -> Download:
@@ -107,25 +146,29 @@ def fetch_url(
     except ValidationError as error:
         raise SourceError(url, f"cannot be downloaded: {error.reason}") from None
     request = urllib.request.Request(  # noqa: S310 - the scheme was checked to be http(s)
-        url, headers={"User-Agent": user_agent(), "Accept": _ACCEPT}
+        ascii_url(url), headers={"User-Agent": user_agent(), "Accept": _ACCEPT}
     )
     deadline = time.monotonic() + timeout
     try:
         with _opener().open(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length")
             if length and length.strip().isdigit() and int(length) > max_bytes:
-                raise SourceError(url, too_large_message(int(length), max_bytes))
+                raise SourceError(url, too_large_message(int(length), max_bytes, download=True))
             chunks: list[bytes] = []
             size = 0
             while True:
-                if time.monotonic() > deadline:
+                left = deadline - time.monotonic()
+                if left <= 0:
                     raise SourceError(url, f"timed out after {timeout:g} seconds")
-                chunk = response.read(_CHUNK)
+                _limit_wait(response, left)
+                # read1: what has arrived, so a server that drips a byte a second is
+                # stopped at the deadline too, not when a whole chunk has come
+                chunk = response.read1(_CHUNK)
                 if not chunk:
                     break
                 size += len(chunk)
                 if size > max_bytes:
-                    raise SourceError(url, too_large_message(size, max_bytes))
+                    raise SourceError(url, too_large_message(size, max_bytes, download=True))
                 chunks.append(chunk)
             return Download(
                 url=url,
@@ -143,6 +186,10 @@ def fetch_url(
         ) from None
     except urllib.error.HTTPError as error:
         error.close()
+        if 300 <= error.code < 400:  # urllib gives up on a redirect loop with a 30x
+            raise SourceError(
+                url, "cannot be downloaded: the server keeps redirecting (a redirect loop)"
+            ) from None
         raise SourceError(
             url, f"cannot be downloaded: the server answered {error.code} {error.reason}"
         ) from None
