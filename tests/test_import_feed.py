@@ -249,3 +249,33 @@ def test_html_to_text():
     assert html_to_text("&lt;b&gt;bold&lt;/b&gt; text") == "bold text"
     assert html_to_text("a < b and c > d") == "a < b and c > d"
     assert html_to_text("") == ""
+
+
+WXR = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Riverside Trust</title><link>https://riverside.example</link>
+<item><title>Otters are back</title><link>https://riverside.example/otters/</link>
+<pubDate>Mon, 04 Mar 2024 10:00:00 +0000</pubDate>
+<wp:post_type><![CDATA[post]]></wp:post_type><wp:status><![CDATA[publish]]></wp:status></item>
+<item><title>otter-1024x683</title><link>https://riverside.example/otter-photo/</link>
+<pubDate>Mon, 04 Mar 2024 10:00:00 +0000</pubDate>
+<wp:post_type><![CDATA[attachment]]></wp:post_type><wp:status><![CDATA[inherit]]></wp:status></item>
+<item><title>Contact us</title><link>https://riverside.example/contact/</link>
+<pubDate>Mon, 01 Jan 2024 10:00:00 +0000</pubDate>
+<wp:post_type><![CDATA[page]]></wp:post_type><wp:status><![CDATA[publish]]></wp:status></item>
+<item><title>Draft: not yet</title><link>https://riverside.example/?p=9</link>
+<pubDate>Mon, 30 Nov -0001 00:00:00 +0000</pubDate>
+<wp:post_type><![CDATA[post]]></wp:post_type><wp:status><![CDATA[draft]]></wp:status></item>
+</channel></rss>
+"""
+
+
+def test_a_wordpress_export_gives_its_published_posts_only():
+    report = import_text(WXR, format="rss")
+    assert [item.title for item in report.items] == ["Otters are back"]
+    assert report.rejected == []
+    assert sorted(report.warnings) == [
+        "1 attachment of the WordPress export was skipped: only published posts are news",
+        "1 draft post of the WordPress export was skipped: only published posts are news",
+        "1 page of the WordPress export was skipped: only published posts are news",
+    ]

@@ -242,9 +242,38 @@ def parse_feed(
         builder.warn(f"the feed is not well-formed ({problem}); what could be read was read")
     base_url = base_url or _feed_address(_plain(dict.get(result, "feed") or {}))
     builder.report.base_url = base_url
+    skipped: dict[str, int] = {}
     for number, entry in enumerate(entries, start=1):
-        _read_entry(builder, _plain(entry), number, base_url)
+        plain = _plain(entry)
+        if kind := _not_a_published_post(plain):
+            skipped[kind] = skipped.get(kind, 0) + 1
+            continue
+        _read_entry(builder, plain, number, base_url)
+    for kind, count in skipped.items():
+        builder.warn(
+            f"{count} {kind}{'s' if count != 1 else ''} of the WordPress export "
+            f"{'were' if count != 1 else 'was'} skipped: only published posts are news"
+        )
+    if skipped and not builder.report.items and not builder.report.rejected:
+        raise SourceError(source, "is a WordPress export with no published posts")
     return builder.report
+
+
+def _not_a_published_post(entry: Mapping[str, Any]) -> str:
+    """What a WordPress export (WXR) entry is when it is no published post ("" for a post).
+
+    WXR, the file of WordPress's Tools > Export, is RSS whose items are every post,
+    page, attachment and menu item, each with its ``wp:post_type`` and ``wp:status``.
+    """
+    kind = str(entry.get("wp_post_type") or "").strip().lower()
+    status = str(entry.get("wp_status") or "").strip().lower()
+    if kind and kind != "post":
+        return {"nav_menu_item": "menu item"}.get(kind, kind.replace("_", " "))
+    if status and status != "publish":
+        return {"future": "scheduled post", "trash": "post in the trash"}.get(
+            status, f"{status} post"
+        )
+    return ""
 
 
 def _feed_address(feed: Mapping[str, Any]) -> str | None:
