@@ -9,6 +9,11 @@ shipped table matches the installed Babel.
 Names are folded (:func:`composer.text.fold`, final period dropped). A month name
 that means different months in two languages (outside :data:`PRIORITY_LOCALES`,
 which win) is left out: it cannot be read without knowing the language.
+
+Two-letter Latin weekday names ("Di", "Mo", "We") are common words too ("de",
+"on", "to"), so they are not in the table's weekdays; :func:`short_weekday_names`
+holds them (:data:`SHORT_WEEKDAYS`, checked against Babel by a test) for callers
+that read them only where a weekday is written ("Di, 12.03.2024").
 """
 
 from __future__ import annotations
@@ -27,6 +32,17 @@ PRIORITY_LOCALES = ("en", "fr", "de", "es", "it", "pt", "nl", "ru", "uk", "tr", 
 TABLE_NAME = "date_names.json"
 _WIDTHS = ("wide", "abbreviated")
 _DAY_WIDTHS = ("wide", "abbreviated", "short")
+#: Every two-letter Latin-script weekday name of CLDR, folded (:func:`build_short_weekdays`).
+SHORT_WEEKDAYS = """
+aa ah ai al an ao ar as az be br bu ce ch ci cn cp cs ct cu cé da db dc de dg
+di dj dl dm do ds dt du dv dé dë dò dö dş et fi fl fr fö ga gh gu gw ha hó ia
+ig ij is je jj jo ju ka ke kh ki kk kl ko kt ku la le lh li ll lp lr lu lx lá
+lö lø ma md me mg mi mj mo mr ms mu mw mà má mä må mé më nd ne nj og on or ot
+pa pb pe pi pj pk pn po pr pt pu pá pó pě pń pş ra rh ro rt sa sb sd se sh si
+sk sm sn so sr ss st su sv sz sá sâ sö sø sü sş ta te th ti to tr tt tu ty tü
+tý tū ut va ve vi vr vu vá wa we wo wt wu xk xo xu ya ye yş za ze zi zo zä ça
+çb çş ét în út ýb þr če čt ĵa śr şb şm št
+"""
 
 
 def name_key(name: str) -> str:
@@ -40,6 +56,28 @@ def _usable(key: str) -> bool:
     if len(key) < 2 or any(char.isdigit() for char in key):
         return False
     return len(key) >= 3 or any(ord(char) > 0x24F for char in key)
+
+
+def _is_short_weekday(key: str) -> bool:
+    """A two-letter Latin-script name, which :func:`_usable` leaves out of the table."""
+    return len(key) == 2 and key.isalpha() and all(ord(char) <= 0x24F for char in key)
+
+
+def build_short_weekdays() -> frozenset[str]:
+    """The two-letter weekday names of every CLDR locale, read from Babel (slow)."""
+    from babel import Locale, localedata
+
+    names: set[str] = set()
+    for code in localedata.locale_identifiers():
+        days = Locale.parse(code).days
+        for context in ("format", "stand-alone"):
+            for width in _DAY_WIDTHS:
+                names.update(
+                    key
+                    for name in days[context][width].values()
+                    if _is_short_weekday(key := name_key(name))
+                )
+    return frozenset(names)
 
 
 def build_table() -> dict[str, Any]:
@@ -103,6 +141,12 @@ def month_names() -> dict[str, int]:
 def weekday_names() -> frozenset[str]:
     """Folded weekday names (wide, abbreviated, short), every CLDR language."""
     return frozenset(_table()["weekdays"])
+
+
+@functools.cache
+def short_weekday_names() -> frozenset[str]:
+    """Folded two-letter weekday names ("di", "mo", "we"), every CLDR language."""
+    return frozenset(SHORT_WEEKDAYS.split())
 
 
 def write_table(path: Path) -> None:

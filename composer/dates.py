@@ -14,6 +14,10 @@ January 2025", "Comité 4 juin 2019 Strasbourg") and also day/month slash dates
 (``03/17/2017``), which :func:`parse_date` refuses on purpose: ``01/02/2023``
 means different days in Europe and in the United States, so their order is
 decided for a whole source (:func:`slash_order`), never guessed date by date.
+
+:func:`vague_date` tells a text that is a date without a year ("3 mars", "March
+3rd") or a relative one ("2 days ago", "hace 3 días", "gestern"): shown, never
+read, since any year or day given to it would be made up.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
-from composer.date_names import month_names, name_key, weekday_names
+from composer.date_names import month_names, name_key, short_weekday_names, weekday_names
 from composer.errors import ValidationError
 from composer.text import clean_line
 
@@ -78,6 +82,27 @@ _CONNECTORS = frozenset({"de", "del", "di", "of", "du", "van", "von"})
 _LEADING_TIME = re.compile(rf"^[\W_]*{_TIME}")
 _TRAILING_TIME = re.compile(rf"{_TIME}[\W_]*$")
 _WORDS = re.compile(_W)
+# A two-letter weekday is one only when written as an abbreviation: "Di," or "Mo.".
+_SHORT_WEEKDAY = re.compile(rf"{_NOT_WORD_BEFORE}({_W})[.,]")
+_NUMBER_WORDS = r"\d+|an?|one|two|three|un|une|deux|trois|ein|eine|einem|einer|zwei|drei|uno|una|dos|tres"
+_UNITS = (
+    r"sec(?:ond)?s?|min(?:ute)?s?|h(?:ou)?rs?|days?|weeks?|months?|years?"
+    r"|secondes?|heures?|jours?|semaines?|mois|ans?|années?"
+    r"|sekunden?|minuten?|stunden?|tag(?:en)?|wochen?|monat(?:en)?|jahr(?:en)?"
+    r"|segundos?|minutos?|horas?|días?|dias?|semanas?|mes(?:es)?|años?|anos?"
+    r"|secondi|minuti|ore|ora|giorni|giorno|settimane?|mesi|mese|anni|anno"
+    r"|seconden|minuten|uur|uren|dagen|dag|weken|week|maanden|maand|jaren|jaar"
+)
+_RELATIVE = re.compile(
+    rf"^(?:(?:about|around|over|il y a|vor|hace|há|ha|circa)\s+)?(?:{_NUMBER_WORDS})\s+"
+    rf"(?:{_UNITS})(?:\s+(?:ago|fa|geleden|atrás|atras))?$"
+    r"|^(?:yesterday|today|just now|last (?:week|month|year)|this (?:week|morning)"
+    r"|hier|avant-hier|aujourd'hui|aujourd’hui|gestern|vorgestern|heute|ayer|anteayer|hoy"
+    r"|ieri|oggi|ontem|hoje|gisteren|vandaag|вчера|сегодня|أمس|اليوم|昨天|今天)$",
+    re.IGNORECASE,
+)
+_DAY_THEN_MONTH = re.compile(rf"^({_D}){_ORD}\s*{_CONNECT}({_W})\.?$")
+_MONTH_THEN_DAY = re.compile(rf"^({_W})\.?\s+({_D})(?:st|nd|rd|th)?\.?$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -216,7 +241,46 @@ def is_decoration(text: str) -> bool:
     if any(char.isdigit() for char in text):
         return False
     weekdays = weekday_names()
-    return all(name_key(word) in weekdays for word in _WORDS.findall(text))
+    short = short_weekday_names()
+    abbreviated = {name_key(m[1]) for m in _SHORT_WEEKDAY.finditer(text)}
+    return all(
+        (key := name_key(word)) in weekdays or (key in abbreviated and key in short)
+        for word in _WORDS.findall(text)
+    )
+
+
+def _strip_decoration(text: str) -> str:
+    """``text`` without weekdays and clock times at its edges."""
+    words = text.split()
+    while words and is_decoration(words[0]):
+        words.pop(0)
+    while words and is_decoration(words[-1]):
+        words.pop()
+    return " ".join(words).strip(" ,;")
+
+
+def vague_date(text: str) -> str | None:
+    """Why ``text``, as a whole, is a date that cannot be read, or None.
+
+    "relative" for "2 days ago", "il y a 3 jours", "yesterday"; "no year" for a day
+    and a month ("3 mars", "March 3rd", "Mon 4 March"). A weekday or a time may go
+    with it. A full date, or any other text, gives None.
+    """
+    line = clean_line(text)
+    if not line or len(line) > 40 or find_date(line) is not None:
+        return None
+    if _RELATIVE.match(line.rstrip(".")):
+        return "relative"
+    core = _strip_decoration(line)
+    if (m := _DAY_THEN_MONTH.match(core)) is not None:
+        day, month = m[1], m[2]
+    elif (m := _MONTH_THEN_DAY.match(core)) is not None:
+        month, day = m[1], m[2]
+    else:
+        return None
+    if name_key(month) in month_names() and 1 <= int(day) <= 31:
+        return "no year"
+    return None
 
 
 def _whole(text: str) -> FoundDate | None:

@@ -118,6 +118,9 @@ class Digest:
     overrides: Mapping[str, Override] = dataclasses.field(default_factory=dict)
     created: str = ""
     updated: str = ""
+    #: The layout this digest is rendered with (``classic``, ``magazine``, ``briefing`` or a
+    #: user template folder); empty: the theme's.
+    template: str = ""
 
     # -- queries ----------------------------------------------------------------------------
     def item_ids(self) -> list[str]:
@@ -167,6 +170,7 @@ class Digest:
             },
             "created": self.created,
             "updated": self.updated,
+            "template": self.template,
         }
 
     @classmethod
@@ -222,6 +226,7 @@ class Digest:
             overrides=overrides,
             created=data.get("created"),
             updated=data.get("updated"),
+            template=data.get("template"),
         )
 
     def touched(self, now: str | None = None) -> Digest:
@@ -304,6 +309,7 @@ def make_digest(
     overrides: Mapping[str, Override] | None = None,
     created: Any = "",
     updated: Any = "",
+    template: Any = "",
 ) -> Digest:
     """A validated :class:`Digest`. Overrides of items the digest does not hold are dropped."""
     if digest_id is None or digest_id == "":
@@ -337,7 +343,17 @@ def make_digest(
         overrides=kept,
         created=_stamp(created, "created"),
         updated=_stamp(updated, "updated"),
+        template=check_digest_template(template),
     )
+
+
+def check_digest_template(value: Any) -> str:
+    """The digest's layout name (``default`` reads as ``classic``), or empty for the theme's."""
+    if value is None or value == "":
+        return ""
+    from composer.theme_checks import check_template
+
+    return check_template(value, "digest template")
 
 
 def _stamp(value: Any, field: str) -> str:

@@ -5,7 +5,9 @@ written for a mailing tool. The built-in profiles, with each tool's documented
 placeholders:
 
 * ``plain``: the unsubscribe and web-version urls from the theme settings;
-* ``mailchimp``: merge tags ``*|UNSUB|*`` and ``*|ARCHIVE|*``;
+* ``mailchimp``: merge tags ``*|UNSUB|*`` and ``*|ARCHIVE|*``, and
+  ``*|LIST:ADDRESSLINE|*`` in place of the postal address (Mailchimp requires
+  its address merge tag, which it fills from the audience's settings);
 * ``brevo``: ``{{ unsubscribe }}`` and ``{{ mirror }}``;
 * ``listmonk``: ``{{ UnsubscribeURL }}`` and ``{{ MessageURL }}`` (Go template
   functions of listmonk's campaign templates).
@@ -15,6 +17,13 @@ settings: ``{"mytool": {"label": "My tool", "unsubscribe": "%%unsub%%",
 "web_version": "%%web%%"}}``. A value is either an http(s) or mailto url or a
 placeholder (no spaces at its ends, no quotes or angle brackets); other
 schemes (``javascript:``) are refused.
+
+The ``.eml`` is the message one reader would get: ``To`` is a placeholder
+(:data:`PLACEHOLDER_TO`, a group of no one, or the sender when the unsubscribe
+url is personal and is filled in for that address), the subject is folded by
+:func:`composer.header_fold.fold_subject`, only the top-level message carries
+``MIME-Version``, and ``List-Unsubscribe-Post`` is there when it applies (a
+personal https url, see :mod:`composer.unsubscribe`).
 
 Every file is written atomically (a temporary file renamed over the target),
 so an export never leaves half a file behind.
@@ -27,6 +36,7 @@ import datetime as dt
 import email.policy
 import email.utils
 import hashlib
+import html as html_lib
 import io
 import json
 import re
@@ -40,14 +50,19 @@ from typing import Any
 from composer.digest import Digest
 from composer.errors import NewsdigestError, ValidationError
 from composer.fileio import atomic_write_bytes
+from composer.header_fold import fold_subject
 from composer.item import NewsItem
 from composer.markup import safe_link
 from composer.preflight import Finding
 from composer.render import Links, Rendered, Renderer
 from composer.theme import Theme
+from composer.unsubscribe import ONE_CLICK, UnsubscribeRule, fill, is_personal, needs_key
 
 SETTINGS_KEY = "export_profiles"
 FALLBACK_FROM = "newsletter@example.invalid"
+#: ``To`` of an exported message: a group with no member (RFC 5322 §3.4), for a file
+#: that is not addressed to anyone yet.
+PLACEHOLDER_TO = "undisclosed-recipients:;"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -59,6 +74,14 @@ class ExportProfile:
     unsubscribe: str | None = None
     web_version: str | None = None
     from_theme: bool = False  # take both links from the theme settings
+    #: Written in place of the theme's postal address (a mailing tool's merge tag).
+    postal_address: str | None = None
+
+    def theme_for(self, theme: Theme) -> Theme:
+        """``theme`` with the profile's postal address merge tag, when it has one."""
+        if self.postal_address is None:
+            return theme
+        return dataclasses.replace(theme, postal_address=self.postal_address)
 
     def links(self, theme: Theme) -> Links:
         if self.from_theme:
@@ -68,7 +91,9 @@ class ExportProfile:
 
 BUILTIN_PROFILES: dict[str, ExportProfile] = {
     "plain": ExportProfile("plain", "Plain HTML (links from the theme settings)", from_theme=True),
-    "mailchimp": ExportProfile("mailchimp", "Mailchimp", "*|UNSUB|*", "*|ARCHIVE|*"),
+    "mailchimp": ExportProfile(
+        "mailchimp", "Mailchimp", "*|UNSUB|*", "*|ARCHIVE|*", postal_address="*|LIST:ADDRESSLINE|*"
+    ),
     "brevo": ExportProfile("brevo", "Brevo", "{{ unsubscribe }}", "{{ mirror }}"),
     "listmonk": ExportProfile("listmonk", "listmonk", "{{ UnsubscribeURL }}", "{{ MessageURL }}"),
 }
@@ -96,6 +121,19 @@ def _link_value(value: Any, field: str) -> str | None:
     return value
 
 
+def _postal_value(value: Any, name: str) -> str | None:
+    if value is None or value == "":
+        return None
+    field = f"export profile {name} postal_address"
+    if not isinstance(value, str) or len(value) > 300:
+        raise ValidationError(field, "must be a merge tag or text of at most 300 characters")
+    if any(ch in value for ch in "<>\n\r\t"):
+        raise ValidationError(
+            field, f"{value[:60]!r} must not contain angle brackets or line breaks"
+        )
+    return value.strip()
+
+
 def profile_from_mapping(name: str, data: Mapping[str, Any]) -> ExportProfile:
     """A checked user profile from its settings entry."""
     if not isinstance(name, str) or not _NAME.match(name):
@@ -113,6 +151,7 @@ def profile_from_mapping(name: str, data: Mapping[str, Any]) -> ExportProfile:
         unsubscribe=_link_value(data.get("unsubscribe"), f"export profile {name} unsubscribe"),
         web_version=_link_value(data.get("web_version"), f"export profile {name} web_version"),
         from_theme=bool(data.get("from_theme", False)),
+        postal_address=_postal_value(data.get("postal_address"), name),
     )
 
 
@@ -218,11 +257,47 @@ def ascii_url(url: str) -> str:
 
 
 def list_unsubscribe(links: Links) -> str | None:
-    """``List-Unsubscribe`` value when the unsubscribe link is a real url or mailto, else None."""
+    """``List-Unsubscribe`` value when the unsubscribe link is a real url or mailto, else None.
+
+    A url with ``{email}`` or ``{token}`` placeholders must be filled in first.
+    """
     value = links.unsubscribe
-    if value and safe_link(value) is not None:
+    if value and safe_link(value) is not None and not is_personal(value):
         return f"<{ascii_url(value.strip())}>"
     return None
+
+
+def mime_body(text: str, html: str) -> tuple[list[tuple[str, str]], bytes]:
+    """The MIME headers and body of the multipart/alternative (text first, quoted-printable).
+
+    Only the top-level message says ``MIME-Version`` (RFC 2045 §4): the parts do not.
+    The boundary comes from the content, not from chance: the same digest gives the
+    same bytes.
+    """
+    message = EmailMessage(policy=email.policy.SMTP)
+    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    for part in message.iter_parts():
+        del part["MIME-Version"]
+    digest_of_parts = hashlib.sha256((text + html).encode("utf-8")).hexdigest()
+    message.set_boundary(f"=_newsdigest_{digest_of_parts[:32]}")
+    whole = message.as_bytes(policy=EML_POLICY)
+    body = whole.split(b"\r\n\r\n", 1)[1]
+    headers = [
+        (name, value)
+        for name, value in message.raw_items()
+        if name.lower() in ("content-type", "content-transfer-encoding")
+    ]
+    return [("MIME-Version", "1.0"), *headers], body
+
+
+def personal_parts(rendered: Rendered, template_url: str, link: str) -> tuple[str, str]:
+    """The text and HTML with the personal unsubscribe ``link`` in place of ``template_url``."""
+    text = rendered.text.replace(template_url, link)
+    html = rendered.html.replace(
+        html_lib.escape(template_url, quote=True), html_lib.escape(link, quote=True)
+    )
+    return text, html
 
 
 def build_eml(
@@ -233,31 +308,58 @@ def build_eml(
     *,
     now: dt.datetime | None = None,
     message_id: str | None = None,
+    unsubscribe_key: bytes | None = None,
 ) -> tuple[bytes, list[str]]:
-    """The message as bytes: multipart/alternative, text first, UTF-8, quoted-printable."""
+    """The message as bytes: multipart/alternative, text first, UTF-8, quoted-printable.
+
+    With a personal unsubscribe url (``{email}``, ``{token}``), the message is the
+    one the sender would get: ``To`` is the sender, and the links are filled in
+    for that address (``{token}`` needs ``unsubscribe_key``; without it the file keeps
+    the placeholders and has no ``List-Unsubscribe``, and a note says so).
+    """
     sender, notes = _sender(theme)
     when = now or dt.datetime.now(dt.UTC)
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
-    domain = sender.rsplit("@", 1)[-1].rstrip(">") or "localhost"
+    address = email.utils.parseaddr(sender)[1]
+    domain = address.rsplit("@", 1)[-1] or "localhost"
+    to = PLACEHOLDER_TO
+    text, html = rendered.text, rendered.html
+    header = list_unsubscribe(links)
+    one_click = False
+    url = links.unsubscribe
+    if url and is_personal(url):
+        if needs_key(url) and unsubscribe_key is None:
+            notes.append(
+                "the unsubscribe url is personal ({token}): the .eml keeps the placeholders "
+                "and has no List-Unsubscribe; they are filled in for each reader at send time"
+            )
+        else:
+            rule = UnsubscribeRule(url, sender=address, key=unsubscribe_key)
+            to = sender
+            text, html = personal_parts(rendered, url, fill(url, address, unsubscribe_key))
+            header = rule.header(address)
+            one_click = rule.one_click
     message = EmailMessage(policy=email.policy.SMTP)
-    message["Subject"] = digest.title
+    message.set_raw("Subject", fold_subject(digest.title))
     message["From"] = sender
+    if to == PLACEHOLDER_TO:
+        message.set_raw("To", to)
+    else:
+        message["To"] = to
     message["Date"] = email.utils.format_datetime(when)
     message["Message-ID"] = message_id or email.utils.make_msgid(
         idstring=re.sub(r"[^A-Za-z0-9.-]", "", digest.id)[:40] or None, domain=domain
     )
-    message["MIME-Version"] = "1.0"
-    header = list_unsubscribe(links)
     if header:
         message.set_raw("List-Unsubscribe", header)
-    message.set_content(rendered.text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    message.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
-    # A boundary from the content, not a random one: the same digest gives the same file.
-    digest_of_parts = hashlib.sha256((rendered.text + rendered.html).encode("utf-8")).hexdigest()
-    boundary = f"=_newsdigest_{digest_of_parts[:32]}"
-    message.set_boundary(boundary)
-    return message.as_bytes(policy=EML_POLICY), notes
+        if one_click:
+            message.set_raw("List-Unsubscribe-Post", ONE_CLICK)
+    mime_headers, body = mime_body(text, html)
+    for name, value in mime_headers:
+        message.set_raw(name, value)
+    head = b"".join(EML_POLICY.fold_binary(name, value) for name, value in message.raw_items())
+    return head + b"\r\n" + body, notes
 
 
 def export_digest(
@@ -269,11 +371,20 @@ def export_digest(
     *,
     now: dt.datetime | None = None,
     message_id: str | None = None,
+    unsubscribe_key: bytes | None = None,
 ) -> Exported:
     """Render ``digest`` for ``profile`` and build its .eml."""
     links = profile.links(theme)
-    rendered = renderer.render(digest, items, theme, links)
-    eml, notes = build_eml(rendered, digest, theme, links, now=now, message_id=message_id)
+    rendered = renderer.render(digest, items, profile.theme_for(theme), links)
+    eml, notes = build_eml(
+        rendered,
+        digest,
+        theme,
+        links,
+        now=now,
+        message_id=message_id,
+        unsubscribe_key=unsubscribe_key,
+    )
     return Exported(digest, profile, rendered, eml, tuple(notes))
 
 

@@ -9,9 +9,14 @@ configured :class:`premailer.Premailer`. A render is:
    ``StrictUndefined``), summaries become paragraphs, urls other than http,
    https and mailto are dropped, dates are formatted for the theme's locale
    with Babel;
-3. render ``<theme>/digest.html`` and ``<theme>/digest.txt``, from the user
-   templates folder when it has them, else from the bundled ``templates``
-   package (read with :mod:`importlib.resources`, so it works from a wheel);
+3. render ``<layout>/digest.html`` and ``<layout>/digest.txt`` (the layout:
+   the ``template`` asked for, else the digest's, else the theme's: ``classic``,
+   ``magazine``, ``briefing`` or a user's folder), from the user templates folder
+   when it has them, else from the bundled ``templates`` package (read with
+   :mod:`importlib.resources`, so it works from a wheel). The shipped layouts
+   extend ``base.html`` (named blocks) and use the macros of ``macros.html``, so
+   a user's ``mine/digest.html`` can ``{% extends "classic/digest.html" %}`` and
+   override one block;
 4. inline the CSS with premailer, with the network off
    (``allow_network=False``, and a session that refuses any request);
 5. drop ``!important`` from ``style=""`` attributes (Outlook ignores such
@@ -25,20 +30,12 @@ configured :class:`premailer.Premailer`. A render is:
 The output depends only on the digest, the items, the theme and the links: no
 "now" is embedded, so the same input gives byte-identical output.
 
-Template variables (for user templates): ``digest`` (``title``, ``preheader``,
-``period_label``, ``intro`` as HTML paragraphs, ``intro_text``), ``sections``
-(each ``category``, ``anchor``, ``entries``; each entry ``id``, ``title``, ``url``,
-``date_iso``, ``date_label``, ``summary`` paragraphs, ``image`` with ``url``,
-``alt``, ``width`` or ``None``, ``more_label``), ``theme`` (``organisation``,
-``logo_url``, ``logo_width``, ``colors``, ``footer`` paragraphs,
-``postal_address``, ``lang``, ``dir``), ``links`` (``unsubscribe``,
-``web_version``), ``labels`` and ``preheader_filler``.
+Template variables (for user templates): see :mod:`composer.render_context`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import html as html_lib
 import importlib
 import importlib.resources
@@ -52,35 +49,49 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
 
+from composer import render_context
 from composer.digest import Digest, ResolvedDigest, resolve
-from composer.drafting import period_label
 from composer.errors import NewsdigestError
 from composer.item import NewsItem
-from composer.markup import safe_link, to_html_paragraphs, to_text_paragraphs
 from composer.preflight import Finding, check_digest, check_html, sort_findings
-from composer.theme import DEFAULT_COLORS, Theme, language_tag, text_direction
+from composer.render_context import (
+    IMAGE_WIDTH,
+    UNSUBSCRIBE_SENTINEL,
+    WEB_VERSION_SENTINEL,
+    format_date,
+)
+from composer.theme import DEFAULT_LAYOUT, LAYOUT_ALIASES, LAYOUTS, Theme
+from composer.theme_checks import check_template
 
 log = logging.getLogger(__name__)
 
 TEMPLATE_PACKAGE = "templates"
 HTML_TEMPLATE = "digest.html"
 TEXT_TEMPLATE = "digest.txt"
-FALLBACK_THEME = "default"
-#: Width of an item's image in the 600 px column (minus the 32 px side padding).
-IMAGE_WIDTH = 536
+FALLBACK_THEME = DEFAULT_LAYOUT
+#: The folder name earlier versions gave the classic layout (a user's copy is still used).
+LEGACY_FOLDER = "default"
 TEXT_WIDTH = 78
+__all__ = [
+    "IMAGE_WIDTH",
+    "UNSUBSCRIBE_SENTINEL",
+    "WEB_VERSION_SENTINEL",
+    "Links",
+    "Rendered",
+    "Renderer",
+    "available_layouts",
+    "build_context",
+    "format_date",
+    "layout_of",
+    "make_environment",
+    "user_templates_for",
+]
 
-#: Stand-ins for the links a profile fills in after inlining (plain ASCII, nothing to escape).
-UNSUBSCRIBE_SENTINEL = "https://unsubscribe.newsdigest.invalid/"
-WEB_VERSION_SENTINEL = "https://web-version.newsdigest.invalid/"
-
-# Zero-width non-joiner + non-breaking space: keeps inboxes from filling the preview
-# with the body's first words after a short preheader (the usual "preheader hack").
-_PREHEADER_FILLER = Markup("&#847;&zwnj;&nbsp;") * 30
 _IMPORTANT_IN_STYLE = re.compile(r'(\sstyle=")([^"]*!important[^"]*)(")', re.IGNORECASE)
 _IMPORTANT = re.compile(r"\s*!\s*important", re.IGNORECASE)
+_STYLE_ATTRIBUTE = re.compile(r"""(\sstyle=)(["'])(.*?)\2""", re.DOTALL)
+_STYLE_SPACES = re.compile(r"\s*[;,]\s*")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -149,7 +160,9 @@ class ResourceLoader(jinja2.BaseLoader):
         node = self._node(template)
         if not node.is_file():
             raise jinja2.TemplateNotFound(template)
-        return node.read_text(encoding="utf-8"), None, lambda: True
+        # The name shown in error messages: the shipped template's path in the package.
+        shown = f"{TEMPLATE_PACKAGE}/{template}"
+        return node.read_text(encoding="utf-8"), shown, lambda: True
 
     def list_templates(self) -> list[str]:
         found: list[str] = []
@@ -287,104 +300,48 @@ class _NoNetwork:
 
 
 # -- context --------------------------------------------------------------------------------------
-def _paragraphs(text: str) -> list[str]:
-    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+def build_context(
+    resolved: ResolvedDigest, theme: Theme, links: Links, layout: str | None = None
+) -> dict[str, Any]:
+    """The template variables (:mod:`composer.render_context` lists them)."""
+    return render_context.build_context(
+        resolved,
+        theme,
+        unsubscribe=bool(links.unsubscribe),
+        web_version=bool(links.web_version),
+        layout=layout or theme.template,
+    )
 
 
-def _slug(text: str, used: set[str]) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "section"
-    slug, n = base, 2
-    while slug in used:
-        slug, n = f"{base}-{n}", n + 1
-    used.add(slug)
-    return slug
+def layout_of(digest: Digest, theme: Theme, template: str | None = None) -> str:
+    """The layout a digest renders with: ``template`` if given, else the digest's, else the
+    theme's (an earlier version's ``default`` reads as ``classic``)."""
+    name = template or digest.template or theme.template
+    return check_template(name, "theme")
 
 
-def format_date(date: dt.date, locale: str) -> str:
-    from babel.dates import format_date as babel_format_date
+def shipped_layouts() -> list[str]:
+    """The layouts shipped with Newsdigest, in gallery order."""
+    return list(LAYOUTS)
 
-    return str(babel_format_date(date, format="long", locale=locale))
+
+def available_layouts(user_templates: Path | None = None) -> list[str]:
+    """The shipped layouts, then the folders of ``user_templates`` that hold a digest.html."""
+    names = shipped_layouts()
+    if user_templates is not None and user_templates.is_dir():
+        for folder in sorted(user_templates.iterdir()):
+            known = folder.name in names or folder.name in LAYOUT_ALIASES
+            if (folder / HTML_TEMPLATE).is_file() and not known:
+                names.append(folder.name)
+    return names
 
 
-def build_context(resolved: ResolvedDigest, theme: Theme, links: Links) -> dict[str, Any]:
-    """The template variables (see the module docstring). Items twice are shown once."""
-    digest = resolved.digest
-    date_cache: dict[dt.date, str] = {}
-    sections: list[dict[str, Any]] = []
-    anchors: set[str] = set()
-    shown: set[str] = set()
-    for section in resolved.sections:
-        items: list[dict[str, Any]] = []
-        for entry in section.items:
-            item = entry.item
-            if item.id in shown:
-                continue
-            shown.add(item.id)
-            if item.date not in date_cache:
-                date_cache[item.date] = format_date(item.date, theme.locale)
-            url = safe_link(item.url)
-            image_url = safe_link(item.image_url)
-            items.append(
-                {
-                    "id": item.id,
-                    "title": entry.title,
-                    "url": url if url and not url.startswith("mailto:") else None,
-                    "date_iso": item.date.isoformat(),
-                    "date_label": date_cache[item.date],
-                    "summary": _paragraphs(entry.summary),
-                    "image": (
-                        {
-                            "url": image_url,
-                            "alt": item.image_alt or entry.title,
-                            "width": IMAGE_WIDTH,
-                        }
-                        if image_url and not image_url.startswith("mailto:")
-                        else None
-                    ),
-                    "more_label": theme.label("read_more", title=entry.title),
-                    "category": item.category,
-                }
-            )
-        if items:
-            sections.append(
-                {
-                    "category": section.category,
-                    "anchor": _slug(section.category, anchors),
-                    "entries": items,
-                }
-            )
-    return {
-        "digest": {
-            "id": digest.id,
-            "title": digest.title,
-            "preheader": digest.preheader,
-            "period": digest.period,
-            "period_label": period_label(digest.period, theme.locale) if digest.period else "",
-            "intro": to_html_paragraphs(digest.intro),
-            "intro_text": to_text_paragraphs(digest.intro),
-        },
-        "sections": sections,
-        "theme": {
-            "organisation": theme.organisation,
-            "logo_url": safe_link(theme.logo_url),
-            "logo_width": theme.logo_width,
-            "colors": {role: theme.color(role) for role in DEFAULT_COLORS},
-            "footer": _paragraphs(theme.footer),
-            "postal_address": theme.postal_address,
-            "lang": language_tag(theme.locale),
-            "dir": text_direction(theme.locale),
-        },
-        "links": {
-            "unsubscribe": UNSUBSCRIBE_SENTINEL if links.unsubscribe else None,
-            "web_version": WEB_VERSION_SENTINEL if links.web_version else None,
-        },
-        "labels": {
-            "web_version": theme.label("web_version"),
-            "unsubscribe": theme.label("unsubscribe"),
-            "unsubscribe_note": theme.label("unsubscribe_note", organisation=theme.organisation),
-        },
-        "preheader_filler": _PREHEADER_FILLER,
-    }
+def compact_style_attributes(html: str) -> str:
+    """premailer's ``a:b; c:d`` as ``a:b;c:d`` (and ``Arial, sans-serif`` as ``Arial,sans-serif``):
+    a 40-item digest repeats its styles hundreds of times."""
+    return _STYLE_ATTRIBUTE.sub(
+        lambda m: m[1] + m[2] + _STYLE_SPACES.sub(lambda s: s[0].strip(), m[3]) + m[2], html
+    )
 
 
 def strip_important_in_style_attributes(html: str) -> str:
@@ -429,13 +386,32 @@ class Renderer:
         )
         self._lock = threading.Lock()
 
-    def _template(self, theme: Theme, name: str) -> jinja2.Template:
+    def _template(self, layout: str, name: str) -> jinja2.Template:
+        """``<layout>/<name>``; a plain-text template falls back to the classic one, an
+        unknown layout is a clear error naming the choices."""
+        candidates = [f"{layout}/{name}"]
+        user = self.user_templates
+        if (
+            layout == DEFAULT_LAYOUT
+            and user is not None
+            and (user / LEGACY_FOLDER / name).is_file()
+            and not (user / layout / name).is_file()
+        ):
+            # a user's own "default" folder (the classic layout's earlier name) still wins
+            candidates.insert(0, f"{LEGACY_FOLDER}/{name}")
+        if name == TEXT_TEMPLATE:
+            candidates.append(f"{FALLBACK_THEME}/{name}")
         try:
-            return self.env.select_template(
-                [f"{theme.template}/{name}", f"{FALLBACK_THEME}/{name}"]
-            )
+            return self.env.select_template(candidates)
+        except jinja2.TemplatesNotFound:
+            choices = ", ".join(available_layouts(self.user_templates))
+            where = f" or in {self.user_templates}" if self.user_templates else ""
+            raise NewsdigestError(
+                f"there is no theme '{layout}' (no {layout}/{name} among the shipped "
+                f"templates{where}); choose one of {choices}"
+            ) from None
         except jinja2.TemplateError as exc:
-            raise NewsdigestError(f"template {theme.template}/{name}: {exc}") from exc
+            raise NewsdigestError(f"template {layout}/{name}: {exc}") from exc
 
     def _render(self, template: jinja2.Template, context: Mapping[str, Any]) -> str:
         try:
@@ -455,11 +431,14 @@ class Renderer:
         theme: Theme,
         links: Links,
         context: Mapping[str, Any] | None = None,
+        *,
+        template: str | None = None,
     ) -> str:
         """The template's HTML before inlining (stand-in links in place)."""
+        layout = layout_of(resolved.digest, theme, template)
         if context is None:
-            context = build_context(resolved, theme, links)
-        return self._render(self._template(theme, HTML_TEMPLATE), context)
+            context = build_context(resolved, theme, links, layout)
+        return self._render(self._template(layout, HTML_TEMPLATE), context)
 
     def inline(self, html: str) -> str:
         """premailer's inlining, then ``!important`` removed from style attributes."""
@@ -470,7 +449,7 @@ class Renderer:
                 raise
             except Exception as exc:  # premailer/cssutils/lxml on a broken user template
                 raise NewsdigestError(f"the rendered HTML could not be inlined: {exc}") from exc
-        return strip_important_in_style_attributes(inlined)
+        return compact_style_attributes(strip_important_in_style_attributes(inlined))
 
     def render_html(
         self,
@@ -478,9 +457,11 @@ class Renderer:
         theme: Theme,
         links: Links,
         context: Mapping[str, Any] | None = None,
+        *,
+        template: str | None = None,
     ) -> str:
         """Inlined HTML with the links in place."""
-        raw = self.render_raw_html(resolved, theme, links, context)
+        raw = self.render_raw_html(resolved, theme, links, context, template=template)
         return put_links(self.inline(raw), links, escape=True)
 
     def render_text(
@@ -489,11 +470,14 @@ class Renderer:
         theme: Theme,
         links: Links,
         context: Mapping[str, Any] | None = None,
+        *,
+        template: str | None = None,
     ) -> str:
         """The plain-text alternative, from its own template, with the links in place."""
+        layout = layout_of(resolved.digest, theme, template)
         if context is None:
-            context = build_context(resolved, theme, links)
-        text = self._render(self._template(theme, TEXT_TEMPLATE), context)
+            context = build_context(resolved, theme, links, layout)
+        text = self._render(self._template(layout, TEXT_TEMPLATE), context)
         text = re.sub(r"\n{3,}", "\n\n", text.replace("\r\n", "\n")).strip() + "\n"
         return put_links(text, links, escape=False)
 
@@ -505,13 +489,19 @@ class Renderer:
         links: Links | None = None,
         *,
         check: bool = True,
+        template: str | None = None,
     ) -> Rendered:
-        """HTML, text and preflight findings for ``digest``; ``items`` maps id -> item."""
+        """HTML, text and preflight findings for ``digest``; ``items`` maps id -> item.
+
+        ``template`` names the layout (``classic``, ``magazine``, ``briefing`` or a user
+        template folder); without it the digest's own choice, else the theme's, is used.
+        """
         links = links if links is not None else Links(theme.unsubscribe_url, theme.web_version_url)
         resolved = resolve(digest, items)
-        context = build_context(resolved, theme, links)
-        html = self.render_html(resolved, theme, links, context)
-        text = self.render_text(resolved, theme, links, context)
+        layout = layout_of(digest, theme, template)
+        context = build_context(resolved, theme, links, layout)
+        html = self.render_html(resolved, theme, links, context, template=layout)
+        text = self.render_text(resolved, theme, links, context, template=layout)
         findings: list[Finding] = []
         if check:
             findings = check_digest(resolved)

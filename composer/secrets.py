@@ -14,15 +14,26 @@ looked up, in this order:
 Where no keychain exists (``keyring``'s *fail* or *null* backend, or a backend
 that raises), :meth:`PasswordStore.save` keeps the password in memory only and
 says so; nothing falls back to a file.
+
+The key of the unsubscribe tokens (:mod:`composer.unsubscribe`) is kept beside
+it by :class:`UnsubscribeKeyStore`, with the same fallbacks: the environment
+variable ``NEWSDIGEST_UNSUBSCRIBE_KEY`` (64 hexadecimal digits) first, then the
+keychain (service ``"Newsdigest unsubscribe"``, user name ``"token-key"``),
+where it is generated once (32 random bytes from :func:`secrets.token_bytes`)
+the first time a send needs it. Without a keychain the key is never generated
+behind the user's back (links made with a key nobody kept could never be
+checked): the send stops and says to set the environment variable.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from composer.errors import NewsdigestError
 from composer.smtp_settings import SmtpSettings
 
 log = logging.getLogger(__name__)
@@ -180,3 +191,136 @@ class PasswordStore:
             "not in the keychain yet: store it with `newsdigest settings smtp --password`, "
             "or it is asked for at each run"
         )
+
+
+# -- the unsubscribe key ---------------------------------------------------------------------------
+KEY_SERVICE = "Newsdigest unsubscribe"
+KEY_USERNAME = "token-key"
+KEY_ENV_VAR = "NEWSDIGEST_UNSUBSCRIBE_KEY"
+KEY_BYTES = 32
+
+
+class UnsubscribeKeyError(NewsdigestError):
+    """The unsubscribe key cannot be had (no keychain, a malformed environment variable)."""
+
+
+def parse_key(text: str, where: str) -> bytes:
+    """The 32 bytes of a key written as 64 hexadecimal digits; a clear error naming ``where``."""
+    value = text.strip()
+    try:
+        key = bytes.fromhex(value)
+    except ValueError:
+        key = b""
+    if len(key) != KEY_BYTES:
+        raise UnsubscribeKeyError(
+            f"{where} must be the unsubscribe key as {2 * KEY_BYTES} hexadecimal digits "
+            f"(it has {len(value)} characters)"
+        )
+    return key
+
+
+def _no_keychain_hint() -> str:
+    return (
+        f"set {KEY_ENV_VAR} to {2 * KEY_BYTES} hexadecimal digits (`newsdigest unsubscribe key "
+        "--new` makes some) in the environment of every send; Newsdigest does not write the "
+        "key to disk"
+    )
+
+
+class UnsubscribeKeyStore:
+    """Finds, makes and keeps the key of the unsubscribe tokens; one per run."""
+
+    def __init__(
+        self,
+        *,
+        backend: Any = None,
+        environ: Mapping[str, str] | None = None,
+        generate: Callable[[int], bytes] = secrets.token_bytes,
+    ) -> None:
+        self._passwords = PasswordStore(backend=backend, environ=environ)
+        self.environ = self._passwords.environ
+        self.generate = generate
+        self._key: bytes | None = None
+        #: Where the key came from: "environment", "keychain", "generated" (and stored).
+        self.source = ""
+
+    @property
+    def keychain_available(self) -> bool:
+        return self._passwords.keychain_available
+
+    def keychain_name(self) -> str:
+        return self._passwords.keychain_name()
+
+    @property
+    def _backend(self) -> Any:
+        return self._passwords.backend
+
+    def _from_keychain(self) -> bytes | None:
+        if not self.keychain_available:
+            return None
+        try:
+            value = self._backend.get_password(KEY_SERVICE, KEY_USERNAME)
+        except Exception as exc:  # locked keychain, D-Bus error
+            raise UnsubscribeKeyError(
+                f"the keychain could not be read for the unsubscribe key: {exc}"
+            ) from None
+        if not isinstance(value, str) or not value:
+            return None
+        return parse_key(value, f"the keychain entry {KEY_SERVICE!r}")
+
+    def get(self) -> bytes | None:
+        """The key from the environment or the keychain, or None when there is none yet."""
+        if self._key is not None:
+            return self._key
+        from_env = self.environ.get(KEY_ENV_VAR)
+        if from_env:
+            self._key, self.source = parse_key(from_env, KEY_ENV_VAR), "environment"
+            return self._key
+        stored = self._from_keychain()
+        if stored is not None:
+            self._key, self.source = stored, "keychain"
+        return self._key
+
+    def _store(self, key: bytes) -> None:
+        try:
+            self._backend.set_password(KEY_SERVICE, KEY_USERNAME, key.hex())
+        except Exception as exc:  # locked or read-only keychain
+            raise UnsubscribeKeyError(
+                f"the keychain refused the unsubscribe key ({exc}); {_no_keychain_hint()}"
+            ) from None
+
+    def get_or_create(self) -> bytes:
+        """The key; generated once and stored in the keychain when there is none yet."""
+        key = self.get()
+        if key is not None:
+            return key
+        if not self.keychain_available:
+            raise UnsubscribeKeyError(
+                "the unsubscribe url has {token}, whose key is kept in the system keychain, and "
+                f"this system has no usable keychain: {_no_keychain_hint()}"
+            )
+        key = self.generate(KEY_BYTES)
+        self._store(key)
+        self._key, self.source = key, "generated"
+        return key
+
+    def replace(self) -> bytes:
+        """A new key in the keychain, in place of the old one (every link sent stops working)."""
+        if not self.keychain_available:
+            raise UnsubscribeKeyError(
+                f"there is no usable keychain to keep a new key: {_no_keychain_hint()}"
+            )
+        key = self.generate(KEY_BYTES)
+        self._store(key)
+        self._key, self.source = key, "generated"
+        return key
+
+    def status(self) -> str:
+        """Where the key comes from, in words (never the key)."""
+        if self.environ.get(KEY_ENV_VAR):
+            return f"from the environment variable {KEY_ENV_VAR}"
+        if not self.keychain_available:
+            return f"no keychain on this system: {_no_keychain_hint()}"
+        if self._from_keychain() is not None:
+            return f"in the system keychain ({self.keychain_name()})"
+        return "none yet: it is made and kept in the keychain the first time a send needs it"

@@ -17,10 +17,14 @@ open, and returns the exit status. User errors raise
   can be named on the command line (``--smtp-host``, ``--smtp-port``,
   ``--security``, ``--smtp-user``, ``--from``...), overriding the saved
   settings for this run. Ctrl-C stops after the message in flight.
+  ``--theme NAME`` renders it in another layout for this run, as ``build`` does.
 * ``settings smtp [--host H] [--port P] [--security S] [--user U] [--from
   ADDRESS] [--reply-to ADDRESS] [--ca-file F] ... [--password]
   [--forget-password] [--show]`` saves the SMTP settings (``--password`` asks
   for the password and keeps it in the system keychain) or shows them.
+
+``unsubscribe verify|link|key`` (per-reader unsubscribe links) is registered here
+too, from :mod:`composer.unsubscribe_commands`.
 
 Exit status of ``send``: 0 when every message of the run was accepted, 1
 otherwise (a failure, an uncertain recipient, a stop, or a cancel).
@@ -29,6 +33,7 @@ otherwise (a failure, an uncertain recipient, a stop, or a cancel).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import signal
 import sys
@@ -67,7 +72,10 @@ from composer.smtp_settings import (
     smtp_from_settings,
     with_changes,
 )
-from composer.theme import Theme, theme_from_settings
+from composer.theme import LAYOUTS, Theme, theme_from_settings
+
+#: The shipped layouts ``send --theme`` offers.
+THEME_CHOICES = tuple(LAYOUTS)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -116,6 +124,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         action="store_true",
         help="send a list even when the preflight checks found errors",
     )
+    p.add_argument(
+        "--theme",
+        metavar="NAME",
+        choices=THEME_CHOICES,
+        help=f"the layout: {', '.join(THEME_CHOICES)} (default: the digest's, else the theme "
+        "settings')",
+    )
     for spec in FIELDS:
         if spec.send_flag:
             p.add_argument(
@@ -152,9 +167,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     s.add_argument("--show", action=_ShowAction, help="show the settings (changes nothing)")
     s.set_defaults(handler=cmd_settings_smtp)
-    from composer import theme_commands
+    from composer import theme_commands, unsubscribe_commands
 
     theme_commands.register(sections)
+    unsubscribe_commands.register(subparsers)
 
 
 class _ShowAction(argparse.Action):
@@ -217,6 +233,13 @@ def resolve_digest(
         )
     assert digest_id is not None
     return _load_digest(library, digest_id)
+
+
+def with_layout(digest: Digest, name: str | None) -> Digest:
+    """``digest`` rendered with the layout ``name`` (``None``: its own, else the theme's)."""
+    if not name:
+        return digest
+    return dataclasses.replace(digest, template=name)
 
 
 def _confirm(question: str, yes: bool) -> bool:
@@ -323,7 +346,9 @@ def cmd_send(args: argparse.Namespace, library: Library) -> int:
         raise NewsdigestError(
             "--resume, --retry-uncertain and --send-again are for list sends, not --test"
         )
-    digest = resolve_digest(library, theme, digest_id=args.digest, month=args.month)
+    digest = with_layout(
+        resolve_digest(library, theme, digest_id=args.digest, month=args.month), args.theme
+    )
     passwords = PasswordStore(prompt=_terminal_password)
     test = args.test is not None
     job = job_for(library, digest, test=test, settings=smtp, passwords=passwords)

@@ -8,9 +8,11 @@ The pieces, in the order a send uses them:
   when it is sent and dropped right after (a list of any length costs the
   memory of one message): ``To`` is that recipient alone, ``Message-ID`` is
   derived from the digest and the recipient (:func:`message_id_for`), and
-  ``List-Unsubscribe`` / ``List-Unsubscribe-Post`` (One-Click, only with an
-  https url, RFC 8058) are added when the theme or the SMTP settings name an
-  unsubscribe link. Test messages get ``[TEST]`` before the subject and a
+  ``List-Unsubscribe`` / ``List-Unsubscribe-Post`` follow
+  :class:`composer.unsubscribe.UnsubscribeRule`: a personal url (``{email}``,
+  ``{token}``) is filled in for each recipient, in the body and in the header,
+  and only a personal https url gets One-Click (RFC 8058); a shared url gets a
+  ``mailto:`` naming the reader beside it. Test messages get ``[TEST]`` before the subject and a
   fresh Message-ID each time. Headers are set on an
   :class:`email.message.EmailMessage` with the SMTP policy (non-ASCII names as
   RFC 2047 encoded words); subjects and names with line breaks or control
@@ -67,12 +69,12 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.parser import BytesParser
 from typing import Any, Literal, Protocol
 
 from composer.digest import Digest, month_of
 from composer.errors import NewsdigestError, ValidationError
-from composer.export import BUILTIN_PROFILES, EML_POLICY, ascii_url, build_eml
+from composer.export import BUILTIN_PROFILES, EML_POLICY, build_eml, mime_body, personal_parts
+from composer.header_fold import fold_subject
 from composer.item import NewsItem
 from composer.preflight import Finding
 from composer.recipients import (
@@ -85,9 +87,15 @@ from composer.recipients import (
 )
 from composer.render import Links, Rendered, Renderer, user_templates_for
 from composer.repository import JSONDict, Library
-from composer.secrets import PasswordStore
-from composer.smtp_settings import SmtpSettings, check_ready, check_security, smtp_from_settings
+from composer.secrets import PasswordStore, UnsubscribeKeyStore
+from composer.smtp_settings import (
+    SmtpSettings,
+    check_security,
+    missing_for_sending,
+    smtp_from_settings,
+)
 from composer.theme import Theme, theme_from_settings
+from composer.unsubscribe import ONE_CLICK, UnsubscribeRule, needs_key
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +107,8 @@ UNCERTAIN = "uncertain"
 STATES = (QUEUED, SENDING, SENT, FAILED, UNCERTAIN)
 
 TEST_PREFIX = "[TEST] "
+#: The recipient the preflight builds its sample message for.
+PREVIEW_ADDRESS = "preview@example.org"
 SendAgain = Literal["failed", "all"]
 
 #: Serialise with the SMTP policy, but never re-fold a header we wrote ready-folded
@@ -148,6 +158,22 @@ def prepare_digest(
     return PreparedDigest(digest, theme, links, rendered, eml, tuple(notes))
 
 
+#: What to give for each setting a send cannot do without (see :func:`check_ready`).
+_MISSING_HINTS = {
+    "host": "the server (--smtp-host, or `newsdigest settings smtp --host ...`)",
+    "sender_address": "the sender address (--from, or `newsdigest settings smtp --from ...`)",
+}
+
+
+def check_ready(settings: SmtpSettings, fallback_sender: str = "") -> None:
+    """Refuse to send when the server or the sender is missing (says which setting to give)."""
+    missing = [_MISSING_HINTS[name] for name in missing_for_sending(settings, fallback_sender)]
+    if missing:
+        verb = "is" if len(missing) == 1 else "are"
+        raise NewsdigestError(f"cannot send: {' and '.join(missing)} {verb} not set")
+    check_security(settings)
+
+
 def sender_of(settings: SmtpSettings, theme: Theme) -> Address:
     """The From address: the SMTP settings' sender, else the theme's from address."""
     name, address = settings.sender_name, settings.sender_address
@@ -167,28 +193,12 @@ def message_id_for(digest_id: str, recipient: str, domain: str) -> str:
     return f"<{digest_part}.{token}@{domain}>"
 
 
-def list_unsubscribe_value(unsubscribe: str | None, mailto: str = "") -> tuple[list[str], bool]:
-    """The ``List-Unsubscribe`` entries (``<url>``) and whether One-Click applies (https)."""
-    from composer.markup import safe_link
-
-    entries: list[str] = []
-    one_click = False
-    for link in (unsubscribe, mailto):
-        if not link or safe_link(link) is None:
-            continue
-        value = ascii_url(link.strip())
-        if f"<{value}>" in entries:
-            continue
-        entries.append(f"<{value}>")
-        if value.lower().startswith("https://"):
-            one_click = True
-    # RFC 8058: the https url comes first, so that a receiver's POST goes there
-    entries.sort(key=lambda entry: not entry.lower().startswith("<https://"))
-    return entries, one_click
-
-
 class MessageFactory:
-    """Builds the message for one recipient at a time from a :class:`PreparedDigest`."""
+    """Builds the message for one recipient at a time from a :class:`PreparedDigest`.
+
+    ``unsubscribe_key`` is the key of the ``{token}`` placeholder
+    (:class:`composer.secrets.UnsubscribeKeyStore`); a url with ``{token}`` needs it.
+    """
 
     def __init__(
         self,
@@ -196,6 +206,7 @@ class MessageFactory:
         settings: SmtpSettings,
         *,
         test: bool = False,
+        unsubscribe_key: bytes | None = None,
     ) -> None:
         self.prepared = prepared
         self.test = test
@@ -208,49 +219,69 @@ class MessageFactory:
                 "digest title", f"{title[:60]!r} {problem}; it cannot be a subject"
             )
         self.subject = check_header_text((TEST_PREFIX if test else "") + title, "subject", 900)
+        self._subject_value = fold_subject(self.subject)
         self.reply_to: Address | None = None
         if settings.reply_to:
             name, address = email.utils.parseaddr(settings.reply_to)
             self.reply_to = Address(display_name=name, addr_spec=validate_address(address)[1])
-        entries, self.one_click = list_unsubscribe_value(
-            prepared.links.unsubscribe, settings.unsubscribe_mailto
+        url = prepared.links.unsubscribe
+        if needs_key(url, settings.unsubscribe_mailto) and unsubscribe_key is None:
+            raise SendError(
+                "the unsubscribe url has {token}, and no unsubscribe key was given to make it"
+            )
+        self.unsubscribe = UnsubscribeRule(
+            url, settings.unsubscribe_mailto, self.sender.addr_spec, unsubscribe_key
         )
-        self.list_unsubscribe = ",\r\n ".join(entries) if entries else None
-        parsed = BytesParser(policy=email.policy.SMTP).parsebytes(prepared.eml)
-        assert isinstance(parsed, EmailMessage)
-        self._mime_headers = [
-            (name, value)
-            for name, value in parsed.raw_items()
-            if name.lower() in ("mime-version", "content-type", "content-transfer-encoding")
-        ]
-        # The body (both parts, with their boundary) is the same for everyone: serialise it
-        # once; each message is then its own headers, folded by the same policy, and this.
-        whole = parsed.as_bytes(policy=OUTPUT_POLICY)
-        self._body = whole.split(b"\r\n\r\n", 1)[1]
+        #: True when the body's unsubscribe link and the header differ for each recipient.
+        self.personal = self.unsubscribe.personal
+        #: ``List-Unsubscribe-Post`` is sent (a personal https url).
+        self.one_click = self.unsubscribe.one_click
+        rendered = prepared.rendered
+        # Without personal links the body (both parts, with their boundary) is the same
+        # for everyone: it is encoded once; each message is then its own headers and this.
+        self._mime_headers, self._body = mime_body(rendered.text, rendered.html)
+
+    def list_unsubscribe(self, recipient: Recipient) -> str | None:
+        """The ``List-Unsubscribe`` value of ``recipient``'s message."""
+        return self.unsubscribe.header(recipient.ascii_address)
 
     def message_id(self, recipient: Recipient) -> str:
         if self.test:
             return email.utils.make_msgid(idstring="test", domain=self.domain)
         return message_id_for(self.prepared.digest.id, recipient.key, self.domain)
 
+    def _mime(self, recipient: Recipient) -> tuple[list[tuple[str, str]], bytes]:
+        link = self.unsubscribe.link(recipient.ascii_address)
+        url = self.unsubscribe.url
+        if not self.personal or link is None or url is None:
+            return self._mime_headers, self._body
+        text, html = personal_parts(self.prepared.rendered, url, link)
+        return mime_body(text, html)
+
     def headers(
-        self, recipient: Recipient, *, message_id: str | None = None, now: dt.datetime | None = None
+        self,
+        recipient: Recipient,
+        *,
+        message_id: str | None = None,
+        now: dt.datetime | None = None,
+        mime_headers: Sequence[tuple[str, str]] | None = None,
     ) -> EmailMessage:
         """The message's headers for ``recipient``, set with the SMTP policy."""
         when = now or dt.datetime.now(dt.UTC)
         msg = EmailMessage(policy=email.policy.SMTP)
-        msg["Subject"] = self.subject
+        msg.set_raw("Subject", self._subject_value)
         msg["From"] = self.sender
         msg["To"] = Address(display_name=recipient.name, addr_spec=recipient.ascii_address)
         if self.reply_to is not None:
             msg["Reply-To"] = self.reply_to
         msg["Date"] = email.utils.format_datetime(when)
         msg.set_raw("Message-ID", message_id or self.message_id(recipient))
-        if self.list_unsubscribe:
-            msg.set_raw("List-Unsubscribe", self.list_unsubscribe)
+        list_unsubscribe = self.list_unsubscribe(recipient)
+        if list_unsubscribe:
+            msg.set_raw("List-Unsubscribe", list_unsubscribe)
             if self.one_click:
-                msg.set_raw("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
-        for name, value in self._mime_headers:
+                msg.set_raw("List-Unsubscribe-Post", ONE_CLICK)
+        for name, value in self._mime_headers if mime_headers is None else mime_headers:
             msg.set_raw(name, value)
         return msg
 
@@ -258,9 +289,10 @@ class MessageFactory:
         self, recipient: Recipient, *, message_id: str | None = None, now: dt.datetime | None = None
     ) -> bytes:
         """The message for ``recipient``, as the bytes to send (built now, kept by nobody)."""
-        msg = self.headers(recipient, message_id=message_id, now=now)
+        mime_headers, body = self._mime(recipient)
+        msg = self.headers(recipient, message_id=message_id, now=now, mime_headers=mime_headers)
         head = b"".join(OUTPUT_POLICY.fold_binary(name, value) for name, value in msg.raw_items())
-        return head + b"\r\n" + self._body
+        return head + b"\r\n" + body
 
 
 # -- the send log ----------------------------------------------------------------------------------
@@ -879,6 +911,7 @@ class SendJob:
         passwords: PasswordStore | None = None,
         clock: Callable[[], float] = time.monotonic,
         cautions: Sequence[Finding] = (),
+        unsubscribe_key: bytes | None = None,
     ) -> None:
         if journal is None and not test:
             raise ValueError("a list send needs the library's send log (LibraryJournal)")
@@ -886,7 +919,10 @@ class SendJob:
         self.settings = settings
         self.test = test
         self.journal: Journal = journal if journal is not None else MemoryJournal()
-        self.factory = MessageFactory(prepared, settings, test=test)
+        self.unsubscribe_key = unsubscribe_key
+        self.factory = MessageFactory(
+            prepared, settings, test=test, unsubscribe_key=unsubscribe_key
+        )
         self.passwords = passwords if passwords is not None else PasswordStore()
         self.clock = clock
         #: Findings about earlier sends of the same news (see :func:`other_sends`).
@@ -916,6 +952,7 @@ class SendJob:
             passwords=self.passwords,
             clock=self.clock,
             cautions=self.cautions,
+            unsubscribe_key=self.unsubscribe_key,
         )
 
     # -- planning ---------------------------------------------------------------------------------
@@ -1190,21 +1227,34 @@ def job_for(
     settings: SmtpSettings | None = None,
     passwords: PasswordStore | None = None,
     renderer: Renderer | None = None,
+    keys: UnsubscribeKeyStore | None = None,
+    theme: Theme | None = None,
 ) -> SendJob:
     """A send of ``digest`` with the library's theme, items, SMTP settings and send log.
 
-    ``settings`` replaces the stored SMTP settings (command-line overrides); the GUI
-    passes its own ``renderer`` so that templates and premailer are set up once.
+    ``settings`` replaces the stored SMTP settings (command-line overrides), ``theme``
+    the stored theme (``send --theme``); the GUI passes its own ``renderer`` so that
+    templates and premailer are set up once. ``keys`` gives the unsubscribe key when
+    the unsubscribe url has ``{token}`` (by default the keychain's, made once).
     """
     stored = library.settings()
-    theme = theme_from_settings(stored)
+    theme = theme if theme is not None else theme_from_settings(stored)
     smtp = settings if settings is not None else smtp_from_settings(stored)
     items = {item.id: item for item in library.items()}
     prepared = prepare_digest(digest, items, theme, renderer=renderer)
     journal = None if test else LibraryJournal(library, digest.id)
     cautions = () if test else other_sends(library, digest)
+    key = None
+    if needs_key(prepared.links.unsubscribe, smtp.unsubscribe_mailto):
+        key = (keys if keys is not None else UnsubscribeKeyStore()).get_or_create()
     return SendJob(
-        prepared, smtp, journal=journal, test=test, passwords=passwords, cautions=cautions
+        prepared,
+        smtp,
+        journal=journal,
+        test=test,
+        passwords=passwords,
+        cautions=cautions,
+        unsubscribe_key=key,
     )
 
 
@@ -1287,6 +1337,7 @@ class Preflight:
     recipient_lines: tuple[str, ...]
     notes: tuple[str, ...]
     test: bool = False
+    personal: bool = False  # the unsubscribe link differs for each recipient
 
     @property
     def errors(self) -> list[Finding]:
@@ -1307,10 +1358,15 @@ class Preflight:
             f"message: {self.size / 1024:.0f} KB",
         ]
         if self.list_unsubscribe:
+            if self.one_click:
+                how = " (one per recipient, with one-click)"
+            elif self.personal:
+                how = " (one per recipient; no https url: no one-click)"
+            else:
+                how = " (shared by every recipient: no one-click; the mailto names the reader)"
+            example = " for preview@example.org" if PREVIEW_ADDRESS in self.list_unsubscribe else ""
             lines.append(
-                "List-Unsubscribe: "
-                + self.list_unsubscribe.replace(",\r\n ", ", ")
-                + (" (with one-click)" if self.one_click else " (no https url: no one-click)")
+                f"List-Unsubscribe{example}: " + self.list_unsubscribe.replace(",\r\n ", ", ") + how
             )
         elif not self.test:
             lines.append(
@@ -1336,9 +1392,21 @@ def make_preflight(
     job: SendJob, plan: SendPlan, recipients: RecipientList | None = None
 ) -> Preflight:
     factory = job.factory
-    sample = Recipient("preview@example.org", "preview@example.org")
+    sample = Recipient(PREVIEW_ADDRESS, PREVIEW_ADDRESS)
     size = len(factory.build(sample, message_id=factory.message_id(sample)))
     settings = job.settings
+    findings = job.prepared.findings + job.cautions
+    if not job.test and factory.unsubscribe.shared:
+        findings += (
+            Finding(
+                "warning",
+                "unsubscribe-not-personal",
+                "every recipient gets the same unsubscribe url, so a one-click unsubscribe "
+                "(Gmail, Yahoo) cannot tell who left: no List-Unsubscribe-Post is sent. Put "
+                "{email} and {token} in the theme's unsubscribe url (e.g. "
+                "https://example.org/leave?email={email}&t={token}) to give each reader their own",
+            ),
+        )
     return Preflight(
         subject=factory.subject,
         sender=str(factory.sender),
@@ -1347,13 +1415,14 @@ def make_preflight(
         login=settings.user or "none",
         count=len(plan.to_send),
         size=size,
-        list_unsubscribe=factory.list_unsubscribe,
+        list_unsubscribe=factory.list_unsubscribe(sample),
         one_click=factory.one_click,
         throttle=settings.throttle,
         estimate=estimate_seconds(len(plan.to_send), settings),
-        findings=job.prepared.findings + job.cautions,
+        findings=findings,
         plan_lines=() if job.test else tuple(plan.lines()),
         recipient_lines=tuple(recipients.report_lines()) if recipients is not None else (),
         notes=tuple(n for n in job.prepared.notes if "no sender address" not in n),
         test=job.test,
+        personal=factory.personal,
     )

@@ -212,3 +212,137 @@ def test_a_long_unsubscribe_url_stays_a_url_in_the_eml(renderer: Renderer) -> No
     assert b"=?utf-8?" not in raw.split(b"\r\nList-Unsubscribe: ", 1)[1].split(b"\r\n", 1)[0]
     header = _parse(exported.eml)["List-Unsubscribe"]
     assert header == f"<{url.replace('dé', 'd%C3%A9')}>"
+
+
+# -- issue 11: To, MIME-Version, List-Unsubscribe-Post, the Mailchimp address ---------------------
+KEY = bytes(range(32))
+
+
+def _export_with(renderer: Renderer, key: bytes | None = None, **theme: object) -> Exported:
+    digest, items = _january()
+    return export_digest(
+        renderer,
+        digest,
+        items,
+        sample_theme(**theme),
+        BUILTIN_PROFILES["plain"],
+        now=NOW,
+        message_id="<d-2023-01@example.org>",
+        unsubscribe_key=key,
+    )
+
+
+def test_the_eml_has_a_placeholder_to_and_one_mime_version(renderer: Renderer) -> None:
+    exported = _export(renderer)
+    message = _parse(exported.eml)
+    assert message["To"] == "undisclosed-recipients:;"
+    assert message["To"].groups[0].display_name == "undisclosed-recipients"
+    assert message["To"].addresses == ()
+    assert exported.eml.count(b"MIME-Version:") == 1
+    assert exported.eml.index(b"MIME-Version:") < exported.eml.index(b"\r\n\r\n")
+    for part in message.iter_parts():
+        assert part["MIME-Version"] is None
+    # a shared url cannot say who leaves: no one-click
+    assert message["List-Unsubscribe-Post"] is None
+
+
+def test_a_long_non_ascii_subject_is_folded_without_empty_encoded_words(
+    renderer: Renderer,
+) -> None:
+    digest, items = _january()
+    title = "Nachrichten der Zentrale für Öffentlichkeitsarbeit und Ärztefortbildung, Januar 2023"
+    exported = export_digest(
+        renderer,
+        _titled(digest, title),
+        items,
+        sample_theme(),
+        BUILTIN_PROFILES["plain"],
+        now=NOW,
+    )
+    head = exported.eml.split(b"\r\n\r\n", 1)[0]
+    assert b"?q??=" not in head.lower()
+    assert all(len(line) <= 78 and not line.endswith(b" ") for line in head.split(b"\r\n"))
+    assert _parse(exported.eml)["Subject"] == title
+
+
+def _titled(digest: Digest, title: str) -> Digest:
+    import dataclasses
+
+    return dataclasses.replace(digest, title=title)
+
+
+def test_a_personal_https_url_gives_the_sender_their_own_link_and_one_click(
+    renderer: Renderer,
+) -> None:
+    from composer.unsubscribe import make_token
+
+    url = "https://news.example.org/leave?email={email}&t={token}"
+    exported = _export_with(renderer, KEY, unsubscribe_url=url)
+    message = _parse(exported.eml)
+    token = make_token(KEY, "newsroom@example.org")
+    personal = f"https://news.example.org/leave?email=newsroom@example.org&t={token}"
+    assert message["To"].addresses[0].addr_spec == "newsroom@example.org"
+    assert message["List-Unsubscribe"] == f"<{personal}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    html = message.get_body(("html",)).get_content()
+    text = message.get_body(("plain",)).get_content()
+    assert personal.replace("&", "&amp;") in html and personal in text
+    assert "{email}" not in html + text and "{token}" not in html + text
+    # the .html and .txt files keep the placeholders, for the reader's own tools
+    assert "{token}" in exported.html and "{token}" in exported.text
+
+
+def test_a_token_url_without_the_key_keeps_its_placeholders_and_says_so(
+    renderer: Renderer,
+) -> None:
+    exported = _export_with(renderer, None, unsubscribe_url="https://ex.org/u?t={token}")
+    message = _parse(exported.eml)
+    assert message["List-Unsubscribe"] is None and message["List-Unsubscribe-Post"] is None
+    assert message["To"] == "undisclosed-recipients:;"
+    assert any("{token}" in note and "send time" in note for note in exported.notes)
+    # {email} alone needs no key
+    mailto = _export_with(renderer, None, unsubscribe_url="http://ex.org/u/{email}")
+    parsed = _parse(mailto.eml)
+    assert parsed["List-Unsubscribe"] == "<http://ex.org/u/newsroom@example.org>"
+    assert parsed["List-Unsubscribe-Post"] is None  # not https
+
+
+def test_the_mailchimp_profile_writes_its_address_merge_tag(renderer: Renderer) -> None:
+    exported = _export(renderer, "mailchimp")
+    assert "*|LIST:ADDRESSLINE|*" in exported.html and "*|LIST:ADDRESSLINE|*" in exported.text
+    assert "Gonzagagasse" not in exported.html
+    assert 'href="*|UNSUB|*"' in exported.html
+    for name in ("brevo", "listmonk", "plain"):
+        other = _export(renderer, name)
+        assert "*|LIST:ADDRESSLINE|*" not in other.html and "Gonzagagasse" in other.html
+    custom = profiles({"export_profiles": {"tool": {"postal_address": "[[address]]"}}})["tool"]
+    assert custom.postal_address == "[[address]]"
+    with pytest.raises(ValidationError, match="postal_address"):
+        profiles({"export_profiles": {"tool": {"postal_address": "a\nBcc: x@example.org"}}})
+
+
+def test_the_signature_separator_keeps_its_trailing_space() -> None:
+    from composer.export import mime_body
+
+    headers, body = mime_body("News\n\n-- \nThe Press Office\n", "<p>News</p>")
+    message = _parse(b"".join(f"{n}: {v}\r\n".encode() for n, v in headers) + b"\r\n" + body)
+    assert "\n-- \n" in message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+
+
+@pytest.mark.skipif(
+    __import__("shutil").which("spamassassin") is None, reason="SpamAssassin is not installed"
+)
+def test_spamassassin_finds_no_missing_header(renderer: Renderer, tmp_path: Path) -> None:
+    import subprocess
+
+    exported = _export(renderer)
+    result = subprocess.run(
+        ["spamassassin", "-L", "-t"],
+        input=exported.eml,
+        capture_output=True,
+        timeout=180,
+        check=False,
+    )
+    report = result.stdout.decode("utf-8", "replace")
+    assert "X-Spam-Status:" in report
+    assert "MISSING_HEADERS" not in report and "MISSING_MID" not in report

@@ -145,7 +145,12 @@ def test_the_preview_lists_bad_entries_and_preflight_errors_block(
     out = result.stdout
     assert "2 recipients in" in out and "1 duplicate removed" in out and "1 invalid" in out
     assert "line 4: 'broken@'" in out and "line 3: ann@example.org is already on line 2" in out
-    assert "List-Unsubscribe: <https://news.example.org/unsubscribe> (with one-click)" in out
+    assert (
+        "List-Unsubscribe for preview@example.org: <https://news.example.org/unsubscribe>, "
+        "<mailto:newsroom@example.org?subject=unsubscribe%20preview@example.org> "
+        "(shared by every recipient: no one-click; the mailto names the reader)"
+    ) in out
+    assert "warning: every recipient gets the same unsubscribe url" in out
     assert "dry run: nothing was sent" in out and handler.messages() == []
 
     # no unsubscribe link in the theme: the preflight reports an error, and a list send stops

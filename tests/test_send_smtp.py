@@ -130,8 +130,12 @@ def test_list_send_over_starttls_with_login(
     each_once(handler, [r.address for r in recipients])
     message = handler.messages()[0].message()
     assert str(message["Reply-To"]) == "Press office <press@example.org>"
-    assert str(message["List-Unsubscribe"]) == "<https://news.example.org/unsubscribe>"
-    assert str(message["List-Unsubscribe-Post"]) == "List-Unsubscribe=One-Click"
+    # one url shared by everyone: a mailto naming the reader beside it, and no one-click
+    assert str(message["List-Unsubscribe"]) == (
+        "<https://news.example.org/unsubscribe>, "
+        "<mailto:newsroom@example.org?subject=unsubscribe%20reader000@example.org>"
+    )
+    assert message["List-Unsubscribe-Post"] is None
     log = {e["recipient"]: e for e in library.send_log(DIGEST_ID)}
     assert {e["state"] for e in log.values()} == {SENT}
     first = log[recipients[0].address]
@@ -383,22 +387,53 @@ def test_headers_are_safe_and_non_ascii_names_are_encoded(prepared: PreparedDige
         MessageFactory(dataclasses.replace(prepared, digest=bad), smtp)
 
 
+LONG = "https://news.example.org/unsubscribe/" + "x" * 120 + "?list=digest&who=reader"
+
+
 @pytest.mark.parametrize(
     ("url", "mailto", "expected", "one_click"),
     [
+        # a shared url: a mailto naming the reader beside it (to the settings' mailbox,
+        # else the theme's mailto, else the sender), and no one-click
         (
-            "https://news.example.org/unsubscribe/" + "x" * 120 + "?list=digest&who=reader",
+            LONG,
             "mailto:unsubscribe@example.org?subject=unsubscribe",
-            2,
+            [LONG, "mailto:unsubscribe@example.org?subject=unsubscribe%20reader000@example.org"],
+            False,
+        ),
+        (
+            "http://news.example.org/unsubscribe",
+            "",
+            [
+                "http://news.example.org/unsubscribe",
+                "mailto:newsroom@example.org?subject=unsubscribe%20reader000@example.org",
+            ],
+            False,
+        ),
+        (
+            "mailto:leave@example.org",
+            "",
+            ["mailto:leave@example.org?subject=unsubscribe%20reader000@example.org"],
+            False,
+        ),
+        (None, "", [], False),
+        # a personal url: filled in, one-click only over https
+        (
+            "https://news.example.org/u/" + "y" * 100 + "?email={email}",
+            "",
+            ["https://news.example.org/u/" + "y" * 100 + "?email=reader000@example.org"],
             True,
         ),
-        ("http://news.example.org/unsubscribe", "", 1, False),
-        ("mailto:leave@example.org", "", 1, False),
-        (None, "", 0, False),
+        (
+            "http://news.example.org/leave/{email}",
+            "",
+            ["http://news.example.org/leave/reader000@example.org"],
+            False,
+        ),
     ],
 )
 def test_list_unsubscribe_headers(
-    prepared: PreparedDigest, url: str | None, mailto: str, expected: int, one_click: bool
+    prepared: PreparedDigest, url: str | None, mailto: str, expected: list[str], one_click: bool
 ) -> None:
     import dataclasses
 
@@ -414,9 +449,10 @@ def test_list_unsubscribe_headers(
         assert value is None
     else:
         entries = [e.strip() for e in str(value).split(",")]
-        assert len(entries) == expected and entries[0] == f"<{url}>"  # kept whole, not encoded
+        assert entries == [f"<{e}>" for e in expected]  # kept whole, not encoded
         assert b"=?utf-8?q?=3Chttp" not in data
     assert (message["List-Unsubscribe-Post"] is not None) is one_click
+    assert all(len(line) <= 998 for line in data.split(b"\r\n"))
 
 
 def test_message_ids_are_stable_and_distinct() -> None:

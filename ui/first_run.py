@@ -161,7 +161,8 @@ class FirstRunDialog(QDialog):
         empty = [
             name
             for name in FIELD_WORDS
-            if name in self.edits and not self.edits[name].text().strip()
+            if name in self.edits
+            and (not self.edits[name].text().strip() or not self.errors[name].isHidden())
         ]
         if empty:
             words = [FIELD_WORDS[name] for name in empty]

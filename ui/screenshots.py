@@ -5,8 +5,9 @@ It builds a throw-away library from the sample items (or, while the sample is
 not available, from the listing fixture), drafts the digest of the newest month,
 and saves ``main-window.png`` (desktop preview), ``mobile-preview.png``,
 ``dark-preview.png``, ``preflight.png``, ``sending-settings.png``,
-``send-dialog.png`` (a list send interrupted earlier, ready to resume) and
-``import-preview.png`` (a news listing pasted from a browser, before it is imported).
+``send-dialog.png`` (a list send interrupted earlier, ready to resume),
+``import-preview.png`` (a news listing pasted from a browser, before it is imported)
+and ``first-run.png`` (the organisation and sending setup, half filled in).
 """
 
 from __future__ import annotations
@@ -116,6 +117,7 @@ def main(argv: list[str]) -> int:
 
     shoot_sending(window, library, out, settle)
     shoot_import_preview(window, out, settle)
+    shoot_first_run(window, out, settle)
 
     # the preflight panel with something to say: an item gone from the library
     gone = digest.sections[0].item_ids[-1]
@@ -228,6 +230,21 @@ def shoot_import_preview(window: Any, out: Path, settle: Callable[[], None]) -> 
     print(f"wrote {out / 'import-preview.png'}")
     dialog.reject()
     window.statusBar().clearMessage()  # "Import cancelled" is no part of the next picture
+
+
+def shoot_first_run(window: Any, out: Path, settle: Callable[[], None]) -> None:
+    """The first-run setup of a library not set up yet, two fields typed, one still wrong."""
+    from ui.first_run import FirstRunDialog
+
+    dialog = FirstRunDialog({}, window)
+    dialog.edits["organisation"].setText(str(THEME["organisation"]))
+    dialog.edits["from_address"].setText("Northwind News <news@example.org>")
+    dialog.edits["unsubscribe_url"].setText("news.example.org/unsubscribe")
+    dialog.show()
+    settle()
+    dialog.grab().save(str(out / "first-run.png"))
+    print(f"wrote {out / 'first-run.png'}")
+    dialog.reject()
 
 
 if __name__ == "__main__":

@@ -11,12 +11,16 @@ before ``Type``, ``post_date`` before ``post_modified``).
 
 A full-text column (``post_content``, ``Body``) fills the summary only where no
 excerpt column does; it is the internal field :data:`BODY`.
+
+:func:`header_languages` tells the language a header row is written in (``Titre``,
+``Résumé``: French), which hints at how its slash dates are ordered.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 #: The item fields a column can fill, in the order messages list them.
 COLUMNS = ("category", "title", "date", "summary", "url", "image_url", "image_alt", "tags")
@@ -144,6 +148,39 @@ _LATER_WORDS = frozenset(
     _words("modified updated changed geandert aktualisiert modifie modification gmt utc")
 )
 
+# Header names by the language they are written in: all of these languages write a slash
+# date day first. Names shared by languages count for each ("Datum": German, Dutch,
+# Swedish); English names and names common to many languages ("Data") are left out.
+_LANGUAGES: dict[str, str] = {
+    "French": "titre titre_de_l_article date_de_publication publie_le rubrique "
+    "categorie resume chapeau chapo extrait accroche texte contenu corps lien adresse "
+    "legende texte_alternatif mots_cles etiquettes auteur statut sous_titre",
+    "German": "titel uberschrift schlagzeile datum veroffentlicht veroffentlicht_am "
+    "veroffentlichungsdatum erscheinungsdatum erstellt erstellt_am kategorie kategorien "
+    "rubrik ressort sektion zusammenfassung kurzbeschreibung kurztext anriss beschreibung "
+    "vorspann inhalt verweis bild bild_url vorschaubild titelbild bildunterschrift "
+    "alternativtext bildbeschreibung schlagworter schlagworte stichworter betreff autor",
+    "Spanish": "titulo fecha fecha_de_publicacion publicado categoria categorias seccion "
+    "resumen extracto entradilla descripcion contenido cuerpo texto enlace vinculo imagen "
+    "pie_de_foto texto_alternativo etiquetas palabras_clave asunto autor",
+    "Italian": "titolo data_di_pubblicazione pubblicato categoria sezione riassunto "
+    "sommario estratto descrizione contenuto testo collegamento immagine didascalia "
+    "parole_chiave etichette oggetto autore",
+    "Portuguese": "titulo data_de_publicacao publicado categoria categorias secao resumo "
+    "descricao conteudo texto ligacao imagem etiquetas autor",
+    "Dutch": "titel kop datum publicatiedatum gepubliceerd categorie sectie samenvatting "
+    "beschrijving inhoud tekst afbeelding bijschrift trefwoorden onderwerp auteur",
+    "Polish": "tytul data_publikacji kategoria streszczenie opis tresc tekst obraz zdjecie "
+    "tagi slowa_kluczowe autor",
+    "Swedish": "titel rubrik datum publiceringsdatum kategori kategorier sammanfattning "
+    "beskrivning ingress innehall brodtext lank nyckelord",
+    "Danish or Norwegian": "overskrift dato publiceret kategori kategorier ingress",
+    "Finnish": "otsikko julkaistu kategoria ingressi tiivistelma sisalto linkki kuva",
+    "Turkish": "baslik tarih kategori",
+    "Russian": "заголовок название дата категория рубрика аннотация описание текст ссылка "
+    "изображение теги",
+}
+
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _NOT_WORD = re.compile(r"[\W_]+")
 # Letters that no accent-stripping decomposes: "Tytuł", "Başlık", "Søgeord".
@@ -159,6 +196,33 @@ def header_key(header: str) -> str:
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
     text = text.translate(_LETTERS)
     return "_".join(word for word in _NOT_WORD.split(text) if word)
+
+
+_LANGUAGE_OF: dict[str, set[str]] = {}
+for _language, _text in _LANGUAGES.items():
+    for _name in _words(_text):
+        _LANGUAGE_OF.setdefault(header_key(_name), set()).add(_language)
+
+
+def header_languages(headers: Sequence[str]) -> list[str]:
+    """The languages (other than English) that most of ``headers`` are written in, or [].
+
+    Each header counts for the languages its name, else a word of it, belongs to
+    (``Titre de l'article``: French); the languages with the most headers are returned,
+    in the order of :data:`_LANGUAGES` (``Titel;Datum``: German and Dutch, and Swedish).
+    """
+    counts: dict[str, int] = {}
+    for header in headers:
+        key = header_key(header)
+        languages = _LANGUAGE_OF.get(key) or {
+            language for word in key.split("_") for language in _LANGUAGE_OF.get(word, ())
+        }
+        for language in languages:
+            counts[language] = counts.get(language, 0) + 1
+    if not counts:
+        return []
+    best = max(counts.values())
+    return [language for language in _LANGUAGES if counts.get(language) == best]
 
 
 _RANKED: dict[str, tuple[str, int]] = {}

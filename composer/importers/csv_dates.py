@@ -10,10 +10,11 @@ so their order is decided once for the whole column, never row by row: year firs
 (``2013/9/13``) is never in doubt; otherwise a first number over 12 somewhere in the
 column makes it day/month/year, a second number over 12 month/day/year. When the
 column proves neither, the ``date_order`` the user chose decides; without one, those
-rows are rejected with one reason asking for the order. Two-digit years (``1/22/25``,
-``24-Jan-17``) are read as the nearest year not more than a year ahead of today. A
-column of Excel's day numbers (``44957``, a date cell saved without its format) is
-read as such.
+rows are rejected with one reason asking for the order (and saying what the file
+suggests, when its headers' language or separator does). Two-digit years
+(``1/22/25``, ``24-Jan-17``) are read as the nearest year not more than a year ahead
+of today. A column of Excel's day numbers (``44957``, a date cell saved without its
+format) is read as such.
 """
 
 from __future__ import annotations
@@ -237,8 +238,14 @@ def _values(shown: Sequence[str], limit: int = 3) -> str:
     return quoted[0] if quoted else ""
 
 
-def cause_reason(cause: str, shown: Sequence[str], *, order: str | None = None) -> str:
-    """The rejection reason for rows whose dates failed for ``cause`` (values as written)."""
+def cause_reason(
+    cause: str, shown: Sequence[str], *, order: str | None = None, hint: str = ""
+) -> str:
+    """The rejection reason for rows whose dates failed for ``cause`` (values as written).
+
+    ``hint`` ("this looks like a French export: --date-order dmy probably") ends the reason
+    of ambiguous dates: what the file suggests, never a choice made for the user.
+    """
     distinct = list(dict.fromkeys(shown))
     many = len(distinct) > 1
     if cause == MISSING:
@@ -263,5 +270,5 @@ def cause_reason(cause: str, shown: Sequence[str], *, order: str | None = None) 
     return (
         f"date {_values(distinct)} could be day/month/year or month/day/year and no date in "
         "the column tells which; choose the order with --date-order dmy|mdy "
-        "(or in the import preview)"
+        "(or in the import preview)" + (f"; {hint}" if hint else "")
     )

@@ -5,7 +5,9 @@ The delimiter is Excel's ``sep=;`` first line when there is one, else the one
 columns. Rows are numbered as a spreadsheet shows them (a record over several lines
 is one row); lines as a text editor does, for the messages about quotes. A quote
 that is never closed is refused with the line it opens on, rather than read as one
-cell holding the rest of the file.
+cell holding the rest of the file. A cell may be as large as a source may be
+(:data:`~composer.importers.base.MAX_SOURCE_BYTES`): a CMS export's full text of a
+long post is one cell.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from composer.errors import SourceError
+from composer.importers.base import MAX_SOURCE_BYTES, check_text_size
 from composer.importers.csv_columns import column_field
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -100,8 +103,32 @@ def _quote_line(record: Record, cell: int) -> int:
     return record.last_line - later
 
 
+def _allow_large_cells() -> None:
+    """Let the csv module read cells up to the source size limit (its default is 128 KB)."""
+    if csv.field_size_limit() < MAX_SOURCE_BYTES:
+        csv.field_size_limit(MAX_SOURCE_BYTES)
+
+
+def _unclosed_message(opened: int, last_line: int) -> str:
+    rest = (
+        f", so the rest of the file (lines {opened}-{last_line}) would be one cell"
+        if last_line > opened
+        else ""
+    )
+    return (
+        f"line {opened}: the quote opened on this line is never closed{rest}; close "
+        'the quote, or double a quote that is part of the text ("")'
+    )
+
+
 def split_records(text: str, source: str) -> CsvText:
-    """The records of CSV ``text`` (BOM already removed); SourceError for a broken quote."""
+    """The records of CSV ``text`` (BOM already removed); SourceError for a broken quote.
+
+    Text over the source size limit is refused, so no cell can outgrow the csv module's
+    field limit (raised to that size).
+    """
+    check_text_size(text, source)
+    _allow_large_cells()
     offset = 0
     if match := _SEP_LINE.match(text):  # Excel's "sep=;" line is no row of the sheet
         delimiter, text, offset = match[1], text[match.end() :], 1
@@ -120,13 +147,6 @@ def split_records(text: str, source: str) -> CsvText:
                 records.append(Record(cells, row, first + offset, line + offset))
     except csv.Error as error:
         where = line + 1 + offset
-        if "field larger than field limit" in str(error):
-            raise SourceError(
-                source,
-                f"line {where}: a cell runs on for more than 128 KB from this row; a quote "
-                "opened here is probably never closed (close it, or double a quote inside a "
-                'cell as "")',
-            ) from None
         raise SourceError(source, f"line {where}: cannot be read as CSV ({error})") from None
     if records:
         last = records[-1]
@@ -136,16 +156,7 @@ def split_records(text: str, source: str) -> CsvText:
             cells = list(last.cells)
             cells[-1] = _LINE_BREAK.sub("\n", cells[-1]).removesuffix("\n")
             opened = _quote_line(dataclasses.replace(last, cells=cells), len(cells) - 1)
-            rest = (
-                f", so the rest of the file (lines {opened}-{last.last_line}) would be one cell"
-                if last.last_line > opened
-                else ""
-            )
-            raise SourceError(
-                source,
-                f"line {opened}: the quote opened on this line is never closed{rest}; close "
-                'the quote, or double a quote that is part of the text ("")',
-            )
+            raise SourceError(source, _unclosed_message(opened, last.last_line))
     return CsvText(records, delimiter)
 
 

@@ -297,8 +297,8 @@ def _not_a_feed(result: Any, data: bytes) -> str:
     head = data[:2048].lower()
     if b"<html" in head or b"<!doctype html" in head:
         return (
-            "is a web page, not an RSS or Atom feed (use the page's feed address, "
-            "or copy the page's text and import it as a listing)"
+            "is a web page, not an RSS or Atom feed (import it with --format html or "
+            "--format auto to read its stories, or give the page's feed address)"
         )
     problem = dict.get(result, "bozo_exception")
     detail = f" ({problem})" if problem else ""

@@ -21,7 +21,7 @@ from composer.importers.base import DEFAULT_CATEGORY, ImportReport, fit_summary
 from composer.importers.detect import sniff_format
 from composer.importers.fetch import DEFAULT_TIMEOUT, fetch_url
 from composer.importers.html_cards import DATE_CLASS
-from composer.importers.html_dates import any_date, date_in_text
+from composer.importers.html_dates import any_date, date_in_text, line_date
 from composer.importers.html_document import (
     PageMeta,
     absolute,
@@ -129,10 +129,11 @@ def _in_furniture(element: lxml.html.HtmlElement, *, strict: bool = True) -> boo
     return False
 
 
-def _shown_date(root: lxml.html.HtmlElement) -> dt.date | None:
+def _shown_date(root: lxml.html.HtmlElement, *, strict_only: bool = False) -> dt.date | None:
     """The date the page shows for itself: an itemprop, else the first ``<time>`` or
     date line of its article (or of its content outside navigation and sidebars), else a
-    date line by its headline, else one in a side column or page header."""
+    date line by its headline, else (unless ``strict_only``) one in a side column or page
+    header. A date inside a sentence of the page's text is never its date."""
     for element in root.iterfind(".//*[@itemprop]"):
         if "datePublished" in (element.get("itemprop") or "").split():
             value = element.get("content") or element.get("datetime") or element_text(element)
@@ -146,7 +147,7 @@ def _shown_date(root: lxml.html.HtmlElement) -> dt.date | None:
     lines = [
         e for e in root.iter() if isinstance(e.tag, str) and DATE_CLASS.search(e.get("class") or "")
     ]
-    for strict in (True, False):
+    for strict in (True,) if strict_only else (True, False):
         for element in times:
             if _in_furniture(element, strict=strict):
                 continue
@@ -162,6 +163,25 @@ def _shown_date(root: lxml.html.HtmlElement) -> dt.date | None:
         if strict and (day := _date_by_headline(root)):
             return day
     return None
+
+
+def article_signs(
+    root: lxml.html.HtmlElement, meta: PageMeta, objects: list[dict[str, Any]]
+) -> bool:
+    """True when the page says or shows that it is a story: ``og:type`` article, a
+    publication date in its metadata, a JSON-LD or microdata article, an ``<article>``,
+    or a ``<time>``, date element or date line by its headline. A page without any
+    (a "Contact" or "About us" page) is no story, whatever dates its text mentions."""
+    values = meta.values
+    return (
+        meta.og_type == "article"
+        or any(any_date(values.get(name)) for name in _DATE_METAS)
+        or main_article(objects) is not None
+        or any_date(page_date(objects)) is not None
+        or bool(microdata_articles(root))
+        or root.find(".//article") is not None
+        or _shown_date(root, strict_only=True) is not None
+    )
 
 
 def _date_by_headline(root: lxml.html.HtmlElement) -> dt.date | None:
@@ -184,7 +204,7 @@ def _date_by_headline(root: lxml.html.HtmlElement) -> dt.date | None:
         if t.strip()
     ]
     for text in [*after[:_NEAR_HEADLINE], *before[:3]]:
-        if len(line := text.strip()) <= 80 and (day := date_in_text(line)):
+        if len(line := text.strip()) <= 80 and (day := line_date(line)):
             return day
     return None
 

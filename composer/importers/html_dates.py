@@ -97,6 +97,48 @@ def numeric_date(parts: NumericDate, order: str) -> dt.date | None:
     return _real(year, month, day)
 
 
+#: Words a date line may hold beside its date ("Posted on 3 March 2024 by Ann Smith")
+#: before it reads as a sentence that only mentions a date.
+_LINE_WORDS = 3
+_MANY_WORDS = 10
+_SENTENCE_END = re.compile(r"[.!?\u3002\u061f]\s*$")
+_WORD = re.compile(r"\w+")
+
+
+def in_prose(text: str) -> bool:
+    """True when the date in ``text`` is part of a sentence ("Office open since 3 March
+    1999.") rather than a line that presents a date ("Published 3 March 2024 by Ann",
+    "Pressemitteilung · 14. Februar 2024").
+
+    What is left once the date is taken out counts: more than a few words that end
+    like a sentence, or many words, are prose.
+    """
+    text = text[:_MAX_TEXT].replace("\u00a0", " ").strip()
+    found = find_dates(text)
+    rest = text
+    for date in reversed(found):
+        rest = rest[: date.start] + " " + rest[date.end :]
+    words = len(_WORD.findall(rest))
+    if words <= _LINE_WORDS:
+        return False
+    return words > _MANY_WORDS or bool(_SENTENCE_END.search(text))
+
+
+def line_date(text: str) -> dt.date | None:
+    """The date of a line that presents one (see :func:`in_prose`), or None."""
+    day = date_in_text(text)
+    return day if day is not None and not in_prose(text) else None
+
+
+_PLACEHOLDER = re.compile(r"^\s*0{4}-0{2}-0{2}|^\s*0{2}[./-]0{2}[./-]0{4}")
+
+
+def placeholder_date(value: str | None) -> bool:
+    """True for the all-zero date a CMS writes for a story it has no date for
+    (WordPress's ``0000-00-00 00:00:00``)."""
+    return bool(value and _PLACEHOLDER.match(value))
+
+
 def any_date(value: str | None) -> dt.date | None:
     """A machine date, else a date written in the text."""
     if not value:

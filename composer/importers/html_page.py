@@ -21,6 +21,7 @@ import lxml.html
 
 from composer.errors import SourceError
 from composer.importers.base import DEFAULT_CATEGORY, ImportReport, ReportBuilder, fit_summary
+from composer.importers.html_article import article_signs as page_is_story
 from composer.importers.html_article import read_article
 from composer.importers.html_cards import Card
 from composer.importers.html_dates import any_date, numeric_date, order_evidence
@@ -49,7 +50,13 @@ _MANY = 6
 _PROSE = 1500
 NO_BASE = (
     "the page's links and images are relative and it does not say which site it is from, "
-    "so they were left out; give the page's address with --base-url"
+    "so they were left out; give the page's address (--base-url, or the Base url field of "
+    "the import preview)"
+)
+NO_STORIES = (
+    "has no stories: no repeated story cards with links and dates, and nothing marks it "
+    "as an article (og:type article, a publication date in its metadata or by its "
+    "headline, a <time> or an <article>)"
 )
 
 
@@ -98,6 +105,8 @@ def parse_html(
             "to get every new story with its date and link"
         )
     cards = group.cards if group is not None else []
+    if kind == "none":
+        raise SourceError(source, NO_STORIES)
     if kind == "article":
         _add_article(builder, root, meta, page_url)
     elif listed and _add_listed(builder, listed, group, meta):
@@ -144,9 +153,9 @@ def _decide(
     fragment = not _whole_page(meta)
     if group is None and fragment and single_card(root, meta.base_url) is not None:
         return "listing"
-    if has_story or article_signs:
+    if article_signs or page_is_story(root, meta, objects):
         return "article"
-    return "listing"  # which then says it found no stories
+    return "none"  # a page of another kind (contact, about us): no stories at all
 
 
 def _whole_page(meta: PageMeta) -> bool:
