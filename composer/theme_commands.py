@@ -48,14 +48,15 @@ def _metavar(spec: ThemeField) -> str:
     if spec.kind == "bool":
         return "on|off"
     if spec.choices:
-        return "|".join(c for c in spec.choices if c) or spec.name.upper()
+        named = [c for c in spec.choices if c]
+        return "|".join(named) if 0 < len(named) <= 4 else "NAME"  # long lists: in the help
     if spec.kind == "color":
         return "#RRGGBB"
     if spec.kind in ("url", "email", "locale", "int", "domains", "list"):
         return {"email": "ADDRESS", "int": "N", "domains": "DOMAINS", "list": "A,B,..."}.get(
             spec.kind, spec.kind.upper()
         )
-    return "TEXT"
+    return "FOLDER" if spec.name.endswith("_dir") else "TEXT"
 
 
 class _ShowAction(argparse.Action):
