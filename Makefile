@@ -49,7 +49,7 @@ email-checks: $(STAMP)
 # PNGs of every theme at 600 and 375 px, in dark mode and with images off, rendered by the
 # preview's Chromium (Qt WebEngine) under Xvfb, into docs/screenshots/themes
 theme-screenshots: $(STAMP)
-	QTWEBENGINE_CHROMIUM_FLAGS=--no-sandbox xvfb-run -a -s "-screen 0 1600x1000x24" \
+	QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox --log-level=3" xvfb-run -a -s "-screen 0 1600x1000x24" \
 		$(PY) -m ui.theme_screenshots docs/screenshots/themes
 
 # The standalone one-folder app in dist/newsdigest (PyInstaller, installed into .venv on first

@@ -1,12 +1,13 @@
 """The checks, one function each, over the built emails (:class:`~tools.email_checks.emails.Email`).
 
 Every check returns one :class:`Result` per email: ``status`` is ``pass``,
-``fail`` (a target missed), ``info`` (reported, no target: the Nu validator) or
-``not run`` (the tool is missing; ``summary`` says why). Targets (issue #11):
-``newsdigest check`` without errors, SpamAssassin with local rules scoring 0,
-no serious or critical axe-core violation, and no more caniemail "unsupported"
-findings for Outlook, Gmail and Apple Mail (doiuse-email) than the same digest
-compiled with MJML.
+``fail`` (a target missed) or ``not run`` (the tool is missing; ``summary`` says
+why). Targets (issue #11): ``newsdigest check`` without errors, SpamAssassin with
+local rules scoring 0, no serious or critical axe-core violation, and no more
+caniemail "unsupported" findings for Outlook, Gmail and Apple Mail (doiuse-email)
+than the same digest compiled with MJML; and ours: the Nu validator finds no
+error but the email idioms of the best templates (Outlook's VML namespaces and
+``mso-`` properties...), which are listed all the same.
 """
 
 from __future__ import annotations
@@ -227,7 +228,7 @@ def is_email_idiom(message: str) -> bool:
 
 
 def nu_validator(emails: Sequence[Email], work: Path, install: bool = False) -> dict[str, Result]:
-    """The Nu validator's errors: reported (no target), the unexpected ones counted apart."""
+    """The Nu validator's errors, all listed; target: none beyond :data:`EMAIL_IDIOMS`."""
     try:
         tools_setup.find_node(install)
         java = tools_setup.find_java(install)
@@ -259,8 +260,8 @@ def nu_validator(emails: Sequence[Email], work: Path, install: bool = False) -> 
             + ("" if is_email_idiom(m["message"]) else " [not an email idiom]")
             for m in errors
         )
-        summary = f"{len(errors)} errors, {len(odd)} not email idioms"
-        results[email.label] = Result("vnu", "info", summary, lines)
+        summary = f"{len(odd)} errors beyond email idioms ({len(errors)} in all)"
+        results[email.label] = Result("vnu", "fail" if odd else "pass", summary, lines)
     return results
 
 

@@ -44,9 +44,9 @@ def details(emails: Sequence[Email], results: Mapping[str, Mapping[str, Result]]
         groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         for email in emails:
             result = by_email[email.label]
-            if result.status == "fail" or (result.status == "info" and result.details):
+            if result.status == "fail" or (column == "Nu validator" and result.details):
                 lines = result.details
-                if result.status == "info":  # the Nu validator: each kind of error once
+                if column == "Nu validator":  # each kind of error once
                     lines = tuple(sorted({line.split(": ", 1)[-1] for line in lines}))
                 groups.setdefault((result.summary, lines), []).append(email.label)
         for (summary, lines), labels in groups.items():
