@@ -41,6 +41,7 @@ from composer.item import NewsItem
 from composer.operations import Operation
 from ui.digest_model import DigestModel
 from ui.document import DigestDocument
+from ui.theme_picker import ThemePicker
 
 COMMIT_MS = 300
 TextWidget = QLineEdit | QPlainTextEdit
@@ -306,6 +307,8 @@ class DigestEditor(QWidget):
         fields.addRow("&Period:", self.period)
         fields.addRow("Pre&header:", self.preheader)
         fields.addRow("I&ntro:", self.intro)
+        self.theme_picker = ThemePicker(document)  # the layout: an undoable edit as well
+        fields.addRow("Th&eme:", self.theme_picker)
         fields.addRow(self.error)
 
         self.tree = DigestTreeView()

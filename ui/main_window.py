@@ -96,7 +96,6 @@ from ui.preview import PreviewPane
 from ui.rendering import RenderJob, RenderResult, RenderScheduler
 from ui.sending import SendController
 from ui.settings_dialog import SettingsDialog
-from ui.theme_picker import ThemePicker
 from ui.welcome_page import WelcomePage
 
 log = logging.getLogger("newsdigest.window")
@@ -190,7 +189,7 @@ class MainWindow(QMainWindow):
 
         self._build_library_pane()
         self.editor = DigestEditor(self.document)
-        self.theme_picker = ThemePicker(self.document)
+        self.theme_picker = self.editor.theme_picker
         self.theme_picker.set_default(self.theme.template)
         self.preview = PreviewPane()
         self.preflight = PreflightPanel()
@@ -599,8 +598,6 @@ class MainWindow(QMainWindow):
             if isinstance(button, QToolButton):
                 button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         toolbar.addSeparator()
-        toolbar.addWidget(QLabel(" Theme: "))
-        toolbar.addWidget(self.theme_picker)
         toolbar.addWidget(QLabel(" Export for: "))
         toolbar.addWidget(self.profile)
         toolbar.addActions([self.export_actions["html"], self.copy_html_action])
