@@ -4,7 +4,9 @@ Targets (issue 3): rendering plus inlining a 40-item digest costs at most 1.5x a
 bare, reused premailer transform of the same HTML; 10, 40 and 200 items grow
 linearly; a 40-item digest with the default theme and no images stays under
 60 KB; and the benchmark says how many such items fit before 100 KB (Gmail
-clips at about 102 KB).
+clips at about 102 KB). Issue 11: every theme of the gallery (classic, magazine,
+briefing) gets its rows: render+inline time for 40 items, the 40-item size (under
+60 KB) and its largest ``<style>`` block (under 16 KB).
 
 Items are made up with the shape of real ones: a title of about 70 characters,
 a summary of about 400 (the fixture's average), a url, no image.
@@ -23,7 +25,7 @@ from composer.digest import Digest, make_digest, resolve
 from composer.drafting import arrange
 from composer.item import NewsItem, make_item
 from composer.render import Links, Renderer
-from composer.theme import Theme, theme_from_mapping
+from composer.theme import LAYOUTS, Theme, theme_from_mapping
 
 Row = tuple[str, float, float, str, str]
 WORDS = [
@@ -134,6 +136,34 @@ def run() -> list[Row]:
         else:
             high = mid - 1
     rows.append(("items that fit under 100 KB", float(low), 0.0, "", "print"))
+    rows.extend(theme_rows(renderer, th, links))
+    return rows
+
+
+def theme_rows(renderer: Renderer, th: Theme, links: Links) -> list[Row]:
+    """Per theme of the gallery: time and size of a 40-item digest, and its <style> size."""
+    import re
+
+    rows: list[Row] = []
+    items = make_items(40)
+    resolved = resolve(digest_of(items, th), {i.id: i for i in items})
+    for layout in LAYOUTS:
+        timing = median_ms(
+            lambda r=resolved, name=layout: renderer.render_html(r, th, links, template=name), 20
+        )
+        html = renderer.render_html(resolved, th, links, template=layout)
+        style = max(
+            (
+                len(block.encode("utf-8"))
+                for block in re.findall(r"<style[^>]*>(.*?)</style>", html, re.S)
+            ),
+            default=0,
+        )
+        rows.append((f"{layout}: render+inline, 40 items", timing, 0.0, "ms", "info"))
+        rows.append(
+            (f"{layout}: size of 40 items", len(html.encode("utf-8")) / 1024, 60.0, "KB", "< 60 KB")
+        )
+        rows.append((f"{layout}: largest <style>", style / 1024, 16.0, "KB", "< 16 KB"))
     return rows
 
 
