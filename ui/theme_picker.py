@@ -1,10 +1,11 @@
 """The theme picker: which layout the open digest is rendered with (Classic, Magazine, Briefing).
 
-A combo box in the digest editor's fields (below the intro). Choosing a layout is an undoable edit of the open
-digest (:class:`SetLayout`, through the document's undo stack, saved with the
-digest like any other edit); the window re-renders the preview on every edit,
-so the preview shows the new layout at once. A digest that never chose one
-follows the theme settings' layout, shown as the current choice.
+A combo box in the digest editor's fields (below the intro). Choosing a
+layout is an undoable edit of the open digest (:class:`SetLayout`, through the
+document's undo stack, saved with the digest like any other edit); the window
+re-renders the preview on every edit, so the preview shows the new layout at
+once. A digest that never chose one follows the theme settings' layout, shown
+as the current choice.
 """
 
 from __future__ import annotations
