@@ -95,7 +95,7 @@ from composer.smtp_settings import (
     smtp_from_settings,
 )
 from composer.theme import Theme, theme_from_settings
-from composer.unsubscribe import ONE_CLICK, UnsubscribeRule, needs_key
+from composer.unsubscribe import ONE_CLICK, UnsubscribeRule, needs_key, spam_rule_problem
 
 log = logging.getLogger(__name__)
 
@@ -1396,6 +1396,9 @@ def make_preflight(
     size = len(factory.build(sample, message_id=factory.message_id(sample)))
     settings = job.settings
     findings = job.prepared.findings + job.cautions
+    spam_rule = spam_rule_problem(factory.unsubscribe.url if factory.personal else None)
+    if spam_rule:
+        findings += (Finding("warning", "unsubscribe-url-like-phishing", spam_rule),)
     if not job.test and factory.unsubscribe.shared:
         findings += (
             Finding(
@@ -1404,7 +1407,7 @@ def make_preflight(
                 "every recipient gets the same unsubscribe url, so a one-click unsubscribe "
                 "(Gmail, Yahoo) cannot tell who left: no List-Unsubscribe-Post is sent. Put "
                 "{email} and {token} in the theme's unsubscribe url (e.g. "
-                "https://example.org/leave?email={email}&t={token}) to give each reader their own",
+                "https://example.org/leave?u={email}&t={token}) to give each reader their own",
             ),
         )
     return Preflight(

@@ -13,7 +13,10 @@ recipient when Newsdigest sends by SMTP:
     (32 random bytes) is kept in the system keychain
     (:class:`composer.secrets.UnsubscribeKeyStore`).
 
-For example ``https://example.org/leave?email={email}&t={token}``.
+For example ``https://example.org/leave?u={email}&t={token}``. Avoid naming the
+parameter ``email=`` (or putting the address after a ``#``): SpamAssassin reads
+a link that carries the recipient's address that way as phishing
+(``GB_CUSTOM_HTM_URI``, +1.0); :func:`spam_rule_problem` says so in the preflight.
 
 The ``List-Unsubscribe`` header (RFC 2369) then names that personal url, and
 ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058) is added only
@@ -30,6 +33,7 @@ import base64
 import dataclasses
 import hashlib
 import hmac
+import re
 import urllib.parse
 
 from composer.markup import safe_link
@@ -47,6 +51,20 @@ _URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
 def is_personal(url: str | None) -> bool:
     """True when ``url`` carries ``{email}`` or ``{token}`` (it differs for each recipient)."""
     return bool(url) and (EMAIL in str(url) or TOKEN in str(url))
+
+
+_PHISHING_LIKE = re.compile(r"(?:email=|#|\?&e=)\{email\}", re.IGNORECASE)
+
+
+def spam_rule_problem(url: str | None) -> str | None:
+    """Why SpamAssassin would score the personal ``url``, or None (GB_CUSTOM_HTM_URI)."""
+    if not url or not _PHISHING_LIKE.search(url):
+        return None
+    return (
+        "the unsubscribe url puts the reader's address after 'email=' (or '#'), which "
+        "SpamAssassin scores as phishing (GB_CUSTOM_HTM_URI, +1.0); name the parameter "
+        "otherwise, e.g. ?u={email}&t={token}"
+    )
 
 
 def needs_key(*urls: str | None) -> bool:

@@ -114,7 +114,7 @@ def cmd_link(
     else:
         print(
             "the theme's unsubscribe url has no {email} or {token}: every reader gets the same "
-            "one (`newsdigest settings theme --unsubscribe-url 'https://…?email={email}&t={token}'`)"
+            "one (`newsdigest settings theme --unsubscribe-url 'https://…?u={email}&t={token}'`)"
         )
     return 0
 

@@ -276,11 +276,11 @@ def test_a_personal_https_url_gives_the_sender_their_own_link_and_one_click(
 ) -> None:
     from composer.unsubscribe import make_token
 
-    url = "https://news.example.org/leave?email={email}&t={token}"
+    url = "https://news.example.org/leave?u={email}&t={token}"
     exported = _export_with(renderer, KEY, unsubscribe_url=url)
     message = _parse(exported.eml)
     token = make_token(KEY, "newsroom@example.org")
-    personal = f"https://news.example.org/leave?email=newsroom@example.org&t={token}"
+    personal = f"https://news.example.org/leave?u=newsroom@example.org&t={token}"
     assert message["To"].addresses[0].addr_spec == "newsroom@example.org"
     assert message["List-Unsubscribe"] == f"<{personal}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

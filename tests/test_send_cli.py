@@ -347,3 +347,22 @@ def test_the_same_month_saved_as_another_digest_is_not_sent_to_everyone_again(
     assert forced.returncode == 0, forced.stderr
     assert sorted(handler.by_recipient()) == sorted(addresses)
     assert len(handler.messages()) == 8
+
+
+def test_send_theme_chooses_the_layout_for_this_run(
+    tmp_path: Path, server: tuple[Handler, int]
+) -> None:
+    handler, port = server
+    library = make_library(tmp_path / "library.json", local(port))
+    help_text = run_cli(library, "send", "--help").stdout
+    assert "--theme NAME" in help_text
+    assert all(name in help_text for name in ("classic", "magazine", "briefing"))
+    bodies = {}
+    for name in ("classic", "briefing"):
+        result = run_cli(library, *MONTH, "--test", "ann@example.org", "--theme", name)
+        assert result.returncode == 0, result.stderr
+        bodies[name] = handler.messages()[-1].message().get_body(("html",)).get_content()
+    assert bodies["classic"] != bodies["briefing"]
+    wrong = run_cli(library, *MONTH, "--test", "ann@example.org", "--theme", "gothic")
+    assert wrong.returncode == 1 and "invalid choice: 'gothic'" in wrong.stderr
+    assert len(handler.messages()) == 2

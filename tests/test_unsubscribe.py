@@ -56,13 +56,13 @@ def test_tokens_verify_for_their_address_only() -> None:
 
 
 def test_placeholders_are_url_encoded_when_filled() -> None:
-    url = "https://ex.org/leave?email={email}&t={token}"
+    url = "https://ex.org/leave?u={email}&t={token}"
     assert is_personal(url) and needs_key(url)
     assert is_personal("https://ex.org/{email}") and not needs_key("https://ex.org/{email}")
     assert not is_personal("https://ex.org/leave") and not is_personal(None)
     filled = fill(url, "bo+news@example.org", KEY)
     token = make_token(KEY, "bo+news@example.org")
-    assert filled == f"https://ex.org/leave?email=bo%2Bnews@example.org&t={token}"
+    assert filled == f"https://ex.org/leave?u=bo%2Bnews@example.org&t={token}"
     assert fill("https://ex.org/u/{email}", "a&b=c@example.org", None) == (
         "https://ex.org/u/a%26b%3Dc@example.org"
     )
@@ -181,10 +181,10 @@ def test_key_show_warns_then_prints_the_key(tmp_path: Path) -> None:
 
 
 def test_link_prints_the_token_and_the_readers_url(tmp_path: Path) -> None:
-    url = "https://news.example.org/leave?email={email}&t={token}"
+    url = "https://news.example.org/leave?u={email}&t={token}"
     library = make_library(tmp_path / "library.json", unsubscribe_url=url)
     result = run_cli(library, "unsubscribe", "link", "ann@example.org", **{KEY_ENV_VAR: HEX})
     assert result.returncode == 0, result.stderr
     token = make_token(KEY, "ann@example.org")
     assert f"token: {token}" in result.stdout
-    assert f"url: https://news.example.org/leave?email=ann@example.org&t={token}" in result.stdout
+    assert f"url: https://news.example.org/leave?u=ann@example.org&t={token}" in result.stdout

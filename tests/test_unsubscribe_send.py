@@ -31,7 +31,7 @@ from composer.unsubscribe import make_token, verify_token
 from store import open_library
 
 DIGEST_ID = "month-2023-01"
-PERSONAL = "https://news.example.org/leave?email={email}&t={token}"
+PERSONAL = "https://news.example.org/leave?u={email}&t={token}"
 KEY = bytes(range(100, 132))
 
 Opener = Callable[..., Library]
@@ -69,7 +69,7 @@ def readers(count: int) -> list[str]:
 
 def personal_url(address: str, key: bytes) -> str:
     encoded = address.replace("+", "%2B")
-    return f"https://news.example.org/leave?email={encoded}&t={make_token(key, address)}"
+    return f"https://news.example.org/leave?u={encoded}&t={make_token(key, address)}"
 
 
 def test_a_list_send_gives_every_reader_their_own_link_and_one_click(open_lib: Opener) -> None:
@@ -243,3 +243,49 @@ def test_fold_subject_never_makes_empty_words_or_long_lines() -> None:
         data = f"Subject: {folded}\r\n\r\n".encode("ascii")
         parsed = email.message_from_bytes(data, policy=email.policy.default)
         assert str(parsed["Subject"]) == " ".join(subject.split())
+
+
+@pytest.mark.parametrize(
+    ("url", "warned"),
+    [
+        ("https://news.example.org/leave?email={email}&t={token}", True),
+        ("https://news.example.org/leave#{email}", True),
+        (PERSONAL, False),
+    ],
+)
+def test_an_url_spamassassin_reads_as_phishing_is_warned_about(
+    open_lib: Opener, url: str, warned: bool
+) -> None:
+    library = open_lib(unsubscribe_url=url)
+    keys = UnsubscribeKeyStore(backend=fail.Keyring(), environ={KEY_ENV_VAR: KEY.hex()})
+    job = job_for(library, digest_of(library), test=True, settings=smtp(25), keys=keys)
+    plan = job.plan(list(recipients_from_addresses(["ann@example.org"]).recipients))
+    found = [f for f in job.preflight(plan).warnings if f.code == "unsubscribe-url-like-phishing"]
+    assert bool(found) is warned
+    if warned:
+        assert "GB_CUSTOM_HTM_URI" in found[0].message and "?u={email}" in found[0].message
+
+
+@pytest.mark.skipif(
+    __import__("shutil").which("spamassassin") is None, reason="SpamAssassin is not installed"
+)
+def test_spamassassin_and_the_personal_link(open_lib: Opener) -> None:
+    import re
+    import subprocess
+
+    def rules(url: str) -> set[str]:
+        library = open_lib(unsubscribe_url=url)
+        keys = UnsubscribeKeyStore(backend=fail.Keyring(), environ={KEY_ENV_VAR: KEY.hex()})
+        job = job_for(library, digest_of(library), settings=smtp(25), keys=keys)
+        reader = recipients_from_addresses(["Ann Example <ann@example.org>"]).recipients[0]
+        data = job.factory.build(reader)
+        result = subprocess.run(
+            ["spamassassin", "-L", "-t"], input=data, capture_output=True, timeout=180, check=False
+        )
+        report = result.stdout.decode("utf-8", "replace")
+        assert "X-Spam-Status:" in report
+        return set(re.findall(r"^\s*-?[0-9.]+ ([A-Z][A-Z0-9_]+)\s", report, re.MULTILINE))
+
+    good = rules(PERSONAL)
+    assert "GB_CUSTOM_HTM_URI" not in good and "MISSING_HEADERS" not in good
+    assert "GB_CUSTOM_HTM_URI" in rules("https://news.example.org/leave?email={email}")
