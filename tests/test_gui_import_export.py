@@ -237,7 +237,7 @@ def test_cancelling_the_settings_restores_the_preview(window: MainWindow, qtbot)
     qtbot.waitUntil(lambda: "Not kept" in window.preview.html, timeout=5000)
     dialog.reject()
     qtbot.waitUntil(lambda: "Not kept" not in window.preview.html, timeout=5000)
-    assert window.theme.organisation == "Newsdigest"
+    assert window.theme.organisation == ""  # not set up: never a made-up "Newsdigest"
 
 
 def test_an_item_typed_by_hand_is_validated_like_an_import(window: MainWindow) -> None:
