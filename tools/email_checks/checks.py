@@ -260,7 +260,7 @@ def nu_validator(emails: Sequence[Email], work: Path, install: bool = False) -> 
             + ("" if is_email_idiom(m["message"]) else " [not an email idiom]")
             for m in errors
         )
-        summary = f"{len(odd)} errors beyond email idioms ({len(errors)} in all)"
+        summary = f"{len(odd)} beyond email idioms, of {len(errors)} errors"
         results[email.label] = Result("vnu", "fail" if odd else "pass", summary, lines)
     return results
 

@@ -1,7 +1,7 @@
 """The same digest written in MJML, to compare what MJML compiles with our own markup.
 
 :func:`digest_mjml` writes an ``<mjml>`` document of a digest in the shape of
-ours: a masthead (organisation and title), the intro, a heading per section,
+ours: a masthead (logo, organisation and title), the intro, a heading per section,
 each item as its title link, date, summary and image (when it has one), then a
 footer with the postal address and the unsubscribe link. It uses MJML's stock
 components (``mj-section``, ``mj-column``, ``mj-text``, ``mj-image``,
@@ -44,9 +44,15 @@ def _item(item: NewsItem, theme: Theme) -> str:
 def digest_mjml(digest: Digest, items: Mapping[str, NewsItem], theme: Theme) -> str:
     """An MJML document of ``digest`` (items looked up in ``items``) in ``theme``'s colours."""
     body: list[str] = []
+    logo = (
+        f'<mj-image src="{escape(theme.logo_url)}" alt="{escape(theme.organisation)}" '
+        f'width="{theme.logo_width}px" align="left" padding="0 24px 12px" />'
+        if theme.logo_url
+        else ""
+    )
     body.append(
         f'<mj-section background-color="{theme.color("brand")}" padding="24px 0">'
-        '<mj-column><mj-text color="#ffffff" font-size="14px">'
+        f'<mj-column>{logo}<mj-text color="#ffffff" font-size="14px">'
         f"{escape(theme.organisation)}</mj-text>"
         f'<mj-text color="#ffffff" font-size="26px" line-height="32px" font-weight="bold">'
         f"{escape(digest.title)}</mj-text></mj-column></mj-section>"
