@@ -1154,7 +1154,10 @@ class MainWindow(QMainWindow):
             return
         rendered = result.rendered
         self.preview.show_email(rendered.html, rendered.text)
-        self.preflight.set_findings(rendered.findings)
+        from composer.preflight import check_readiness
+
+        ready = check_readiness(self.theme, profile_links=self.current_profile().from_theme)
+        self.preflight.set_findings([*ready, *rendered.findings])
         self._show_size(rendered.size)
 
     def _first_preview_loaded(self, ok: bool) -> None:
