@@ -35,8 +35,8 @@ WORDPRESS = (
     '"12","New seagrass survey","2024/2/14 0:00","","","<p>The survey <b>begins</b>.</p>'
     '<p>Second paragraph.</p>","survey","publish","post",'
     '"https://seagrass.example/news/survey","Research|Events",""\n'
-    '"13","Draft without a date","","","","","draft","draft","post","","",""\n'
-    '"14","Another undated post","","","","","other","draft","post","","",""\n'
+    '"13","Post without a date","","","","","undated","publish","post","","",""\n'
+    '"14","Another undated post","","","","","other","publish","post","","",""\n'
 )
 
 
@@ -54,6 +54,7 @@ def test_wordpress_export(tmp_path):
     # no excerpt: the content, its HTML reduced to text; the first of several categories
     assert second.summary == "The survey begins.\n\nSecond paragraph."
     assert (second.date, second.category) == (dt.date(2024, 2, 14), "Research")
+    assert second.tags == ("Events",)  # the other category, kept as a tag
     # the two undated rows: one line for the cause, with the count
     assert [(r.location, r.reason, r.count) for r in report.rejected] == [
         ("rows 4 and 5", "date is missing", 2)
@@ -306,7 +307,9 @@ def test_column_map_wins_over_aliases_and_can_ignore_a_column():
     ]
     assert report.warnings == [
         "column 'Headline' was not used: the title comes from column 'Kicker' "
-        "(map the columns to choose another)"
+        "(map the columns to choose another)",
+        # a known column the mapping ignores is named too (issue 10)
+        "column 'Link' was not used (the mapping ignores it): no column gives the url",
     ]
 
 

@@ -8,7 +8,9 @@ Path``) or localised ones (``Titre``, ``Datum``, ``Fecha`` ...), see
 :mod:`csv_columns` and :mod:`csv_plan`. Dates as spreadsheets write them, slash dates
 in one order per column (:mod:`csv_dates`). Rows are numbered as the spreadsheet shows
 them: the header is row 1. Rows refused for one cause are reported together, with
-the first rows and the count.
+the first rows and the count. Rows of a CMS export that are no published post (a
+draft, a revision, the trash: ``post_status``, ``Status``, ``post_type``) are skipped
+with one warning per kind.
 """
 
 from __future__ import annotations
@@ -29,11 +31,18 @@ from composer.importers.base import (
     ReportBuilder,
     fit_summary,
 )
-from composer.importers.csv_columns import BODY, COLUMNS, column_field, header_key
+from composer.importers.csv_columns import (
+    BODY,
+    COLUMNS,
+    column_field,
+    header_key,
+    header_languages,
+)
 from composer.importers.csv_dates import cause_reason, read_cell, read_date_column
 from composer.importers.csv_plan import ColumnPlan, plan_columns
 from composer.importers.csv_reader import Record, header_index, runaway_quote, split_records
 from composer.importers.feed import html_to_text
+from composer.item import MAX_SUMMARY, MAX_TAGS
 from composer.text import clean_line
 
 __all__ = ["COLUMNS", "column_field", "parse_csv", "rows_location"]
@@ -41,6 +50,7 @@ __all__ = ["COLUMNS", "column_field", "parse_csv", "rows_location"]
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 _MARKUP = re.compile(r"</?[a-zA-Z][^>]*>")
+_TAG_SEPARATORS = re.compile(r"[,;|]")  # as an item splits its tags
 
 
 def rows_location(rows: Sequence[int], shown: int = 3) -> str:
@@ -65,12 +75,13 @@ class _Causes:
     def add_single(self, row: int, rejection: Rejection) -> None:
         self._single.append((row, rejection))
 
-    def rejections(self, date_order: str | None) -> list[Rejection]:
+    def rejections(self, date_order: str | None, hint: str = "") -> list[Rejection]:
         found = list(self._single)
         for (kind, key), hits in self._groups.items():
             rows = [row for row, _ in hits]
             if kind == "date":
-                reason = cause_reason(key, [value for _, value in hits], order=date_order)
+                values = [value for _, value in hits]
+                reason = cause_reason(key, values, order=date_order, hint=hint)
             else:
                 reason = key
             found.append((rows[0], Rejection(rows_location(rows), reason, count=len(rows))))
@@ -149,7 +160,10 @@ def parse_csv(
     report.notes.extend(plan.notes)
     if not records:
         raise SourceError(source, "has a header row but no rows of items")
-    _read_rows(builder, plan, records, parsed.delimiter, len(header.cells), date_order, base_url)
+    hint = order_hint(header.cells, parsed.delimiter)
+    _read_rows(
+        builder, plan, records, parsed.delimiter, len(header.cells), date_order, base_url, hint
+    )
     if not report.items and not report.rejected:
         raise SourceError(source, "has no rows of items")
     return report
@@ -163,6 +177,7 @@ def _read_rows(
     width: int,
     date_order: str | None,
     base_url: str | None,
+    hint: str,
 ) -> None:
     report = builder.report
     date_at = plan.fields["date"]
@@ -186,6 +201,8 @@ def _read_rows(
     from_body = 0
     not_a_post = _not_a_post(plan)
     skipped: dict[str, list[int]] = {}
+    several: list[int] = []  # rows naming several categories
+    several_example = ""
     for record, date in zip(records, dates.values, strict=True):
         if not_a_post and (kind := not_a_post(record.cells)):
             skipped.setdefault(kind, []).append(record.row)
@@ -213,10 +230,8 @@ def _read_rows(
         if not summary.strip() and body_at is not None:
             summary, summary_from = _cell(record.cells, body_at), body_at
             from_body += bool(summary.strip())
-        if summary_from in plan.full_text and summary.strip():
-            if _MARKUP.search(summary):
-                summary = html_to_text(summary)
-            summary, was_cut = fit_summary(summary)
+        if summary.strip():
+            summary, was_cut = _fit_cell(summary, summary_from in plan.full_text)
             if was_cut:
                 cut.append(record.row)
         fields["summary"] = summary
@@ -232,8 +247,13 @@ def _read_rows(
             if value and "&" in value and _ENTITY.search(value):  # CMS exports: "Q&amp;A"
                 fields[field] = html.unescape(value)
         category = fields.get("category")
-        if isinstance(category, str) and "|" in category:  # "News|Events": the first one
-            fields["category"] = next((p for p in category.split("|") if p.strip()), "")
+        if isinstance(category, str) and "|" in category:  # "News|Events"
+            names = [part for part in category.split("|") if part.strip()]
+            fields["category"] = names[0] if names else ""
+            if len(names) > 1:
+                fields["tags"] = _with_tags(fields.get("tags", ""), names[1:])
+                several.append(record.row)
+                several_example = several_example or clean_line(category)
         if isinstance(date, dt.date):
             fields["date"] = date
         elif clean_line(fields.get("title", "")):
@@ -243,16 +263,73 @@ def _read_rows(
         builder.add(fields, f"row {record.row}")
         if len(report.rejected) > before:
             causes.add("field", report.rejected.pop().reason, record.row)
-    report.rejected.extend(causes.rejections(dates.order))
+    report.rejected.extend(causes.rejections(dates.order, hint))
     _summary_warnings(builder, plan, from_body, cut, records)
+    if several:
+        report.notes.append(
+            f"{rows_location(several)}: the category names several categories "
+            f"('{several_example[:60]}'); the first is the category, the others were "
+            "added to the tags"
+        )
     for kind, rows in skipped.items():
-        builder.warn(f"{rows_location(rows)}: {kind}; skipped")
+        count = f"{len(rows)} rows skipped" if len(rows) > 3 else "skipped"
+        builder.warn(f"{rows_location(rows)}: {kind}; {count}")
     for field, rows in relative.items():
         builder.warn(
             f"{rows_location(rows)}: the {field.replace('_', ' ')} is a relative address "
             f"('{examples[field][:60]}'); it was left out (give the site's address as the "
             "base url, --base-url https://…, to keep it)"
         )
+
+
+#: How much of a long cell is read first for its summary: enough for any summary but of
+#: an HTML cell that is mostly markup (then the whole cell is read).
+_HEAD = 10 * MAX_SUMMARY
+
+
+def _fit_cell(cell: str, full_text: bool) -> tuple[str, bool]:
+    """The summary a cell gives (a full-text cell's HTML reduced to text), cut to fit, and
+    whether it was cut. Of a cell of megabytes only the head is read when it is enough."""
+
+    def fit(text: str) -> tuple[str, bool]:
+        if full_text and _MARKUP.search(text):
+            text = html_to_text(text)
+        return fit_summary(text)
+
+    if len(cell) > _HEAD:
+        summary, was_cut = fit(cell[:_HEAD])
+        if was_cut:
+            return summary, True
+    return fit(cell)
+
+
+def _with_tags(tags: str, more: Sequence[str]) -> list[str]:
+    """The tags of a cell with ``more`` after them, as many as an item may have."""
+    own = [tag for tag in _TAG_SEPARATORS.split(tags) if tag.strip()]
+    return [*own, *more][: max(MAX_TAGS, len(own))]
+
+
+def order_hint(header: Sequence[str], delimiter: str) -> str:
+    """What the header row suggests of the slash dates' order, for a rejection; or "".
+
+    Headers in a language that writes dates day first (``Titre``, ``Datum``), or the
+    semicolons of Excel in a European locale, suggest day/month/year; it is said, never
+    chosen for the user.
+    """
+    languages = header_languages(header)
+    if languages:
+        names = (
+            languages[0]
+            if len(languages) == 1
+            else (", ".join(languages[:-1]) + f" or {languages[-1]}")
+        )
+        return f"this looks like a {names} export: --date-order dmy probably"
+    if delimiter == ";":
+        return (
+            "this looks like an Excel export from a European locale (semicolon-separated): "
+            "--date-order dmy probably"
+        )
+    return ""
 
 
 # What a WordPress posts table holds besides posts (post_type, post_status).
@@ -274,19 +351,39 @@ _NOT_POST_STATUSES = {
     "auto-draft": "a WordPress automatic draft, not a post",
     "inherit": "a WordPress revision, not a post",
 }
+# Statuses of a post that is not published (WordPress's, Drupal's).
+_UNPUBLISHED = {
+    "draft": "a draft, not published",
+    "pending": "waiting for review, not published",
+    "private": "a private post, not published",
+    "future": "scheduled for later, not yet published",
+    "unpublished": "not published",
+    "not published": "not published",
+}
+#: Headers of a post's status: WordPress's ``post_status``, an export plugin's ``Status``.
+_STATUS_HEADERS = ("post_status", "status")
 
 
 def _not_a_post(plan: ColumnPlan) -> Callable[[Sequence[str]], str | None] | None:
-    """For a WordPress posts table, what a row is when it is no post (a revision ...)."""
-    keys = {header_key(use.header): use.position for use in plan.uses}
-    type_at, status_at = keys.get("post_type"), keys.get("post_status")
+    """For a CMS posts table, what a row is when it is no published post (a revision, a
+    draft ...)."""
+    keys: dict[str, int] = {}
+    for use in plan.uses:
+        keys.setdefault(header_key(use.header), use.position)
+    type_at = keys.get("post_type")
+    status_at = next((keys[name] for name in _STATUS_HEADERS if name in keys), None)
     if type_at is None and status_at is None:
         return None
+    status_header = plan.uses[status_at].header[:40] if status_at is not None else ""
 
     def kind(cells: Sequence[str]) -> str | None:
         post_type = _cell(cells, type_at).strip().casefold()
-        status = _cell(cells, status_at).strip().casefold()
-        return _NOT_POST_TYPES.get(post_type) or _NOT_POST_STATUSES.get(status)
+        status = " ".join(_cell(cells, status_at).split()).casefold()
+        if found := _NOT_POST_TYPES.get(post_type) or _NOT_POST_STATUSES.get(status):
+            return found
+        if unpublished := _UNPUBLISHED.get(status):
+            return f"{unpublished} ({status_header} '{status}')"
+        return None
 
     return kind
 

@@ -5,7 +5,10 @@ field, or ``""`` to ignore it), else by its name (:mod:`csv_columns`), else by i
 values where they leave no doubt: a column of web addresses of images is the image,
 one of other web addresses the link, one of dates the date. When several columns
 could fill one field the best ranked is used and the others are named in a warning;
-columns that fill nothing are named in one warning too.
+columns that fill nothing are named in one warning too. A column whose name (or
+values) says what it holds and that the mapping ignores is named in a warning too:
+the preview's mapping step sends every column, so a column it shows as ignored is
+mapped to ``""`` when the mapping is changed again.
 """
 
 from __future__ import annotations
@@ -107,6 +110,7 @@ def plan_columns(
     candidates: list[tuple[int, int, str]] = []  # (rank, position, field)
     full_text: set[int] = set()
     undecided: list[tuple[int, str | None]] = []  # unknown or weakly named columns
+    unmapped: list[tuple[int, str]] = []  # known columns the mapping ignores, and their field
     for position, name in enumerate(shown):
         known = ranked_field(name) if name else None
         if known and known[0] == BODY:
@@ -115,6 +119,8 @@ def plan_columns(
             field = mapped[mapping_key(name)][1]
             if field:
                 candidates.append((-1, position, field))
+            elif natural := (known[0] if known else infer_field(values(position))):
+                unmapped.append((position, natural))
         elif known and known[1] < 3:
             candidates.append((known[1], position, known[0]))
         else:
@@ -155,6 +161,17 @@ def plan_columns(
                 f"{_label(field)} comes from column '{shown[winner][:40]}' "
                 "(map the columns to choose another)"
             )
+    for position, field in unmapped:
+        given = fields.get(field)
+        if given is None and field in ("summary", BODY):  # the excerpt, or the full text
+            given = fields.get(BODY if field == "summary" else "summary")
+        source_of = (
+            f"column '{shown[given][:40]}' gives" if given is not None else "no column gives"
+        )
+        warnings.append(
+            f"column {_named(shown[position], position)} was not used (the mapping ignores "
+            f"it): {source_of} the {_label(field)}"
+        )
     if BODY in fields and "summary" not in fields:
         fields["summary"] = fields.pop(BODY)
     elif BODY in fields and fields[BODY] == fields.get("summary"):
