@@ -42,7 +42,7 @@ def need(find: object) -> None:
     try:
         find()  # type: ignore[operator]
     except tools_setup.Missing as missing:
-        pytest.skip(f"not installed: {missing} (`make email-checks` installs it)")
+        pytest.skip(f"not installed: {missing}; `make email-checks` installs it")
 
 
 def failures(results: dict[str, checks.Result]) -> list[str]:

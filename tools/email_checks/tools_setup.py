@@ -17,7 +17,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 NODE_MODULES = HERE / "node_modules"
-NPM_PACKAGES = ("axe-core", "doiuse-email", "mjml", "playwright-core", "vnu-jar")
+NPM_PACKAGES = ("axe-core", "doiuse-email", "mjml", "playwright-core", "vnu-jar", "yaml")
 
 
 class Missing(Exception):
@@ -94,7 +94,7 @@ def find_node(install: bool = False) -> str:
     if not absent:
         return node
     if not install:
-        raise Missing(f"npm packages not installed: {', '.join(absent)} (make email-checks)")
+        raise Missing(f"npm packages missing in {NODE_MODULES}: {', '.join(absent)}")
     npm = _program(("npm",), "npm", install)
     lock = (HERE / "package-lock.json").exists()
     result = subprocess.run(
