@@ -12,8 +12,9 @@ The pieces, in the order a send uses them:
   :class:`composer.unsubscribe.UnsubscribeRule`: a personal url (``{email}``,
   ``{token}``) is filled in for each recipient, in the body and in the header,
   and only a personal https url gets One-Click (RFC 8058); a shared url gets a
-  ``mailto:`` naming the reader beside it. Test messages get ``[TEST]`` before the subject and a
-  fresh Message-ID each time. Headers are set on an
+  ``mailto:`` naming the reader beside it. The subject is folded by
+  :func:`composer.header_fold.fold_subject`. Test messages get ``[TEST]`` before
+  the subject and a fresh Message-ID each time. Headers are set on an
   :class:`email.message.EmailMessage` with the SMTP policy (non-ASCII names as
   RFC 2047 encoded words); subjects and names with line breaks or control
   characters are refused.
@@ -154,8 +155,10 @@ def prepare_digest(
         renderer = Renderer(user_templates=folder if folder.is_dir() else None)
     links = BUILTIN_PROFILES["plain"].links(theme)
     rendered = renderer.render(digest, items, theme, links)
-    eml, notes = build_eml(rendered, digest, theme, links)
-    return PreparedDigest(digest, theme, links, rendered, eml, tuple(notes))
+    # the .eml as an export writes it; its notes are about that file (its placeholder
+    # sender and links), not about a send, which has its own sender and fills each link
+    eml, _file_notes = build_eml(rendered, digest, theme, links)
+    return PreparedDigest(digest, theme, links, rendered, eml)
 
 
 #: What to give for each setting a send cannot do without (see :func:`check_ready`).
@@ -1233,7 +1236,7 @@ def job_for(
     """A send of ``digest`` with the library's theme, items, SMTP settings and send log.
 
     ``settings`` replaces the stored SMTP settings (command-line overrides), ``theme``
-    the stored theme (``send --theme``); the GUI passes its own ``renderer`` so that
+    the stored theme settings; the GUI passes its own ``renderer`` so that
     templates and premailer are set up once. ``keys`` gives the unsubscribe key when
     the unsubscribe url has ``{token}`` (by default the keychain's, made once).
     """
@@ -1425,7 +1428,7 @@ def make_preflight(
         findings=findings,
         plan_lines=() if job.test else tuple(plan.lines()),
         recipient_lines=tuple(recipients.report_lines()) if recipients is not None else (),
-        notes=tuple(n for n in job.prepared.notes if "no sender address" not in n),
+        notes=job.prepared.notes,
         test=job.test,
         personal=factory.personal,
     )
