@@ -321,6 +321,10 @@ class UnsubscribeKeyStore:
             return f"from the environment variable {KEY_ENV_VAR}"
         if not self.keychain_available:
             return f"no keychain on this system: {_no_keychain_hint()}"
-        if self._from_keychain() is not None:
+        try:
+            stored = self._from_keychain()
+        except UnsubscribeKeyError as exc:
+            return str(exc)
+        if stored is not None:
             return f"in the system keychain ({self.keychain_name()})"
         return "none yet: it is made and kept in the keychain the first time a send needs it"

@@ -188,3 +188,43 @@ def test_link_prints_the_token_and_the_readers_url(tmp_path: Path) -> None:
     token = make_token(KEY, "ann@example.org")
     assert f"token: {token}" in result.stdout
     assert f"url: https://news.example.org/leave?u=ann@example.org&t={token}" in result.stdout
+
+
+def test_key_show_and_new_with_a_keychain(capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from composer.unsubscribe_commands import cmd_key
+
+    backend = MemoryKeyring()
+
+    def run(**flags: bool) -> str:
+        args = argparse.Namespace(**{"show": False, "new": False, "replace": False, **flags})
+        assert cmd_key(args, UnsubscribeKeyStore(backend=backend, environ={})) == 0
+        return capsys.readouterr().out.strip()
+
+    assert "none yet" in run()
+    first = run(show=True)
+    assert re.fullmatch(r"[0-9a-f]{64}", first)
+    assert backend.store[(KEY_SERVICE, KEY_USERNAME)] == first
+    assert run(show=True) == first  # made once
+    assert "in the system keychain" in run() and first not in run()
+    with pytest.raises(NewsdigestError, match=r"already holds an unsubscribe key.*--replace"):
+        cmd_key(
+            argparse.Namespace(show=False, new=True, replace=False),
+            UnsubscribeKeyStore(backend=backend, environ={}),
+        )
+    with pytest.raises(NewsdigestError, match="--replace goes with --new"):
+        cmd_key(
+            argparse.Namespace(show=False, new=False, replace=True),
+            UnsubscribeKeyStore(backend=backend, environ={}),
+        )
+    second = run(new=True, replace=True)
+    assert second != first and backend.store[(KEY_SERVICE, KEY_USERNAME)] == second
+
+
+def test_a_locked_keychain_status_says_so() -> None:
+    class Locked(MemoryKeyring):
+        def get_password(self, service: str, username: str) -> str | None:
+            raise RuntimeError("the keychain is locked")
+
+    assert "could not be read" in UnsubscribeKeyStore(backend=Locked(), environ={}).status()
