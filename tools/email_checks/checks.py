@@ -3,9 +3,10 @@
 Every check returns one :class:`Result` per email: ``status`` is ``pass``,
 ``fail`` (a target missed) or ``not run`` (the tool is missing; ``summary`` says
 why). Targets (issue #11): ``newsdigest check`` without errors, SpamAssassin with
-local rules scoring 0, no serious or critical axe-core violation, and no more
-caniemail "unsupported" findings for Outlook, Gmail and Apple Mail (doiuse-email)
-than the same digest compiled with MJML; and ours: the Nu validator finds no
+local rules scoring 0, no serious or critical axe-core violation (at 600 px,
+375 px and 600 px in dark mode), and no more caniemail "unsupported" findings
+for Outlook, Gmail and Apple Mail (doiuse-email) than the same digest compiled
+with MJML; and ours: the Nu validator finds no
 error but the email idioms of the best templates (Outlook's VML namespaces and
 ``mso-`` properties...), which are listed all the same.
 """
@@ -150,7 +151,7 @@ def axe(emails: Sequence[Email], work: Path, install: bool = False) -> dict[str,
         assert isinstance(violations, list)
         bad = [v for v in violations if v.get("impact") in SERIOUS]
         details = tuple(
-            f"{v['impact']}: {v['id']} ({v['help']}) at {v['width']} px: {'; '.join(v['nodes'])}"
+            f"{v['impact']}: {v['id']} ({v['help']}) at {v['width']}: {'; '.join(v['nodes'])}"
             for v in violations
         )
         others = len(violations) - len(bad)
