@@ -92,6 +92,10 @@ _IMPORTANT_IN_STYLE = re.compile(r'(\sstyle=")([^"]*!important[^"]*)(")', re.IGN
 _IMPORTANT = re.compile(r"\s*!\s*important", re.IGNORECASE)
 _STYLE_ATTRIBUTE = re.compile(r"""(\sstyle=)(["'])(.*?)\2""", re.DOTALL)
 _STYLE_SPACES = re.compile(r"\s*[;,]\s*")
+_BGCOLOR_OUTSIDE_TABLES = re.compile(
+    r"""(<(?:div|img|a|p|span|h[1-6]|center|strong|em)\b[^>]*?)\s+bgcolor=(["'])[^"']*\2""",
+    re.IGNORECASE,
+)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -344,6 +348,12 @@ def compact_style_attributes(html: str) -> str:
     )
 
 
+def drop_bgcolor_outside_tables(html: str) -> str:
+    """premailer copies ``background-color`` into ``bgcolor`` on every element; HTML allows
+    (and classic Outlook needs) it on body, table and cells only."""
+    return _BGCOLOR_OUTSIDE_TABLES.sub(r"\1", html)
+
+
 def strip_important_in_style_attributes(html: str) -> str:
     """Remove ``!important`` from ``style=""`` attributes only; ``<style>`` blocks keep it."""
     return _IMPORTANT_IN_STYLE.sub(lambda m: m[1] + _IMPORTANT.sub("", m[2]) + m[3], html)
@@ -449,7 +459,8 @@ class Renderer:
                 raise
             except Exception as exc:  # premailer/cssutils/lxml on a broken user template
                 raise NewsdigestError(f"the rendered HTML could not be inlined: {exc}") from exc
-        return compact_style_attributes(strip_important_in_style_attributes(inlined))
+        inlined = drop_bgcolor_outside_tables(strip_important_in_style_attributes(inlined))
+        return compact_style_attributes(inlined)
 
     def render_html(
         self,

@@ -126,7 +126,7 @@ def build_context(
             image_url = _web_link(item.image_url)
             record = {
                 "id": item.id,
-                "anchor": f"s{len(entries) + 1}",
+                "anchor": slug(f"s{len(entries) + 1}", anchors),
                 "number": len(entries) + 1,
                 "title": entry.title,
                 "url": tag(_web_link(item.url)),

@@ -117,6 +117,12 @@ def test_outlook_markup(renderer: Renderer, layout: str) -> None:
         style = (element.get("style") or "").replace(" ", "")
         if re.search(r"line-height:\d+px", style):
             assert "mso-line-height-rule:exactly" in style, (element.tag, style)
+    # bgcolor only where HTML allows it (the Nu validator flags it on a div or an img)
+    assert {e.tag for e in doc.iter() if isinstance(e.tag, str) and e.get("bgcolor")} <= {
+        "body",
+        "table",
+        "td",
+    }
     # padding on cells, not on headings
     for heading in doc.iter("h1", "h2", "h3"):
         assert "padding" not in (heading.get("style") or ""), etree.tostring(heading)[:120]
@@ -439,3 +445,23 @@ def test_spamassassin_scores_nothing(renderer: Renderer, layout: str) -> None:
     scores = re.findall(r"^\s*(-?\d+\.\d+)\s+([A-Z0-9_]+)\s", report, re.MULTILINE)
     assert scores, report[-2000:]
     assert all(float(points) <= 0 for points, _ in scores), scores
+
+
+@pytest.mark.parametrize("layout", THEMES)
+def test_ids_are_unique_even_when_a_section_is_named_like_a_story_anchor(
+    renderer: Renderer, layout: str
+) -> None:
+    first, second = item(1, category="S2"), item(2, category="Contents")
+    digest = make_digest(
+        digest_id="d-ids",
+        title="Ids",
+        preheader="Two stories",
+        sections=[Section("S2", (first.id,)), Section("Contents", (second.id,))],
+    )
+    theme = sample_theme(show_contents="always")
+    doc = _doc(renderer.render(digest, {first.id: first, second.id: second}, theme).html)
+    ids = [e.get("id") for e in doc.iter() if isinstance(e.tag, str) and e.get("id")]
+    assert len(ids) == len(set(ids))
+    for a in doc.iter("a"):
+        if (a.get("href") or "").startswith("#"):
+            assert a.get("href")[1:] in ids
