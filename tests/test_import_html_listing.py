@@ -486,7 +486,7 @@ def test_a_chromium_clipboard_fragment_with_inline_styles():
 def test_a_page_with_links_but_no_stories_is_refused():
     with pytest.raises(SourceError) as caught:
         read(page("<p>Welcome to our site. <a href='/about/'>About us</a></p>"))
-    assert str(caught.value).startswith("page.html: has no list of stories we can recognise")
+    assert str(caught.value).startswith("page.html: has no stories: no repeated story cards")
 
 
 def test_microdata_cards():

@@ -4,7 +4,12 @@ A *card* is the element (or run of sibling elements) that holds one story in a
 listing: an ``<article>``, a ``views-row``, an ``<li>``, a table row, a link wrapping
 a picture and a title. :func:`read_card` reads what a person sees in it; nothing is
 resolved or validated here except links and images, which are made absolute (the
-thumbnail is :mod:`composer.importers.html_images`' to find).
+thumbnail is :mod:`composer.importers.html_images`' to find). A card whose heading
+links nowhere (no link, ``#``, ``javascript:``, ``mailto:``) is read as a story
+without a link; it is dated only by a date the card shows as one, not by a sentence.
+The category is a category link, an element classed as a label ("category",
+"badge", "label" ...), the cell under a table's "Type" column, or the word before
+the date in a meta line ("Pressemitteilung · 14. Februar 2024").
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from urllib.parse import urlsplit
 
@@ -22,14 +28,16 @@ from composer.importers.base import fit_summary
 from composer.importers.html_dates import (
     NumericDate,
     date_in_text,
+    in_prose,
     machine_date,
     numeric_date,
     numeric_date_parts,
+    placeholder_date,
 )
 from composer.importers.html_document import absolute, element_text, is_relative
 from composer.importers.html_images import thumbnail
 from composer.item import MAX_TITLE
-from composer.text import clean_line
+from composer.text import clean_line, fold
 
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _TITLE_CLASS = re.compile(r"(title|headline|heading|entry-name|post-name)", re.IGNORECASE)
@@ -56,8 +64,41 @@ _LABEL_PARTS = frozenset(
         "genre",
         "tag",
         "tags",
+        "badge",
+        "label",
     }
 )
+#: Table column headings that name a story's category ("Type", "Rubrique", "Kategorie").
+_LABEL_COLUMNS = frozenset(
+    {
+        "type",
+        "category",
+        "categorie",
+        "categoria",
+        "kategorie",
+        "typ",
+        "art",
+        "rubrik",
+        "rubrique",
+        "rubrica",
+        "section",
+        "seccion",
+        "sezione",
+        "tipo",
+        "genre",
+        "soort",
+        "kind",
+        "topic",
+        "thema",
+        "theme",
+        "tema",
+    }
+)
+#: The separators of a meta line ("Pressemitteilung · 14. Februar 2024").
+_META_SEPARATORS = re.compile(r"\s+[|/–—-]\s+|\s*[·•]\s*")
+_AUTHOR = re.compile(r"^(by|von|par|por|di|door|av|af|de)\s|:", re.IGNORECASE)
+#: A label beside a date is a word or a few, not a sentence.
+_META_LABEL_WORDS = 4
 #: Link texts that are never a story's title.
 GENERIC_LINKS = frozenset(
     {
@@ -136,6 +177,14 @@ class Card:
     date_from_url: bool = False
     #: Characters of text the card holds (a whole article is no card).
     text_length: int = 0
+    #: The title is a heading that links nowhere (no link, or ``#``, ``javascript:``,
+    #: ``mailto:``): a story without a link of its own, if its siblings are stories.
+    linkless: bool = False
+    #: What the title's link pointed at when it is no page ("#", "javascript:void(0)").
+    dead_link: str = ""
+    #: The date was read from a ``<time>``, a date element or a line that presents it
+    #: (not from a sentence that mentions it).
+    date_shown: bool = False
 
     @property
     def line(self) -> int | None:
@@ -144,10 +193,12 @@ class Card:
     @property
     def score(self) -> float:
         """How much this looks like one story (0 when it is not one)."""
-        if not self.title or not (self.url or self.relative_dropped or self.bad_link):
+        if not self.title or not (
+            self.url or self.relative_dropped or self.bad_link or self.linkless
+        ):
             return 0.0
         return (
-            1.0
+            (0.5 if self.linkless else 1.0)
             + (2.0 if self.date or self.numeric else 0.0)
             + (0.5 if self.image_url else 0.0)
             + (0.5 if self.summary else 0.0)
@@ -198,13 +249,18 @@ def _title_candidates(card: Card) -> Iterator[tuple[lxml.html.HtmlElement, str |
     elements = card.elements
     root = elements[0] if len(elements) == 1 else None
     everything = card.everything
-    for element in everything:  # a heading: inside a link, or holding one
-        if element.tag in HEADINGS:
-            inner = [a for a in element.iter("a") if _usable_href(a) and element_text(a)]
-            if len(inner) == 1 and element_text(inner[0]) != element_text(element):
-                # "<h3><a>Title</a> <span>3 May 2024</span></h3>": the link is the title
-                yield inner[0], _usable_href(inner[0])
-            yield element, _link_of(element, root)
+    headings = [(e, _link_of(e, root)) for e in everything if e.tag in HEADINGS]
+    # A heading that links nowhere beside one that links is a kicker ("Harbour" over
+    # the linked title), not the story's title.
+    some_linked = any(href for _, href in headings)
+    for element, href in headings:  # a heading: inside a link, or holding one
+        if some_linked and not href:
+            continue
+        inner = [a for a in element.iter("a") if _usable_href(a) and element_text(a)]
+        if len(inner) == 1 and element_text(inner[0]) != element_text(element):
+            # "<h3><a>Title</a> <span>3 May 2024</span></h3>": the link is the title
+            yield inner[0], _usable_href(inner[0])
+        yield element, href
     for element in everything:
         if element.get("itemprop") in ("headline", "name") or (
             element.tag not in ("a", "body", "html")
@@ -242,6 +298,26 @@ def _read_title(card: Card, base: str | None) -> lxml.html.HtmlElement | None:
             card.relative_dropped = True
         elif card.url is None:
             card.bad_link = clean_line(href)[:100]
+        return element
+    return _linkless_title(card)
+
+
+def _linkless_title(card: Card) -> lxml.html.HtmlElement | None:
+    """The heading of a card whose title links nowhere (a story the site did not link,
+    or linked to ``#`` or ``javascript:``): it is still a story's title when the card's
+    siblings are stories (the listing reader decides)."""
+    for element in card.everything:
+        if element.tag not in HEADINGS:
+            continue
+        text = element_text(element)
+        if len(text) < 2 or is_generic(text) or len(text) > MAX_TITLE or _URL_TEXT.match(text):
+            continue
+        dead = [a.get("href") or "" for a in element.iter("a")]
+        parent = element.getparent()
+        if parent is not None and parent.tag == "a":
+            dead.append(parent.get("href") or "")
+        card.title, card.headed, card.linkless = text, True, True
+        card.dead_link = clean_line(next((href for href in dead if href.strip()), ""))[:100]
         return element
     return None
 
@@ -358,42 +434,45 @@ def _inside(element: lxml.html.HtmlElement, container: lxml.html.HtmlElement | N
 
 def _date_texts(
     card: Card, title: lxml.html.HtmlElement | None, teaser: lxml.html.HtmlElement | None
-) -> Iterator[str]:
+) -> Iterator[tuple[str, bool]]:
     """Where a card's date may be written, most telling first: ``<time>`` and
-    ``datePublished``, elements classed as dates, then any text outside title and teaser."""
+    ``datePublished``, elements classed as dates, then any text outside title and teaser;
+    each with whether the page presents it as a date (an element for it) or not."""
     everything = card.everything
     for element in everything:
         # <abbr class="published" title="2024-03-03T10:00:00+01:00">: hAtom, Blogger, Hugo
         if (stamp := element.get("title")) and element.tag != "a" and (day := machine_date(stamp)):
-            card.date = day
+            card.date, card.date_shown = day, True
             return
         if element.tag == "time" or element.get("itemprop") in ("datePublished", "dateCreated"):
             value = element.get("datetime") or element.get("content") or ""
             if day := machine_date(value):
-                card.date = day
+                card.date, card.date_shown = day, True
                 return
-            yield value
-            yield _shown_date(card, element_text(element))
+            if placeholder_date(value) and not card.date_text:
+                card.date_text = value[:10]
+            yield value, True
+            yield _shown_date(card, element_text(element)), True
     for element in everything:
         if (
             DATE_CLASS.search(_classes(element))
             and not _inside(element, title)
             and not _inside(element, teaser)
         ):
-            yield _shown_date(card, element_text(element))
+            yield _shown_date(card, element_text(element)), True
     # A block card ends where its element does; a link's card goes on after it (its
     # tail is what the page says about that link).
     outer = set() if card.elements[0].tag in INLINE else {id(e) for e in card.elements}
     for element in everything:
         parent = element.getparent()
         if element.text and not (_inside(element, title) or _inside(element, teaser)):
-            yield element.text
+            yield element.text, False
         if (
             element.tail
             and id(element) not in outer
             and not (_inside(parent, title) or _inside(parent, teaser))
         ):
-            yield element.tail
+            yield element.tail, False
 
 
 _RELATIVE = re.compile(r"\d|\bago\b|yesterday|today|hier|gestern|heute|aujourd|ayer|hoy", re.I)
@@ -410,20 +489,24 @@ def _shown_date(card: Card, text: str) -> str:
 def _read_date(
     card: Card, title: lxml.html.HtmlElement | None, teaser: lxml.html.HtmlElement | None
 ) -> None:
-    for text in _date_texts(card, title, teaser):
+    for text, presented in _date_texts(card, title, teaser):
         if card.date is not None:
             return
         if not text:
             continue
+        shown = presented or not in_prose(text)
+        if card.linkless and not shown:
+            continue  # a story without a link is dated only by a date the page shows as one
         parts = numeric_date_parts(text)
         if day := date_in_text(text):
-            card.date = day
+            card.date, card.date_shown = day, shown
             # A numeric date read one way may be read the other way once the page says so.
             if parts and day in (numeric_date(parts, "dmy"), numeric_date(parts, "mdy")):
                 card.numeric, card.numeric_text = parts, clean_line(text)[:40]
             return
         if parts and card.numeric is None:
             card.numeric, card.numeric_text = parts, clean_line(text)[:40]
+            card.date_shown = shown
 
 
 def _read_teaser(card: Card, title: lxml.html.HtmlElement | None) -> lxml.html.HtmlElement | None:
@@ -445,9 +528,38 @@ def _read_teaser(card: Card, title: lxml.html.HtmlElement | None) -> lxml.html.H
         if best is None or rank > best[0]:
             best = (rank, element, text)
     if best is None:
+        best = _short_teaser(card, title)
+    if best is None:
         return None
     card.summary = fit_summary(_without_more_links(best[1], best[2]))[0]
     return best[1]
+
+
+def _short_teaser(
+    card: Card, title: lxml.html.HtmlElement | None
+) -> tuple[int, lxml.html.HtmlElement, str] | None:
+    """A card's short teaser ("Vote passed."): its first paragraph (or element classed as
+    a teaser) that is not its title, its date, a label or a "Read more" link."""
+    for element in card.everything:
+        marked = bool(_TEASER_CLASS.search(element.get("class") or ""))
+        if element.tag != "p" and not marked:
+            continue
+        if element.tag in HEADINGS or element.tag == "a" or _inside(element, title):
+            continue
+        if title is not None and _inside(title, element):
+            continue
+        text = element_text(element)
+        if len(text) < 2 or not any(ch.isalpha() for ch in text) or text == card.title:
+            continue
+        if is_generic(text) or machine_date(text) or (date_in_text(text) and not in_prose(text)):
+            continue  # "Read more", "3 March 2024", "Posted on 3 March 2024"
+        if DATE_CLASS.search(_classes(element)) or _label_classed(element):
+            continue
+        links = [element_text(a) for a in element.iter("a") if element_text(a)]
+        if links and " ".join(links) == text:
+            continue  # only links: a category's, an author's, "Continue reading"
+        return (0, element, text)
+    return None
 
 
 def _without_more_links(element: lxml.html.HtmlElement, text: str) -> str:
@@ -463,8 +575,15 @@ def _without_more_links(element: lxml.html.HtmlElement, text: str) -> str:
 def _label_text(element: lxml.html.HtmlElement) -> str:
     links = [element_text(a) for a in element.iter("a") if element_text(a)]
     text = links[0] if links else element_text(element)
+    if text.endswith(":"):
+        return ""  # "Category:" introduces the label; it is not one
     text = text.strip(" |·•,;:-–—")
-    return text if 0 < len(text) <= _LABEL_MAX else ""
+    return text if 0 < len(text) <= _LABEL_MAX and not is_generic(text) else ""
+
+
+def _label_classed(element: lxml.html.HtmlElement) -> bool:
+    """True for an element whose class names it a label ("badge", "category", "kicker")."""
+    return bool(set(re.split(r"[\s_-]+", (element.get("class") or "").lower())) & _LABEL_PARTS)
 
 
 def _read_label(card: Card, title: lxml.html.HtmlElement | None) -> None:
@@ -486,15 +605,68 @@ def _read_label(card: Card, title: lxml.html.HtmlElement | None) -> None:
     for element in card.everything:
         if element in card.elements or _inside(element, title):
             continue
-        parts = set(re.split(r"[\s_-]+", (element.get("class") or "").lower()))
         if (
-            parts & _LABEL_PARTS
+            _label_classed(element)
             and (text := _label_text(element))
             and not date_in_text(text)
             and text != card.title
         ):
             card.category = text
             return
+    card.category = _column_label(card) or _meta_label(card, title)
+
+
+def _column_label(card: Card) -> str:
+    """The category of a table row: its cell under a "Type" or "Category" heading."""
+    row = card.elements[0]
+    if row.tag != "tr" or len(card.elements) != 1:
+        return ""
+    table = row.getparent()
+    while table is not None and table.tag != "table":
+        table = table.getparent()
+    if table is None:
+        return ""
+    heads: list[lxml.html.HtmlElement] = []
+    for other in table.iter("tr"):
+        cells = [c for c in other if isinstance(c.tag, str) and c.tag in ("th", "td")]
+        if cells and all(c.tag == "th" for c in cells):
+            heads = cells
+            break
+    cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("th", "td")]
+    if len(heads) != len(cells):
+        return ""
+    for head, cell in zip(heads, cells, strict=True):
+        name = unicodedata.normalize("NFKD", fold(element_text(head)))
+        name = "".join(ch for ch in name if not unicodedata.combining(ch))
+        text = _label_text(cell)
+        if name in _LABEL_COLUMNS and text and text != card.title and not date_in_text(text):
+            return text
+    return ""
+
+
+def _meta_label(card: Card, title: lxml.html.HtmlElement | None) -> str:
+    """The label a card's meta line puts before its date ("Pressemitteilung · 14. Februar
+    2024", "News | 3 March 2024"): a word or a few, without digits, not an author's name."""
+    for element in card.everything:
+        if not DATE_CLASS.search(_classes(element)) or _inside(element, title):
+            continue
+        text = element_text(element)
+        if len(text) > _LABEL_MAX or date_in_text(text) is None:
+            continue
+        parts = [part.strip() for part in _META_SEPARATORS.split(text)]
+        for part in parts:
+            if date_in_text(part) or any(ch.isdigit() for ch in part):
+                break  # the date: what follows it is a byline or a reading time
+            if (
+                part
+                and len(part.split()) <= _META_LABEL_WORDS
+                and not _AUTHOR.search(part)
+                and not is_generic(part)
+                and part != card.title
+            ):
+                return part
+        return ""
+    return ""
 
 
 _CATEGORY_PATH = re.compile(

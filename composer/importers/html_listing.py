@@ -165,7 +165,11 @@ def _sibling_groups(parent: lxml.html.HtmlElement) -> Iterator[list[list[lxml.ht
         return
     for tag, members in by_tag.items():
         if len(members) >= 2 and tag not in HEADINGS:
-            kept = [m for m in members if not (is_furniture(m) or is_hidden(m)) and _has_link(m)]
+            kept = [
+                m
+                for m in members
+                if not (is_furniture(m) or is_hidden(m)) and (_has_link(m) or _has_heading(m))
+            ]
             if len(kept) >= 2 and tag == "a" and parent.tag not in _INLINE:
                 yield _link_runs(parent, kept)  # links one a line: <a>…</a> 3 May<br>
             elif len(kept) >= 2:
@@ -205,6 +209,11 @@ def _has_link(element: lxml.html.HtmlElement) -> bool:
     if element.tag == "a" and element.get("href"):
         return True
     return any(link.get("href") for link in element.iter("a"))
+
+
+def _has_heading(element: lxml.html.HtmlElement) -> bool:
+    """True for an element holding a heading (a card whose title may link nowhere)."""
+    return any(isinstance(e.tag, str) and e.tag in HEADINGS for e in element.iterdescendants())
 
 
 def _heading_runs(
@@ -260,8 +269,13 @@ def _group_of(cards_elements: list[list[lxml.html.HtmlElement]], base: str | Non
     if len(good) < 2:
         return None
     titles = {card.title for card in good}
-    urls = {card.url or card.bad_link for card in good if card.url or card.bad_link}
-    if len(titles) < 2 or (urls and len(urls) < 2):
+    linked = [card.url or card.bad_link for card in good if card.url or card.bad_link]
+    if len(titles) < 2 or (len(linked) >= 2 and len(set(linked)) < 2):
+        return None  # one link for every card: a page's sections or one story's parts
+    if all(card.linkless for card in good) and not all(
+        card.date_shown and not card.numeric for card in good
+    ):
+        # Headings that link nowhere are a page's sections unless each shows its date.
         return None
     undated = [card for card in good if not (card.date or card.numeric)]
     if undated and len(undated) * 2 >= len(good):
@@ -412,8 +426,11 @@ def single_card(root: lxml.html.HtmlElement, base: str | None) -> Card | None:
     """A fragment holding one story (a single card copied from a listing), or None."""
     body = root.find("body")
     start = body if body is not None else root
+    headings = [e.tag for e in start.iter() if isinstance(e.tag, str) and e.tag in HEADINGS]
+    if headings and headings.count(headings[0]) > 1:
+        return None  # several stories' headings (or a page's sections), not one card
     card = read_card([start], base)
-    if card.score and card.date and card.link_count <= 4:
+    if card.score and card.date and not card.linkless and card.link_count <= 4:
         return card
     return None
 

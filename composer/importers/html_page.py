@@ -9,8 +9,14 @@ page's main entity, no repeated story cards) gives one item (format ``article``)
 Relative links and images resolve against the user's ``base_url``, else the page's
 ``<base href>``, canonical url or ``og:url``, else ``page_url`` (where it was
 downloaded from, or the page a paste was copied from). A story without a date is
-rejected, saying so; a date is never invented. A page that advertises a feed gets a
-note naming it.
+rejected, saying so; a date is never invented. A card whose title links nowhere is a
+story without a link (with a warning), never folded into its neighbour. A page with
+no story cards and nothing that marks it as an article (a "Contact" page) is refused,
+whatever dates its text mentions. A page that advertises a feed gets a note naming it.
+
+A saved Windows CF_HTML payload (``Version:0.9 … SourceURL:…``) is read as its markup
+with its ``SourceURL`` as the page url; a plain-text file with an HTML name is refused
+with a hint to read it as a listing.
 """
 
 from __future__ import annotations
@@ -19,8 +25,9 @@ from typing import Any
 
 import lxml.html
 
-from composer.errors import SourceError
+from composer.errors import SourceError, ValidationError
 from composer.importers.base import DEFAULT_CATEGORY, ImportReport, ReportBuilder, fit_summary
+from composer.importers.clipboard import split_cf_html
 from composer.importers.html_article import article_signs as page_is_story
 from composer.importers.html_article import read_article
 from composer.importers.html_cards import Card
@@ -40,6 +47,7 @@ from composer.importers.html_structured import (
     main_article,
     microdata_articles,
 )
+from composer.importers.listing import parse_listing
 from composer.item import MAX_CATEGORY
 from composer.urls import canonical_url
 
@@ -52,6 +60,10 @@ NO_BASE = (
     "the page's links and images are relative and it does not say which site it is from, "
     "so they were left out; give the page's address (--base-url, or the Base url field of "
     "the import preview)"
+)
+NOT_A_LISTING_PAGE = (
+    "has no list of stories we can recognise (no repeated links with dates) "
+    "and is not an article page"
 )
 NO_STORIES = (
     "has no stories: no repeated story cards with links and dates, and nothing marks it "
@@ -79,7 +91,12 @@ def parse_html(
     dates such as ``05.06.15`` when the page's own dates do not tell the order.
     """
     text, warnings = decode_html(data, source, content_type)
+    if text.startswith("Version:"):  # a Windows CF_HTML clipboard payload saved as a file
+        text, cf_source = split_cf_html(text)
+        page_url = page_url or cf_source
     root = parse_document(text, source)
+    if kind != "article" and _plain_text(root):
+        _refuse_plain_text(root, source, default_category, date_order)
     page_url = page_url or saved_from(text)
     meta = page_meta(root, base_url=base_url, page_url=page_url)
     objects = json_ld_objects(root)
@@ -118,11 +135,7 @@ def parse_html(
         cards = [card]
         _add_cards(builder, cards)
     else:
-        raise SourceError(
-            source,
-            "has no list of stories we can recognise (no repeated links with dates) "
-            "and is not an article page",
-        )
+        raise SourceError(source, NO_STORIES)
     if meta.base_url is None and _relative_dropped(cards):
         builder.warn(NO_BASE)
     return report
@@ -156,6 +169,53 @@ def _decide(
     if article_signs or page_is_story(root, meta, objects):
         return "article"
     return "none"  # a page of another kind (contact, about us): no stories at all
+
+
+#: The only elements of a "page" that is plain text (lxml wraps text in html, body, p).
+_PLAIN = frozenset({"html", "head", "body", "p", "br", "meta", "title"})
+
+
+def _plain_text(root: lxml.html.HtmlElement) -> bool:
+    """True when the document has no markup to speak of: text, or paragraphs and breaks."""
+    return all(element.tag in _PLAIN for element in root.iter() if isinstance(element.tag, str))
+
+
+def _text_lines(root: lxml.html.HtmlElement) -> str:
+    """The text of a plain document, one line per line break or paragraph."""
+    body = root.find("body")
+    parts: list[str] = []
+    for element in (body if body is not None else root).iter():
+        if element.tag == "br" or element.tag == "p":
+            parts.append("\n")
+        if isinstance(element.tag, str) and element.tag != "br" and element.text:
+            parts.append(element.text)
+        if element.tail:
+            parts.append(element.tail)
+    return "".join(parts)
+
+
+def _refuse_plain_text(
+    root: lxml.html.HtmlElement, source: str, default_category: str, date_order: str | None
+) -> None:
+    """A plain-text file with an HTML name holds no cards: refuse it, saying so, and
+    whether it reads as a listing (then ``--format listing`` reads its stories)."""
+    hint = ""
+    try:
+        listed = parse_listing(
+            _text_lines(root),
+            source=source,
+            default_category=default_category,
+            date_order=date_order,
+        )
+    except (SourceError, ValidationError):
+        listed = None
+    if listed is not None and (listed.items or listed.rejected):
+        count = len(listed.items)
+        hint = (
+            f"; it is plain text, not a web page: read as a listing (use --format listing) "
+            f"it gives {count} {'story' if count == 1 else 'stories'}"
+        )
+    raise SourceError(source, NOT_A_LISTING_PAGE + hint)
 
 
 def _whole_page(meta: PageMeta) -> bool:
@@ -205,18 +265,24 @@ def _add_cards(builder: ReportBuilder, cards: list[Card]) -> None:
             continue
         if card.date is None and card.date_text:
             builder.reject(
-                where,
-                f"the date '{card.date_text}' of '{card.title[:80]}' is not a date we can read "
-                "(a day, a month and a year)",
+                where, f"'{card.title[:80]}' has no full publication date ('{card.date_text}')"
             )
             continue
         if card.date is None:
             builder.reject(where, f"no date found near '{card.title[:80]}'")
             continue
-        if builder.add(_card_fields(card), where) is not None and card.bad_link:
+        if builder.add(_card_fields(card), where) is None:
+            continue
+        if card.bad_link:
             builder.warn(
                 f"{where}: the link of '{card.title[:80]}', '{card.bad_link}', is not a valid "
                 "web address; the story was kept without a link"
+            )
+        elif card.linkless:
+            points = f" (it points at '{card.dead_link}')" if card.dead_link else ""
+            builder.warn(
+                f"{where}: the title '{card.title[:80]}' links to no page{points}; "
+                "the story was kept without a link"
             )
 
 
