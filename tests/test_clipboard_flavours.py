@@ -88,3 +88,21 @@ def test_html_without_stories_falls_back_to_the_text_and_says_so():
     )
     assert [item.title for item in report.items] == ["A well at the school"]
     assert "plain text was read instead" in report.warnings[0]
+
+
+def test_a_saved_cf_html_payload_is_recognised_whatever_its_name(tmp_path):
+    from composer.importers import import_source
+
+    fragment = (
+        "<ul><li><a href='/news/pier'>New pier opens</a> <time datetime='2024-03-04'>4 March"
+        "</time></li><li><a href='/news/ferry'>Ferry timetable</a> <time datetime='2024-03-01'>"
+        "1 March</time></li></ul>"
+    )
+    path = tmp_path / "clip.txt"
+    path.write_text(_cf_html(fragment, "https://harbour.example/news/"), encoding="utf-8")
+    report = import_source(path)
+    assert report.format == "html"
+    assert [item.url for item in report.items] == [
+        "https://harbour.example/news/pier",
+        "https://harbour.example/news/ferry",
+    ]

@@ -54,6 +54,8 @@ def sniff_format(text: str) -> str:
         return _markup_format(head)
     if head.startswith(("[", "{")):
         return "json"
+    if head.startswith("Version:") and "StartHTML:" in head[:400]:
+        return "html"  # Windows' CF_HTML clipboard payload, saved to a file
     first_line = head.split("\n", 1)[0].strip("\r")
     if _looks_like_csv_header(first_line):
         return "csv"
