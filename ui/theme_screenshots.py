@@ -17,7 +17,7 @@ preview pane) and saved whole, top to bottom, as:
 
 The sample's images and the logo live on invented hosts, so nothing is fetched:
 each is replaced, in the shown HTML only, by a generated picture of its size
-class (a landscape photo stand-in, or a logo bearing the organisation's name);
+class (a landscape photo stand-in, or a logo plate bearing the organisation's name);
 the images-off picture shows the email as sent, its remote images blocked.
 """
 
@@ -152,26 +152,33 @@ def photo(url: str) -> str:
 
 
 def logo(name: str) -> str:
-    """A 360×96 logo: the organisation's initials in a roundel, then its name."""
+    """A 360×96 logo on a white plate: the initials in a brand roundel, then the name.
+
+    An opaque logo reads on every masthead (white, brand-coloured or dark).
+    """
     from PySide6.QtCore import QRectF, Qt
     from PySide6.QtGui import QColor, QFont, QImage, QPainter
 
+    brand = QColor("#0b4f6c")
     image = QImage(360, 96, QImage.Format.Format_ARGB32)
     image.fill(QColor(0, 0, 0, 0))
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QColor(0, 0, 0, 0))
     painter.setBrush(QColor("#ffffff"))
-    painter.setPen(QColor("#0b4f6c"))
-    painter.drawEllipse(QRectF(4, 4, 88, 88))
-    font = QFont("DejaVu Sans", 30, QFont.Weight.Bold)
-    painter.setFont(font)
-    initials = "".join(word[0] for word in name.split()[:2]).upper()
-    painter.drawText(QRectF(4, 4, 88, 88), Qt.AlignmentFlag.AlignCenter, initials)
-    font.setPointSize(17)
+    painter.drawRoundedRect(QRectF(0, 0, 360, 96), 14, 14)
+    painter.setBrush(brand)
+    painter.drawEllipse(QRectF(10, 10, 76, 76))
+    font = QFont("DejaVu Sans", 26, QFont.Weight.Bold)
     painter.setFont(font)
     painter.setPen(QColor("#ffffff"))
+    initials = "".join(word[0] for word in name.split()[:2]).upper()
+    painter.drawText(QRectF(10, 10, 76, 76), Qt.AlignmentFlag.AlignCenter, initials)
+    font.setPointSize(16)
+    painter.setFont(font)
+    painter.setPen(brand)
     painter.drawText(
-        QRectF(104, 0, 256, 96),
+        QRectF(100, 0, 252, 96),
         int(Qt.AlignmentFlag.AlignVCenter) | int(Qt.TextFlag.TextWordWrap),
         name,
     )
