@@ -465,3 +465,29 @@ def test_ids_are_unique_even_when_a_section_is_named_like_a_story_anchor(
     for a in doc.iter("a"):
         if (a.get("href") or "").startswith("#"):
             assert a.get("href")[1:] in ids
+
+
+def test_a_user_template_can_extend_the_base_and_override_the_item_block(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "terse").mkdir()
+    (tmp_path / "terse" / "digest.html").write_text(
+        '{% extends "base.html" %}\n'
+        '{% import "macros.html" as m with context %}\n'
+        '{% block item %}<tr><td class="it px">{{ m.title(item) }}'
+        '<p class="mine">{{ item.teaser }}</p></td></tr>{% endblock %}\n',
+        encoding="utf-8",
+    )
+    digest, items = _january()
+    doc = _doc(
+        Renderer(user_templates=tmp_path)
+        .render(digest, items, sample_theme(), template="terse")
+        .html
+    )
+    mine = [p.text_content() for p in doc.iter("p") if p.get("class") == "mine"]
+    assert len(mine) == len(digest.item_ids())
+    assert [h.text_content() for h in doc.iter("h2")] == [
+        "Project News",
+        "Press Release",
+        "Expert Voice",
+    ]
