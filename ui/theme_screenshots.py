@@ -127,16 +127,13 @@ def _png(image: Any) -> str:
 def photo(url: str) -> str:
     """A 1200×675 landscape stand-in, its colours drawn from the url (same url, same picture)."""
     from PySide6.QtCore import QPointF
-    from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter, QPolygonF
+    from PySide6.QtGui import QColor, QImage, QPainter, QPolygonF
 
     seed = hashlib.sha256(url.encode("utf-8")).digest()
     hue = seed[0] * 360 // 256
     image = QImage(1200, 675, QImage.Format.Format_RGB32)
     painter = QPainter(image)
-    sky = QLinearGradient(0, 0, 0, 675)
-    sky.setColorAt(0, QColor.fromHsv(hue, 90, 240))
-    sky.setColorAt(1, QColor.fromHsv((hue + 30) % 360, 140, 200))
-    painter.fillRect(image.rect(), sky)
+    painter.fillRect(image.rect(), QColor.fromHsv(hue, 80, 235))  # flat: small PNG files
     painter.setPen(QColor(0, 0, 0, 0))
     painter.setBrush(QColor(255, 244, 214))
     painter.drawEllipse(QPointF(300 + seed[1] * 2, 180), 70, 70)
