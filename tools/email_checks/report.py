@@ -48,8 +48,12 @@ def details(emails: Sequence[Email], results: Mapping[str, Mapping[str, Result]]
                 lines = result.details
                 if column == "Nu validator":  # each kind of error once
                     lines = tuple(sorted({line.split(": ", 1)[-1] for line in lines}))
-                groups.setdefault((result.summary, lines), []).append(email.label)
+                # the table gives each email's count: the same findings are listed once
+                key = (result.status if column == "Nu validator" else result.summary, lines)
+                groups.setdefault(key, []).append(email.label)
         for (summary, lines), labels in groups.items():
+            if column == "Nu validator":
+                summary = "missed" if summary == "fail" else "only email idioms"
             out.append(f"{column}, {', '.join(labels)}: {summary}")
             out.extend(f"    {line}" for line in lines[:40])
             if len(lines) > 40:
