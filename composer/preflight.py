@@ -666,6 +666,13 @@ def check_html(
     return findings
 
 
+def _names_its_target(element: Any, text: str) -> bool:
+    """Whether a link's accessible name (``aria-label``) says more than its vague text does:
+    "Read more" whose label carries the story's title is clear to a screen reader."""
+    label = " ".join((element.get("aria-label") or "").split())
+    return bool(label) and label.casefold() not in VAGUE_LINK_TEXTS and label != text
+
+
 def _link_findings(element: Any, index: _Index, use: Any, hidden: bool) -> list[Finding]:
     findings: list[Finding] = []
     href = (element.get("href") or "").strip()
@@ -682,7 +689,9 @@ def _link_findings(element: Any, index: _Index, use: Any, hidden: bool) -> list[
                 where,
             )
         )
-    elif text.casefold().strip(" .:!»›>") in VAGUE_LINK_TEXTS:
+    elif text.casefold().strip(" .:!»›>") in VAGUE_LINK_TEXTS and not _names_its_target(
+        element, text
+    ):
         findings.append(
             Finding(
                 "warning",

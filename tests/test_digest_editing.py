@@ -181,7 +181,8 @@ def test_undo_texts_name_what_they_undo() -> None:
 
 def test_new_and_duplicated_digests() -> None:
     digest = empty_digest(THEME, "2023-01")
-    assert digest.title == "Newsdigest news digest: January 2023" and digest.sections == ()
+    # the theme names no organisation: the title never makes one up
+    assert digest.title == "News digest: January 2023" and digest.sections == ()
     copy = duplicate_digest(digest.touched("2023-02-01T00:00:00+00:00"))
     assert copy.id != digest.id and copy.title.startswith("Copy of ")
     assert copy.created == "" and copy.period == "2023-01"

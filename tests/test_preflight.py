@@ -269,3 +269,13 @@ def test_check_html_reads_bytes_of_any_file(tmp_path: Path) -> None:
     findings = check_html(path.read_bytes())
     assert codes(findings) == ["size"]
     assert check_html(b"\x00\x01 not html")  # no crash: findings, not an exception
+
+
+def test_a_read_more_button_whose_label_names_the_story_is_not_vague() -> None:
+    body = (
+        '<p><a href="https://ex.org/1" aria-label="Read more: A well for the school">Read more</a>'
+        ' <a href="https://ex.org/2" aria-label="Read more">Read more</a></p>'
+    )
+    findings = check_html(page(body))
+    vague = [f for f in findings if f.code == "link-vague"]
+    assert len(vague) == 1  # only the one whose label says no more than "Read more"
