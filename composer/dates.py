@@ -84,7 +84,9 @@ _TRAILING_TIME = re.compile(rf"{_TIME}[\W_]*$")
 _WORDS = re.compile(_W)
 # A two-letter weekday is one only when written as an abbreviation: "Di," or "Mo.".
 _SHORT_WEEKDAY = re.compile(rf"{_NOT_WORD_BEFORE}({_W})[.,]")
-_NUMBER_WORDS = r"\d+|an?|one|two|three|un|une|deux|trois|ein|eine|einem|einer|zwei|drei|uno|una|dos|tres"
+_NUMBER_WORDS = (
+    r"\d+|an?|one|two|three|un|une|deux|trois|ein|eine|einem|einer|zwei|drei|uno|una|dos|tres"
+)
 _UNITS = (
     r"sec(?:ond)?s?|min(?:ute)?s?|h(?:ou)?rs?|days?|weeks?|months?|years?"
     r"|secondes?|heures?|jours?|semaines?|mois|ans?|années?"
@@ -101,6 +103,8 @@ _RELATIVE = re.compile(
     r"|ieri|oggi|ontem|hoje|gisteren|vandaag|вчера|сегодня|أمس|اليوم|昨天|今天)$",
     re.IGNORECASE,
 )
+_MAX_VAGUE = 40
+_DAY_NUMBER = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
 _DAY_THEN_MONTH = re.compile(rf"^({_D}){_ORD}\s*{_CONNECT}({_W})\.?$")
 _MONTH_THEN_DAY = re.compile(rf"^({_W})\.?\s+({_D})(?:st|nd|rd|th)?\.?$")
 
@@ -266,20 +270,23 @@ def vague_date(text: str) -> str | None:
     and a month ("3 mars", "March 3rd", "Mon 4 March"). A weekday or a time may go
     with it. A full date, or any other text, gives None.
     """
-    line = clean_line(text)
-    if not line or len(line) > 40 or find_date(line) is not None:
+    if len(text) > _MAX_VAGUE:
         return None
+    line = clean_line(text)
     if _RELATIVE.match(line.rstrip(".")):
         return "relative"
-    core = _strip_decoration(line)
-    if (m := _DAY_THEN_MONTH.match(core)) is not None:
-        day, month = m[1], m[2]
-    elif (m := _MONTH_THEN_DAY.match(core)) is not None:
-        month, day = m[1], m[2]
-    else:
+    if _DAY_NUMBER.search(line) is None:  # a day of one or two digits
         return None
-    if name_key(month) in month_names() and 1 <= int(day) <= 31:
-        return "no year"
+    months = month_names()
+    for core in dict.fromkeys((line, _strip_decoration(line))):  # "Mar. 3": "mar" is a weekday too
+        if (m := _DAY_THEN_MONTH.match(core)) is not None:
+            day, month = m[1], m[2]
+        elif (m := _MONTH_THEN_DAY.match(core)) is not None:
+            month, day = m[1], m[2]
+        else:
+            continue
+        if name_key(month) in months and 1 <= int(day) <= 31:
+            return "no year"
     return None
 
 

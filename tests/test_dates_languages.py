@@ -8,8 +8,21 @@ from importlib import resources
 
 import pytest
 
-from composer.date_names import TABLE_NAME, build_table, month_names
-from composer.dates import find_date, find_dates, looks_like_date, parse_date, slash_order
+from composer.date_names import (
+    TABLE_NAME,
+    build_short_weekdays,
+    build_table,
+    month_names,
+    short_weekday_names,
+)
+from composer.dates import (
+    find_date,
+    find_dates,
+    looks_like_date,
+    parse_date,
+    slash_order,
+    vague_date,
+)
 
 
 @pytest.mark.parametrize(
@@ -97,3 +110,61 @@ def test_the_table_reads_every_language_but_not_two_letter_words() -> None:
     assert names["janvier"] == 1 and names["januar"] == 1 and names["junio"] == 6
     assert "de" not in names and "on" not in names
     assert len(names) > 3000
+
+
+def test_the_shipped_two_letter_weekdays_match_babel() -> None:
+    assert short_weekday_names() == build_short_weekdays(), "update SHORT_WEEKDAYS"
+    assert {"di", "mo", "we", "vr", "lu"} <= short_weekday_names()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mi, 06.03.2024", dt.date(2024, 3, 6)),
+        ("Fr. 15.03.2024 - 09:00", dt.date(2024, 3, 15)),
+        ("wo. 6 maart 2024", dt.date(2024, 3, 6)),
+        ("Tu, 5 March 2024", dt.date(2024, 3, 5)),
+    ],
+)
+def test_a_two_letter_weekday_written_as_an_abbreviation_goes_with_the_date(
+    text: str, expected: dt.date
+) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["EU, 06.03.2024", "de 06.03.2024", "Mi 06.03.2024 Mi"])
+def test_two_letters_that_are_no_weekday_abbreviation_are_not_part_of_a_date(text: str) -> None:
+    assert not looks_like_date(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("2 days ago", "relative"),
+        ("an hour ago", "relative"),
+        ("il y a 3 jours", "relative"),
+        ("vor 2 Wochen", "relative"),
+        ("hace 5 minutos", "relative"),
+        ("3 giorni fa", "relative"),
+        ("2 dagen geleden", "relative"),
+        ("Gestern", "relative"),
+        ("aujourd'hui", "relative"),
+        ("3 mars", "no year"),
+        ("March 3rd", "no year"),
+        ("Mar. 3", "no year"),
+        ("4. Mai", "no year"),
+        ("5 de abril", "no year"),
+        ("Tuesday, 5 March", "no year"),
+        ("Di, 5. März 10:00", "no year"),
+    ],
+)
+def test_a_date_without_a_year_or_a_relative_one_is_vague(text: str, why: str) -> None:
+    assert vague_date(text) == why
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["3 March 2024", "Council approves", "3 comments", "Room 12", "Page 2 of 5", "the 5th", ""],
+)
+def test_full_dates_and_other_text_are_not_vague(text: str) -> None:
+    assert vague_date(text) is None

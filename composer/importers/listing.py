@@ -19,6 +19,13 @@ the date line (``November 7, 2016 | Office of the Mayor``), else the default.
 that is just an http(s) address becomes the item's url. Text after a story's
 "Read more" line, and lines after the last story, are skipped with a warning
 rather than folded into a story.
+
+A second date line right after a story's date line that says the story was
+updated ("Mis à jour le 5 mars 2024") is part of that story, not a story. Nothing
+is folded into a story without a word: a line that stands where a date would but
+is none we can read ("2 days ago", "3 mars") is a rejection naming it, and so is a
+title line with its own paragraph after a blank line, in a paste whose stories
+are one paragraph each, set apart by blank lines (a story whose date is missing).
 """
 
 from __future__ import annotations
@@ -53,6 +60,8 @@ from composer.importers.listing_layouts import (
     choose_layout,
     looks_like_category,
     place,
+    reads_as_paragraph,
+    reads_as_title,
 )
 from composer.importers.listing_lines import (
     CATEGORY_LABELS,
@@ -63,6 +72,7 @@ from composer.importers.listing_lines import (
     is_read_more,
     label_of,
     read_date_line,
+    read_vague_date_line,
 )
 from composer.item import MAX_CATEGORY
 from composer.text import clean_line
@@ -82,6 +92,8 @@ _FURNITURE_CHARS = 80
 _TYPE_MAX_WORDS = 4
 _HEADING_STORIES = 3
 _TABS = re.compile(r"[ ]*\t[\t ]*")
+_VAGUE = {"relative": "a relative date", "no year": "it has no year"}
+_SHOWN_CHARS = 60
 
 
 def _line_breaks(text: str) -> list[str]:
@@ -95,18 +107,42 @@ def _clean(line: str) -> str:
     return clean_line(line)
 
 
-def _read_lines(clean: list[str]) -> tuple[list[str], list[DateLine | None], set[int]]:
-    """The role of each line, the date line each candidate is, and the label lines."""
+def _shown(line: str) -> str:
+    return line if len(line) <= _SHOWN_CHARS else line[: _SHOWN_CHARS - 1] + "…"
+
+
+def _second_stamps(found: list[DateLine | None], clean: list[str]) -> set[int]:
+    """ "Updated" date lines right after another date line (blank lines aside): part of
+    that line's story, whose date is the first one."""
+    stamps: set[int] = set()
+    previous: DateLine | None = None
+    for date, line in zip(found, clean, strict=True):
+        if not line:
+            continue
+        if date is not None and date.updated and previous is not None:
+            stamps.add(date.index)
+        else:
+            previous = date
+    return stamps
+
+
+def _read_lines(
+    clean: list[str],
+) -> tuple[list[str], list[DateLine | None], set[int], dict[int, str]]:
+    """The role of each line, the date line each candidate is, the label lines and the
+    vague date lines ("2 days ago")."""
     labels = Counter(label[0] for line in clean if line and (label := label_of(line)))
     # A label is repeated when most stories have it: a few titles may share a prefix
     # ("Daily digest: July 26"), a story's label recurs in every story.
     found = [read_date_line(i, line) if line else None for i, line in enumerate(clean)]
+    stamps = _second_stamps(found, clean)
     stories = sum(1 for date in found if date is not None)
     needed = max(_REPEATED_LABEL, stories * 2 // 5)
     repeated = {label for label, count in labels.items() if count >= needed}
     role = [TEXT] * len(clean)
     dates: list[DateLine | None] = [None] * len(clean)
     category_labels: set[int] = set()
+    vague: dict[int, str] = {}
     awaiting_value = False
     for index, line in enumerate(clean):
         if not line:
@@ -119,7 +155,7 @@ def _read_lines(clean: list[str]) -> tuple[list[str], list[DateLine | None], set
             continue
         if URL_LINE.match(line):
             role[index] = URL
-        elif is_read_more(line) or is_noise(line):
+        elif is_read_more(line) or is_noise(line) or index in stamps:
             role[index] = SKIP
         elif (date := found[index]) is not None:
             dates[index] = date
@@ -128,7 +164,9 @@ def _read_lines(clean: list[str]) -> tuple[list[str], list[DateLine | None], set
             awaiting_value = not label[1]
             if label[0] in CATEGORY_LABELS and label[1]:
                 category_labels.add(index)
-    return role, dates, category_labels
+        elif (why := read_vague_date_line(line)) is not None:
+            vague[index] = why
+    return role, dates, category_labels, vague
 
 
 def _anchors(dates: list[DateLine | None]) -> list[DateLine]:
@@ -189,7 +227,7 @@ def parse_listing(
     clean = [_clean(line) for line in _line_breaks(text.removeprefix("\ufeff"))]
     if not any(clean):
         raise SourceError(source, f"is empty; {EXPECTED_SHAPE}")
-    role, dates, category_labels = _read_lines(clean)
+    role, dates, category_labels, vague = _read_lines(clean)
     anchors = _anchors(dates)
     if not anchors:
         hints = near_misses(clean)
@@ -200,7 +238,7 @@ def parse_listing(
     for anchor in anchors:
         role[anchor.index] = DATE
     dated = {d.index for d in dates if d is not None and role[d.index] == TEXT}
-    lines = Lines(clean, role, anchors)
+    lines = Lines(clean, role, anchors, vague)
 
     offered = available_layouts(lines)
     if forced is not None:
@@ -228,6 +266,20 @@ class _Body:
     url: int | None = None
     after: list[int] = dataclasses.field(default_factory=list)
     labels: list[int] = dataclasses.field(default_factory=list)
+
+    def paragraphs(self) -> int:
+        """How many paragraphs the story's text has."""
+        return sum(
+            1 for k, i in enumerate(self.lines) if i >= 0 and (k == 0 or self.lines[k - 1] < 0)
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Stray:
+    """A story of its own found in another story's text: its lines, and its vague date line."""
+
+    lines: list[int]
+    vague: int | None
 
 
 class _BlockReader:
@@ -270,13 +322,136 @@ class _BlockReader:
         starts = [p.start for p in placements]
         for k in range(1, len(starts)):  # a block never starts inside the one before
             starts[k] = max(starts[k], placements[k - 1].anchor.index + 1)
-        self._warn_skipped([i for i, line in enumerate(self.lines.text) if line and i < starts[0]])
+        self._read_before([i for i, line in enumerate(self.lines.text) if line and i < starts[0]])
         self.type_lines = self._type_lines(placements)
         ends = [*starts[1:], len(self.lines.text)]
         bodies = [self._body(p, s, e) for p, s, e in zip(placements, starts, ends, strict=True)]
         self._cap_last(bodies)
+        shaped = self._one_paragraph_stories(placements, starts, bodies)
         for placement, body in zip(placements, bodies, strict=True):
+            strays = self._split_strays(placement, body, shaped)
             self._read_block(placement, body)
+            for stray in strays:
+                self._reject_stray(placement, stray)
+
+    def _read_before(self, skipped: list[int]) -> None:
+        """Lines before the first story: skipped with a warning, a vague date line rejected."""
+        named: set[int] = set()
+        before = set(skipped)
+        for index in skipped:
+            if index in self.lines.vague:
+                title = index - 1 if index - 1 in before and index - 1 not in named else None
+                named.update((index, -1 if title is None else title))
+                following = index + 1
+                while following in before:  # its paragraph goes with it
+                    named.add(following)
+                    following += 1
+                self._reject_vague(index, None if title is None else self.lines.text[title])
+        self._warn_skipped([i for i in skipped if i not in named])
+
+    def _reject_vague(self, index: int, title: str | None) -> None:
+        why = _VAGUE.get(self.lines.vague[index], "")
+        story = f" of the story '{_shown(title)}'" if title else ""
+        self.builder.reject(
+            f"line {index + 1}",
+            f"'{_shown(self.lines.text[index])}' is not a date we can read: give the full "
+            f"date{story} ({why})",
+        )
+
+    def _undated_start(self, entries: list[int], position: int) -> bool:
+        """True when ``entries[position]`` begins a story of its own with no date line: a
+        title-like line after a paragraph break, followed by its own paragraph."""
+        text = self.lines.text
+        if position == 0 or entries[position - 1] >= 0 or position + 1 >= len(entries):
+            return False
+        following = entries[position + 1]
+        return (
+            following >= 0
+            and following not in self.lines.vague
+            and reads_as_title(text[entries[position]])
+            and reads_as_paragraph(text[following])
+        )
+
+    def _one_paragraph_stories(
+        self, placements: list[Placement], starts: list[int], bodies: list[_Body]
+    ) -> bool:
+        """True when the stories are one paragraph each and set apart by blank lines, so
+        that a title line and a paragraph after a blank line are a story of their own."""
+        if self.layout == "title-teaser-date" or not self.has_blank_lines or len(bodies) < 2:
+            return False
+        role = self.lines.role
+        apart = sum(1 for start in starts if start == 0 or role[start - 1] == BLANK)
+        if apart * 2 < len(starts):
+            return False
+        plain = [
+            body.paragraphs()
+            for body in bodies
+            if not any(self._undated_start(body.lines, k) for k in range(len(body.lines)))
+        ]
+        return bool(plain) and sorted(plain)[len(plain) // 2] <= 1
+
+    def _split_strays(self, placement: Placement, body: _Body, shaped: bool) -> list[_Stray]:
+        """Take the stories of their own out of ``body``: after a vague date line's title
+        ("Title / 2 days ago"), or an undated title and paragraph (when ``shaped``)."""
+        entries = body.lines
+        anchor = placement.anchor.index
+        cuts: list[tuple[int, int | None]] = []
+        stamps: set[int] = set()
+        floor = 0
+        for position, index in enumerate(entries):
+            if index < 0:
+                continue
+            if index in self.lines.vague:
+                if index > anchor and all(
+                    self.lines.role[i] != TEXT for i in range(anchor + 1, index)
+                ):
+                    stamps.add(index)  # "12 March 2024 / Updated 2 days ago": its own stamp
+                    continue
+                start = position
+                if self.layout in ("title-date", "title-teaser-date"):
+                    while start > floor and entries[start - 1] > anchor:  # its title is above it
+                        start -= 1
+                        if self.layout == "title-date":
+                            break
+                if cuts and cuts[-1][0] == start:
+                    cuts.pop()
+                cuts.append((start, position))
+                floor = position + 1
+            elif shaped and self._undated_start(entries, position):
+                cuts.append((position, None))
+                floor = position + 1
+        own = cuts[0][0] if cuts else len(entries)
+        body.lines = [i for i in entries[:own] if i not in stamps]
+        if not cuts:
+            return []
+        strays = []
+        bounds = [*(start for start, _ in cuts), len(entries)]
+        for (start, vague), end in zip(cuts, bounds[1:], strict=True):
+            lines = [i for i in entries[start:end] if i >= 0]
+            strays.append(_Stray(lines, None if vague is None else entries[vague]))
+        first = entries[own]
+        while body.lines and body.lines[-1] < 0:
+            body.lines.pop()
+        if body.url is not None and body.url > first:
+            body.url = None
+        body.labels = [i for i in body.labels if i < first]
+        return strays
+
+    def _reject_stray(self, placement: Placement, stray: _Stray) -> None:
+        if stray.vague is not None:
+            above = [i for i in stray.lines if i < stray.vague]
+            below = [i for i in stray.lines if i > stray.vague]
+            title = above[0] if above else (below[0] if below else None)
+            self._reject_vague(stray.vague, None if title is None else self.lines.text[title])
+            return
+        title = stray.lines[0]
+        self.builder.reject(
+            f"line {title + 1}",
+            f"'{_shown(self.lines.text[title])}' has no date (it reads as a story of its "
+            f"own, a title line and its paragraph after the story "
+            f"'{_shown(placement.title_text or self.lines.text[placement.anchor.index])}' "
+            f"of line {placement.anchor.index + 1}); give it a date line to import it",
+        )
 
     def _type_lines(self, placements: list[Placement]) -> set[int]:
         """Short type lines ("Press Release") right below the date line in most stories.
@@ -402,7 +577,8 @@ class _BlockReader:
             if found.is_slash and self.order is None:
                 reason = (
                     f"date '{found.text}' could be day/month or month/day, and no date in "
-                    "this listing shows which (a day over 12); give the date order"
+                    "this listing shows which (a day over 12); give the date order with "
+                    "--date-order dmy|mdy, or choose the date order in the import preview"
                 )
             else:
                 reason = f"date '{found.text}' is not a real date"

@@ -5,6 +5,10 @@
 - ``date-in-title-line``: the date line holds the title too (``05.11.2018 Title``);
 - ``title-teaser-date``: title, teaser, then the date line (and its stamp).
 
+A line that stands where a date would but cannot be read ("2 days ago", see
+:attr:`Lines.vague`) ends the story before it in ``title-teaser-date``: the next
+story's title comes after it.
+
 Every layout places a title for each date line; a paste is read with the layout
 whose titles look most like titles (:func:`choose_layout`), unless the user
 forces one.
@@ -25,6 +29,11 @@ LAYOUTS = ("title-date", "date-title", "date-in-title-line", "title-teaser-date"
 #: Roles of the lines of a listing (see :class:`Lines`).
 BLANK, SKIP, URL, LABEL, DATE, TEXT = "blank", "skip", "url", "label", "date", "text"
 _TITLE_LIKE_CHARS = 200
+_PARAGRAPH_CHARS = 120
+_PARAGRAPH_MIN_WORDS = 3
+_STOPS = (".", "!", "?", "…", "。", "؟", "!", "?")
+_TITLE_MIN_WORDS = 2
+_TITLE_MAX_WORDS = 16
 _CATEGORY_MAX_CHARS = 50
 _CATEGORY_MAX_WORDS = 6
 
@@ -49,6 +58,8 @@ class Lines:
     text: list[str]
     role: list[str]
     anchors: list[DateLine]
+    #: Text lines that are dates we cannot read ("2 days ago", "3 mars"): line -> why.
+    vague: dict[int, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,6 +79,38 @@ class Placement:
 
 def _is_content(lines: Lines, index: int) -> bool:
     return lines.role[index] == TEXT
+
+
+def reads_as_paragraph(line: str) -> bool:
+    """True for a sentence of running text ("The park will open in the summer.")."""
+    return len(line) > _PARAGRAPH_CHARS or (
+        len(line.split()) >= _PARAGRAPH_MIN_WORDS and line.rstrip("\"'”’»)").endswith(_STOPS)
+    )
+
+
+def reads_as_title(line: str) -> bool:
+    """True for a headline: a few words, no final period, not a date."""
+    words = len(line.split())
+    if not _TITLE_MIN_WORDS <= words <= _TITLE_MAX_WORDS or len(line) > _TITLE_LIKE_CHARS:
+        return False
+    if line[-1] in ".,;:…" or not (line[0].isalnum() or line[0] in "\"'“‘«¿¡"):
+        return False
+    return not is_read_more(line) and "://" not in line and not looks_like_date(line)
+
+
+def _first_title(lines: Lines, region: list[int], default: int) -> int:
+    """The first story's title: its block's first title-like line whose lines below read as
+    paragraphs (a teaser of two paragraphs), else the line ``default`` points at.
+
+    Lines above it (a page heading "Latest news") are not the story's.
+    """
+    for position in range(default):
+        line = lines.text[region[position]]
+        if reads_as_title(line) and all(
+            reads_as_paragraph(lines.text[i]) for i in region[position + 1 :]
+        ):
+            return position
+    return default
 
 
 def _category_above(lines: Lines, index: int, floor: int) -> int | None:
@@ -168,7 +211,11 @@ def _title_teaser_date(lines: Lines) -> list[Placement]:
     regions: list[list[int]] = []
     previous = -1
     for index in indices:
-        regions.append([i for i in range(previous + 1, index) if _is_content(lines, i)])
+        region = [i for i in range(previous + 1, index) if _is_content(lines, i)]
+        vague = [position for position, i in enumerate(region) if i in lines.vague]
+        if vague:  # "Title / teaser / 2 days ago": a story of its own ends there
+            region = region[vague[-1] + 1 :]
+        regions.append(region)
         previous = index
     sizes = [len(region) for region in regions[1:] if region]
     typical = max(1, round(statistics.median(sizes))) if sizes else 1
@@ -178,7 +225,11 @@ def _title_teaser_date(lines: Lines) -> list[Placement]:
             problem = f"date '{lines.text[anchor.index]}' has no title line above it"
             placements.append(Placement(anchor, None, "", None, anchor.index, problem))
             continue
-        title = region[0] if k > 0 else region[max(0, len(region) - typical)]
+        title = (
+            region[0]
+            if k > 0
+            else region[_first_title(lines, region, max(0, len(region) - typical))]
+        )
         if len(lines.text[title]) > MAX_TITLE:
             placements.append(_too_long(lines, anchor, title, "above"))
             continue

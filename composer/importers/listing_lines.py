@@ -5,7 +5,13 @@ alone (``31 January 2023``), after a label (``Publishing date: 22 January 2025``
 in a CMS stamp of short parts (``IOM - News - Ven, 03/17/2017 - 10:33``,
 ``November 7, 2016 | Office of the Mayor``), before a title (``05.11.2018 Zahlen
 zur Mittelmeerroute``) or inside a short line (``Comité de Bioéthique 4 juin 2019
-Strasbourg``). A date inside a paragraph is not one.
+Strasbourg``). A date inside a paragraph is not one. A date label ("Published on", "Publié le",
+"Veröffentlicht am", "نشر في:") or a weekday ("Di,", "Wed") beside the date is
+neither a title nor a category; a line whose label says it was updated ("Mis à
+jour le 5 mars 2024") is marked so (:attr:`DateLine.updated`).
+
+A *vague date line* (:func:`read_vague_date_line`) stands where a date line would
+but gives no year or a relative date ("2 days ago", "Publié le 3 mars").
 
 A *label* line is ``Label: value`` with a label we know ("Content type", "Tags",
 "Where we are") or one that the paste repeats; "Content type", "Type",
@@ -17,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from composer.dates import FoundDate, find_date, is_decoration
+from composer.dates import FoundDate, find_date, is_decoration, vague_date
 from composer.text import fold
 
 READ_MORE_WORDS = (
@@ -99,7 +105,31 @@ _POSTED_WORDS = frozenset(
         "em",
         "op",
         "gepubliceerd",
+        "bijgewerkt",
+        "modifié",
+        "geändert",
+        "modificado",
+        "atualizado",
+        "publicada",
+        "publiée",
+        "erschienen",
+        "نشر",
+        "نُشر",
+        "في",
+        "بتاريخ",
+        "تاريخ",
+        "النشر",
+        "آخر",
+        "تحديث",
+        "تم",
     ]
+)
+# "Updated", "Mis à jour", "Aktualisiert": a second date line of a story, not a story's date.
+_UPDATED = re.compile(
+    r"(?<!\w)(?:updated|last updated|modified|last modified|mis à jour|mise à jour|modifié"
+    r"|aktualisiert|geändert|stand|actualizado|modificado|aggiornato|modificato|atualizado"
+    r"|bijgewerkt|gewijzigd|zaktualizowano|обновлено|оновлено|güncellendi|تحديث|更新)(?!\w)",
+    re.IGNORECASE,
 )
 
 _DATE_STEMS = (
@@ -117,6 +147,20 @@ _DATE_STEMS = (
     "日期",
     "发布",
     "日付",
+    "veröffentlicht",
+    "erschien",
+    "opublik",
+    "опублік",
+    "yayın",
+    "aktualis",
+    "actualiz",
+    "aggiorn",
+    "atualiz",
+    "mis à jour",
+    "نشر",
+    "发表",
+    "公開",
+    "投稿",
 )
 #: Labels whose value is the story's category.
 CATEGORY_LABELS = frozenset(
@@ -193,6 +237,8 @@ KNOWN_LABELS = CATEGORY_LABELS | frozenset(
     }
 )
 _EDGE_PUNCTUATION = " ,;:-–—|·•"
+_SHORT_WORD = re.compile(r"^[^\W\d_]{2}[.,]$")
+_SEPARATORS = frozenset("|·•–—-/")
 _TIME_WORD = re.compile(r"^[\W_]*\d{1,2}[:h.]\d{2}(?::\d{2})?[\W_]*$|^[\W_]+$|^[aApP]\.?[mM]\.?$")
 _MAX_DATE_LINE = 160
 _MAX_INNER_LINE = 80
@@ -240,6 +286,8 @@ class DateLine:
     kind: str
     rest: str = ""
     meta: tuple[str, ...] = ()
+    #: The label before the date says the story was updated then ("Mis à jour le").
+    updated: bool = False
 
     @property
     def strong(self) -> bool:
@@ -254,6 +302,8 @@ def _strip_edge_decoration(text: str, *, at_end: bool) -> str:
         edge = words[-1] if at_end else words[0]
         if not (is_decoration(edge) if at_end else _TIME_WORD.match(edge)):
             break
+        if at_end and _SHORT_WORD.match(edge) and len(words) > 1 and words[-2] not in _SEPARATORS:
+            break  # "Di," opens a line or a stamp's part; "… Besucher an, 28.08.2018" is text
         if at_end:
             words.pop()
         else:
@@ -264,10 +314,12 @@ def _strip_edge_decoration(text: str, *, at_end: bool) -> str:
 def _parts(text: str) -> list[str]:
     """The short parts beside a date, without reading times, clock times and authors."""
     parts = []
-    for part in _SEPARATOR.split(text):
-        part = _CLOCK.sub("", _READING_TIME.sub("", part)).strip(_EDGE_PUNCTUATION + ".")
+    for raw in _SEPARATOR.split(text):
+        part = _CLOCK.sub("", _READING_TIME.sub("", raw)).strip(_EDGE_PUNCTUATION + ".")
         part = _TRAILING_AUTHOR.sub("", _IN_CATEGORY.sub("", part))
-        if part and not is_decoration(part) and not _AUTHOR.match(part):
+        if not part or is_decoration(part) or is_decoration(raw.strip(" |·•")):
+            continue  # nothing left, or a weekday ("Di,")
+        if not _AUTHOR.match(part) and not _is_date_label(part):
             parts.append(part)
     return parts
 
@@ -305,6 +357,7 @@ def read_date_line(index: int, line: str) -> DateLine | None:
         return None
     prefix = _strip_edge_decoration(line[: found.start], at_end=True)
     suffix = _strip_edge_decoration(line[found.end :], at_end=False)
+    updated = _UPDATED.search(line[: found.start]) is not None
     if _is_date_label(prefix):
         prefix = ""
     # A stamp: a separator next to the date, or only a time between the two.
@@ -317,7 +370,7 @@ def read_date_line(index: int, line: str) -> DateLine | None:
     )
     before, after = _parts(prefix), _parts(suffix)
     if not before and not after:
-        return DateLine(index, line, found, "alone")
+        return DateLine(index, line, found, "alone", updated=updated)
     if stamp:
         parts = (*before, *after)
         long = [p for p in parts if any(len(i.split()) > _MAX_META_WORDS for i in p.split(","))]
@@ -331,15 +384,41 @@ def read_date_line(index: int, line: str) -> DateLine | None:
             rest = longest if len(longest.split()) >= _MIN_TITLE_PART_WORDS else ""
         elif not rest and after and len(after[0].split()) > 1:
             rest = after[0]  # "05.11.2018 – Title", or "May 5, 2016 | Office of the Mayor"
-        return DateLine(index, line, found, "stamp", rest=rest, meta=parts)
+        return DateLine(index, line, found, "stamp", rest=rest, meta=parts, updated=updated)
     if not before:
         rest = suffix.strip(_EDGE_PUNCTUATION)
         if len(rest.split()) > _MAX_LEAD_WORDS and rest.endswith((".", "!", "?", "…")):
             return None  # "5 May 2020 The ministry said that ...": a paragraph
-        return DateLine(index, line, found, "lead", rest=rest, meta=tuple(after))
+        return DateLine(index, line, found, "lead", rest=rest, meta=tuple(after), updated=updated)
     if len(line) > _MAX_INNER_LINE:
         return None
     if not after:
         rest = prefix.strip(_EDGE_PUNCTUATION)
-        return DateLine(index, line, found, "trail", rest=rest, meta=tuple(before))
-    return DateLine(index, line, found, "inner", meta=(*before, *after))
+        return DateLine(index, line, found, "trail", rest=rest, meta=tuple(before), updated=updated)
+    return DateLine(index, line, found, "inner", meta=(*before, *after), updated=updated)
+
+
+def read_vague_date_line(line: str) -> str | None:
+    """Why ``line`` is a date line that cannot be read ("relative", "no year"), or None.
+
+    The whole line is the date, maybe after a label: "2 days ago", "Posted: March 3",
+    "Publié le 3 mars", "Veröffentlicht vor 2 Tagen".
+    """
+    if len(line) > _MAX_INNER_LINE:
+        return None
+    reason = vague_date(line)
+    if reason is not None:
+        return reason
+    label, colon, value = line.partition(":")
+    if not colon:
+        label, colon, value = line.partition("：")
+    if colon and _is_date_label(label + colon):
+        return vague_date(value)
+    words = line.split()
+    for count in range(1, min(4, len(words) - 1) + 1):
+        if not all(fold(word) in _POSTED_WORDS for word in words[:count]):
+            break
+        reason = vague_date(" ".join(words[count:]))
+        if reason is not None:
+            return reason
+    return None
