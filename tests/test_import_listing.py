@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -379,7 +378,8 @@ def test_parse_listing_directly_names_items_after_item_source():
 
 
 # -- speed --------------------------------------------------------------------------------
-def test_ten_thousand_stories_import_quickly():
+def test_ten_thousand_stories_import_every_one():
+    # speed is a benchmark row (benchmarks/bench_import.py, bench_listing.py), not a timed test
     blocks = []
     for n in range(10_000):
         day = dt.date(2020, 1, 1) + dt.timedelta(days=n % 1000)
@@ -388,12 +388,10 @@ def test_ten_thousand_stories_import_quickly():
             f"Project News\nStory number {n}\n\n{day:%d %B %Y}\n\n{teaser}\n\n{teaser}\xa0\n"
         )
     text = "\n".join(blocks)
-    started = time.perf_counter()
     report = import_text(text)
-    elapsed = time.perf_counter() - started
     assert len(report.items) == 10_000
     assert report.rejected == []
-    assert elapsed < 2.0, f"10,000 stories took {elapsed:.2f} s"
+    assert all(item.summary.count("Teaser number") == 1 for item in report.items)
 
 
 def test_rejections_come_in_line_order():
