@@ -1,9 +1,10 @@
 """The emails under test: built with the ``newsdigest`` command into a throw-away library.
 
 :func:`build_emails` makes one library from the sample (``newsdigest sample``)
-and one from the listing fixture (``newsdigest import``), gives both a complete
+and one from the listing fixture (``newsdigest import``), gives them a complete
 theme (an invented organisation with a postal address and an unsubscribe link,
-as a real sender would have), and builds the newest month of each with
+as a real sender would have; a third library is the sample with "Read more"
+buttons), and builds the newest month of each with
 ``newsdigest build --month … [--theme NAME] --html … --eml …`` per theme. It
 also writes an MJML file of the same digest (:mod:`tools.email_checks.mjml_digest`)
 for the comparison with MJML's output.
@@ -105,11 +106,16 @@ def shipped_themes() -> list[str]:
 
 def _prepare_library(library: Path, source: str) -> str:
     """Fill ``library`` from ``source`` and set the theme; the newest month (``YYYY-MM``)."""
-    if source == "sample":
+    if source in ("sample", "buttons"):
         _checked(run_newsdigest(library, "sample"), "newsdigest sample")
     else:
         _checked(run_newsdigest(library, "import", str(FIXTURE)), f"newsdigest import {FIXTURE}")
     set_theme(library)
+    if source == "buttons":  # the sample again, with a "Read more" button after each story
+        _checked(
+            run_newsdigest(library, "settings", "theme", "--read-more", "button"),
+            "newsdigest settings theme --read-more button",
+        )
     from store import open_library
 
     opened = open_library(library, read_only=True)
@@ -156,10 +162,24 @@ def _write_mjml(library: Path, month: str, out: Path) -> None:
     out.write_text(digest_mjml(digest, {i.id: i for i in items}, theme), encoding="utf-8")
 
 
-def build_emails(
-    work: Path, themes: list[str], sources: tuple[str, ...] = ("sample", "fixture")
-) -> list[Email]:
-    """Every theme × source (``sample``, ``fixture``), built into ``work``."""
+#: What the digests are made of: the sample library, the listing fixture, and the sample
+#: with "Read more" buttons (theme setting ``read_more: button``), where the theme has them.
+SOURCES = ("sample", "fixture", "buttons")
+
+
+def has_buttons() -> bool:
+    """Whether ``settings theme`` offers ``--read-more button``."""
+    result = run_newsdigest(ROOT / ".no-library.json", "settings", "theme", "--help")
+    return result.returncode == 0 and "--read-more" in result.stdout
+
+
+def build_emails(work: Path, themes: list[str], sources: tuple[str, ...] = SOURCES) -> list[Email]:
+    """Every theme × source (:data:`SOURCES`), built into ``work``.
+
+    ``buttons`` is left out while the theme settings have no ``--read-more``.
+    """
+    if "buttons" in sources and not has_buttons():
+        sources = tuple(s for s in sources if s != "buttons")
     emails: list[Email] = []
     has_theme_option = themes != [DEFAULT_THEME]
     for source in sources:

@@ -2,7 +2,8 @@
 
 :func:`digest_mjml` writes an ``<mjml>`` document of a digest in the shape of
 ours: a masthead (logo, organisation and title), the intro, a heading per section,
-each item as its title link, date, summary and image (when it has one), then a
+each item as its title link, date, summary and image (when it has one) and a
+"Read more" button when the theme has them, then a
 footer with the postal address and the unsubscribe link. It uses MJML's stock
 components (``mj-section``, ``mj-column``, ``mj-text``, ``mj-image``,
 ``mj-button``), as an MJML user would.
@@ -38,6 +39,12 @@ def _item(item: NewsItem, theme: Theme) -> str:
     )
     if summary:
         parts.append(f'<mj-text padding="4px 24px 20px">{summary}</mj-text>')
+    if item.url and getattr(theme, "read_more", "none") == "button":
+        parts.append(
+            f'<mj-button href="{escape(item.url)}" align="left" padding="0 24px 20px" '
+            f'background-color="{theme.color("accent")}" color="#ffffff" border-radius="4px">'
+            "Read more</mj-button>"
+        )
     return "\n".join(parts)
 
 
