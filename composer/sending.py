@@ -1399,6 +1399,10 @@ def make_preflight(
     size = len(factory.build(sample, message_id=factory.message_id(sample)))
     settings = job.settings
     findings = job.prepared.findings + job.cautions
+    if not job.test:  # a test send is how one checks a theme still being set up
+        from composer.preflight import check_readiness
+
+        findings = (*check_readiness(job.prepared.theme), *findings)
     spam_rule = spam_rule_problem(factory.unsubscribe.url if factory.personal else None)
     if spam_rule:
         findings += (Finding("warning", "unsubscribe-url-like-phishing", spam_rule),)

@@ -366,3 +366,23 @@ def test_send_theme_chooses_the_layout_for_this_run(
     wrong = run_cli(library, *MONTH, "--test", "ann@example.org", "--theme", "gothic")
     assert wrong.returncode == 1 and "invalid choice: 'gothic'" in wrong.stderr
     assert len(handler.messages()) == 2
+
+
+def test_a_list_send_before_setup_says_it_is_not_ready_and_sends_nothing(
+    tmp_path: Path, server: tuple[Handler, int]
+) -> None:
+    handler, port = server
+    recipients = tmp_path / "recipients.csv"
+    recipients.write_text("email\nann@example.org\n", encoding="utf-8")
+    library = make_library(
+        tmp_path / "library.json", local(port), organisation="", postal_address=""
+    )
+    preview = run_cli(library, *MONTH, "--to-file", str(recipients), "--dry-run")
+    assert "This email is not ready to send" in preview.stdout + preview.stderr
+    blocked = run_cli(library, *MONTH, "--to-file", str(recipients), "--yes")
+    assert blocked.returncode == 1
+    assert "not ready to send" in blocked.stdout + blocked.stderr
+    assert handler.messages() == []
+    # a test send is how a theme being set up is checked: it goes
+    test = run_cli(library, *MONTH, "--test", "ann@example.org")
+    assert test.returncode == 0, test.stderr
