@@ -102,6 +102,7 @@ _IMPORTANT_IN_STYLE = re.compile(r'(\sstyle=")([^"]*!important[^"]*)(")', re.IGN
 _IMPORTANT = re.compile(r"\s*!\s*important", re.IGNORECASE)
 _STYLE_ATTRIBUTE = re.compile(r"""(\sstyle=)(["'])(.*?)\2""", re.DOTALL)
 _STYLE_SPACES = re.compile(r"\s*[;,]\s*")
+_SPACE_BY_SEPARATOR = re.compile(r"\s[;,]|[;,]\s")
 _BGCOLOR_OUTSIDE_TABLES = re.compile(
     r"""(<(?:div|img|a|p|span|h[1-6]|center|strong|em)\b[^>]*?)\s+bgcolor=(["'])[^"']*\2""",
     re.IGNORECASE,
@@ -247,6 +248,23 @@ def compact_style_attributes(html: str) -> str:
     )
 
 
+def _tidy_style(match: re.Match[str]) -> str:
+    value = match[3]
+    if "!" in value:
+        value = _IMPORTANT.sub("", value)
+    # premailer writes "a:b; c:d" and "Arial, sans-serif": plain replaces do the common case
+    value = value.replace("; ", ";").replace(", ", ",")
+    if _SPACE_BY_SEPARATOR.search(value):
+        value = _STYLE_SPACES.sub(lambda s: s[0].strip(), value)
+    return match[1] + match[2] + value + match[2]
+
+
+def tidy_style_attributes(html: str) -> str:
+    """:func:`strip_important_in_style_attributes` and :func:`compact_style_attributes` in one
+    pass over the email (the inlined HTML repeats its styles hundreds of times)."""
+    return _STYLE_ATTRIBUTE.sub(_tidy_style, html)
+
+
 def drop_bgcolor_outside_tables(html: str) -> str:
     """premailer copies ``background-color`` into ``bgcolor`` on every element; HTML allows
     (and classic Outlook needs) it on body, table and cells only."""
@@ -358,8 +376,7 @@ class Renderer:
                 raise
             except Exception as exc:  # premailer/cssutils/lxml on a broken user template
                 raise NewsdigestError(f"the rendered HTML could not be inlined: {exc}") from exc
-        inlined = drop_bgcolor_outside_tables(strip_important_in_style_attributes(inlined))
-        return compact_style_attributes(inlined)
+        return drop_bgcolor_outside_tables(tidy_style_attributes(inlined))
 
     def render_html(
         self,
