@@ -43,6 +43,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
+from composer.cli_options import ShowAction
 from composer.digest import Digest
 from composer.drafting import check_month, draft_digest
 from composer.errors import NewsdigestError
@@ -165,29 +166,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     s.add_argument(
         "--forget-password", action="store_true", help="remove the password from the keychain"
     )
-    s.add_argument("--show", action=_ShowAction, help="show the settings (changes nothing)")
+    s.add_argument("--show", action=ShowAction, help="show the settings (changes nothing)")
     s.set_defaults(handler=cmd_settings_smtp)
     from composer import theme_commands, unsubscribe_commands
 
     theme_commands.register(sections)
     unsubscribe_commands.register(subparsers)
-
-
-class _ShowAction(argparse.Action):
-    """``--show``: only reads, so the library is opened without its lock."""
-
-    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
-        super().__init__(option_strings, dest, nargs=0, default=False, **kwargs)
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: Any,
-        option_string: str | None = None,
-    ) -> None:
-        setattr(namespace, self.dest, True)
-        namespace.library_read_only = True
 
 
 # -- shared ---------------------------------------------------------------------------------------

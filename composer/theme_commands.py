@@ -15,9 +15,9 @@ is the default, then whether the theme is ready to send.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
 from typing import Any
 
+from composer.cli_options import ShowAction
 from composer.errors import NewsdigestError, ValidationError
 from composer.readiness import how_to_set, missing_for_sending
 from composer.repository import Library
@@ -59,23 +59,6 @@ def _metavar(spec: ThemeField) -> str:
     return "FOLDER" if spec.name.endswith("_dir") else "TEXT"
 
 
-class _ShowAction(argparse.Action):
-    """``--show``: only reads, so the library is opened without its lock."""
-
-    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
-        super().__init__(option_strings, dest, nargs=0, default=False, **kwargs)
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: Any,
-        option_string: str | None = None,
-    ) -> None:
-        setattr(namespace, self.dest, True)
-        namespace.library_read_only = True
-
-
 def register(sections: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``theme`` to ``newsdigest settings``."""
     p = sections.add_parser(
@@ -99,7 +82,7 @@ def register(sections: argparse._SubParsersAction) -> None:  # type: ignore[type
         )
     p.add_argument(
         "--show",
-        action=_ShowAction,
+        action=ShowAction,
         help="show every field, its value and whether it is the default (changes nothing)",
     )
     p.set_defaults(handler=cmd_settings_theme)
