@@ -19,6 +19,32 @@ _REPLACE_RETRIES = 5
 _REPLACE_PAUSE_S = 0.05
 
 
+#: Personal data (recipients' addresses, the library) is readable by its owner only.
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+
+
+def make_private_folder(folder: Path) -> None:
+    """Create ``folder`` (and its parents) readable by the user only, if it does not exist.
+
+    An existing folder is left as it is: it may be the user's own (Documents, a share).
+    On Windows the mode is ignored; files stay in the user's profile, private already.
+    """
+    if not folder.exists():
+        folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+        with contextlib.suppress(OSError):
+            folder.chmod(PRIVATE_FOLDER)  # mkdir's mode is reduced by the umask
+
+
+def tighten(path: Path, mode: int = PRIVATE_FILE) -> None:
+    """Make an existing file (or our own folder) its owner's only (POSIX; no-op elsewhere)."""
+    if os.name == "nt":
+        return
+    with contextlib.suppress(OSError):
+        if path.stat().st_mode & 0o077:
+            path.chmod(mode)
+
+
 def fsync_directory(directory: Path) -> None:
     """Make a rename inside ``directory`` durable, where the OS lets us open directories."""
     if os.name == "nt":  # NTFS journals metadata; a directory cannot be opened for fsync
@@ -41,7 +67,10 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with tmp.open("wb") as handle:
+        fd = os.open(
+            tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), PRIVATE_FILE
+        )
+        with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             if durable:

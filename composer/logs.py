@@ -6,8 +6,11 @@ import logging
 import logging.handlers
 import os
 from pathlib import Path
+from typing import Any
 
 import platformdirs
+
+from composer.fileio import PRIVATE_FILE, make_private_folder, tighten
 
 ENV_LOG_DIR = "NEWSDIGEST_LOG_DIR"
 LOG_NAME = "newsdigest.log"
@@ -29,6 +32,15 @@ def current_log_file() -> Path | None:
     return None
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Log files readable by their owner only: they name recipients and file paths."""
+
+    def _open(self) -> Any:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+        fd = os.open(self.baseFilename, flags, PRIVATE_FILE)
+        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)  # noqa: PTH123
+
+
 def setup_logging(level: int = logging.INFO) -> Path | None:
     """Log to a rotating file (1 MB x 3); returns its path, or ``None`` if it cannot be created.
 
@@ -40,10 +52,11 @@ def setup_logging(level: int = logging.INFO) -> Path | None:
     root = logging.getLogger()
     path = log_dir() / LOG_NAME
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
+        make_private_folder(path.parent)
+        handler = _PrivateRotatingFileHandler(
             path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
         )
+        tighten(path)
     except OSError:
         return None
     handler.setFormatter(

@@ -17,7 +17,7 @@ import orjson
 from tinydb.storages import Storage
 
 from composer.errors import LibraryError
-from composer.fileio import atomic_write_bytes
+from composer.fileio import atomic_write_bytes, make_private_folder
 
 Tables = dict[str, dict[str, Any]]
 
@@ -67,7 +67,7 @@ class DurableJSONStorage(Storage):
             raise LibraryError(f"the library {self.path} was opened read-only")
         try:
             payload = orjson.dumps(data)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_folder(self.path.parent)
             atomic_write_bytes(self.path, payload, durable=self.durable)
         except (OSError, TypeError) as exc:
             # TinyDB mutated our in-memory copy before calling write(): forget it, so the next

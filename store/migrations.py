@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from composer.errors import LibraryError
+from composer.fileio import tighten
 
 Tables = dict[str, dict[str, Any]]
 TABLES = ("items", "digests", "settings", "meta")
@@ -106,4 +107,5 @@ def backup(path: Path, version: int) -> Path:
         target = target.with_name(f"{target.stem}-{n}{target.suffix}")
         n += 1
     shutil.copy2(path, target)
+    tighten(target)  # copy2 copies the mode of a library an older version left 0644
     return target

@@ -19,11 +19,12 @@ import orjson
 from tinydb import TinyDB
 
 from composer.errors import LibraryError, NewsdigestError
-from composer.fileio import atomic_write_bytes
+from composer.fileio import PRIVATE_FOLDER, atomic_write_bytes, make_private_folder, tighten
 from composer.item import NewsItem, item_from_stored, same_story
 from composer.repository import AddResult, JSONDict
 from store import migrations
 from store.durable_storage import DurableJSONStorage, Tables, load_library_file
+from store.locations import real_path
 from store.lock import LibraryLock
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ class TinyDBLibrary:
     """:class:`composer.repository.Library` on a TinyDB file, with one writer at a time."""
 
     def __init__(self, path: Path, *, read_only: bool = False, durable: bool = True) -> None:
-        self.path = Path(path)
+        self.path = real_path(Path(path))  # one file, one lock, however it was spelled
         self._read_only = read_only
         #: Stored documents that could not be read as items (hand edits): shown, never dropped.
         self.problems: list[str] = []
@@ -64,13 +65,14 @@ class TinyDBLibrary:
         self._send_log_lock = threading.Lock()
         if not read_only:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                make_private_folder(self.path.parent)
             except OSError as exc:
                 raise LibraryError(
                     f"cannot create the folder {self.path.parent}: {exc.strerror}"
                 ) from None
             self._lock = LibraryLock(self.path)
             self._lock.acquire()
+            tighten(self.path)  # a library written by an older version may be 0644
         try:
             tables = self._upgrade()
             self._db = TinyDB(
@@ -292,7 +294,9 @@ class TinyDBLibrary:
         safe = re.sub(r"[^A-Za-z0-9._-]", "_", digest_id)[:100] or "_"
         folder = self.path.with_name(self.path.stem + ".sendlogs")
         if not self._read_only:
-            folder.mkdir(exist_ok=True)
+            make_private_folder(folder)
+            tighten(folder, PRIVATE_FOLDER)  # our own folder: an older version made it 0755
+            tighten(folder / f"{safe}.json")
         return TinyDB(
             folder / f"{safe}.json",
             storage=DurableJSONStorage,
