@@ -57,6 +57,10 @@ def test_the_wheel_holds_packages_templates_and_data(wheel: Path) -> None:
         assert f"{package}/__init__.py" in names, package
     assert any(n.startswith("templates/") and n.endswith(".html") for n in names)
     assert "composer/data/sample_library.json" in names
+    assert "composer/data/date_names.json" in names  # every CLDR month and weekday name
+    for theme in ("classic", "magazine", "briefing"):  # each theme, and what they extend
+        assert {f"templates/{theme}/digest.html", f"templates/{theme}/digest.txt"} <= names
+    assert {"templates/base.html", "templates/base.txt", "templates/macros.html"} <= names
     assert not any(n.startswith("tests/") for n in names)
 
 
