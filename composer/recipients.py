@@ -280,12 +280,33 @@ def _pasted_entries(piece: str) -> list[tuple[str, str]]:
     return [("", piece)]
 
 
+#: Lines end at ``\n``, ``\r\n`` or ``\r`` only. str.splitlines() also splits at VT, FF,
+#: FS, GS, RS, NEL and U+2028/U+2029: one visible line ``H <a@x.org>\vBcc: v@x.org``
+#: would become two recipients, so those characters are a rejected entry instead.
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_OTHER_SEPARATORS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def hidden_separator(text: str) -> str | None:
+    """Why ``text`` is refused when it holds a line or record separator that is no line end."""
+    found = _OTHER_SEPARATORS.search(text)
+    if found is None:
+        return None
+    return (
+        f"holds an invisible separator (U+{ord(found[0]):04X}) inside the line; "
+        "put one recipient per line"
+    )
+
+
 def parse_recipients_text(text: str, source: str = "the pasted list") -> RecipientList:
     """Recipients from pasted text: one or more addresses per line."""
     collector = _Collector(source)
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(_LINE_END.split(text), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
+            continue
+        if problem := hidden_separator(line):
+            collector.rejected.append(Rejected(number, _OTHER_SEPARATORS.sub("⏎", line), problem))
             continue
         if number == 1 and "@" not in line and "mail" in line.casefold():
             continue  # a header row pasted from a spreadsheet ("Email  Name")
@@ -356,6 +377,10 @@ def parse_recipients_csv(text: str, source: str = "the CSV file") -> RecipientLi
                 if columns is not None:
                     continue
             joined = ", ".join(c for c in cells if c)
+            if problem := hidden_separator(joined):
+                shown = _OTHER_SEPARATORS.sub("⏎", joined)
+                collector.rejected.append(Rejected(number, shown, problem))
+                continue
             if columns is not None:
                 address_at, name_at = columns
                 address = cells[address_at] if address_at < len(cells) else ""

@@ -10,6 +10,7 @@ from composer.errors import SourceError, ValidationError
 from composer.recipients import (
     check_address,
     check_header_text,
+    parse_recipients_csv,
     parse_recipients_text,
     read_recipients_file,
     recipients_from_addresses,
@@ -163,3 +164,24 @@ def test_a_long_list_keeps_its_order_and_reports_few_lines(tmp_path: Path) -> No
     assert len(result) == 5000 and result.recipients[-1].address == "reader4999@example.org"
     report = result.report_lines(limit=10)
     assert len(report) == 1 + 10 + 1 and report[-1] == "  ... and 70 more invalid entries"
+
+
+@pytest.mark.parametrize(
+    "separator", ["\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+)
+def test_a_line_split_by_an_invisible_separator_is_one_rejected_entry(separator: str) -> None:
+    text = f"ann@example.org\nH <h@example.org>{separator}Bcc: v@example.org\r\nbo@example.org\r"
+    result = parse_recipients_text(text)
+    assert [r.address for r in result.recipients] == ["ann@example.org", "bo@example.org"]
+    [rejected] = result.rejected
+    assert rejected.line == 2
+    assert (
+        f"U+{ord(separator):04X}" in rejected.reason and "one recipient per line" in rejected.reason
+    )
+    assert separator not in rejected.text
+
+
+def test_csv_cells_with_an_invisible_separator_are_rejected() -> None:
+    result = parse_recipients_csv("email,name\nann@example.org,Ann\u2028Bcc: v@example.org\n")
+    assert result.recipients == ()
+    assert result.rejected[0].line == 2 and "U+2028" in result.rejected[0].reason
