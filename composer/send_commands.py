@@ -365,13 +365,49 @@ def _send_test(args: argparse.Namespace, job: SendJob) -> int:
     _ask_password(job)
     report = _run(job, plan)
     _print(report.lines())
-    return 0 if report.ok else 1
+    return outcome_status(report)
+
+
+#: ``send``'s exit status (the README's table): everyone sent; a user error or nothing
+#: valid to send; finished with recipients failed, uncertain or still queued; interrupted.
+EXIT_SENT, EXIT_USER_ERROR, EXIT_LEFT, EXIT_INTERRUPTED = 0, 1, 3, 130
+
+
+def outcome_status(report: SendReport) -> int:
+    """The exit status of a finished run; what is left is counted on stderr."""
+    if report.cancelled:
+        _left_on_stderr(len(report.failed), len(report.all_uncertain), len(report.left_queued))
+        return EXIT_INTERRUPTED
+    if report.ok and not report.uncertain_before:
+        return EXIT_SENT
+    _left_on_stderr(len(report.failed), len(report.all_uncertain), len(report.left_queued))
+    return EXIT_LEFT
+
+
+def _left_on_stderr(failed: int, uncertain: int, queued: int) -> None:
+    parts = [
+        f"{count:,} {what}"
+        for count, what in ((failed, "failed"), (uncertain, "uncertain"), (queued, "still queued"))
+        if count
+    ]
+    if parts:
+        print(f"newsdigest: left: {', '.join(parts)}", file=sys.stderr)
 
 
 def _send_list(args: argparse.Namespace, job: SendJob) -> int:
     recipients: RecipientList | None = None
     if args.to_file is not None:
         recipients = read_recipients_file(args.to_file)
+        if not recipients.recipients:
+            rejected = len(recipients.rejected)
+            raise NewsdigestError(
+                f"{args.to_file}: has no valid address to send to"
+                + (
+                    f" ({rejected:,} rejected: see `--dry-run` for each line and why)"
+                    if rejected
+                    else ""
+                )
+            )
     plan = job.plan(
         recipients.recipients if recipients is not None else None,
         retry_uncertain=args.retry_uncertain,
@@ -402,7 +438,11 @@ def _send_list(args: argparse.Namespace, job: SendJob) -> int:
         )
     if not plan.to_send:
         print("Nothing to send: every recipient has been dealt with.")
-        return 0 if not plan.uncertain else 1
+        failed = len(plan.failed_before)
+        if plan.uncertain or failed:
+            _left_on_stderr(failed, len(plan.uncertain), 0)
+            return EXIT_LEFT
+        return EXIT_SENT
     if args.dry_run:
         print("dry run: nothing was sent")
         return 0
@@ -412,7 +452,7 @@ def _send_list(args: argparse.Namespace, job: SendJob) -> int:
     _ask_password(job)
     report = _run(job, plan)
     _print(report.lines())
-    return 0 if report.ok else 1
+    return outcome_status(report)
 
 
 def job_location(job: SendJob) -> str:
