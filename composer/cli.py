@@ -5,7 +5,9 @@ library for each command) and ``ui`` (lazily, only when the GUI is asked for, so
 that command-line use never loads Qt). Every other module of the core is pure.
 
 Exit status: 0 on success, 1 on a user error (the message on stderr, never a
-traceback), 130 when interrupted.
+traceback), 130 when interrupted; ``send`` also exits 3 when it finished with
+recipients failed, uncertain or still queued, and ``import`` and ``build`` have
+their own rules (the README's tables).
 """
 
 from __future__ import annotations
