@@ -36,7 +36,7 @@ bench: $(STAMP)
 
 # PNGs of the composer window on the sample library, under a virtual display (Xvfb)
 screenshots: $(STAMP)
-	xvfb-run -a -s "-screen 0 1600x1000x24" $(PY) -m ui.screenshots docs/screenshots
+	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/newsdigest screenshots docs/screenshots
 
 # Every theme of the email on the sample library and the listing fixture, checked with tools
 # nobody here wrote: newsdigest check, SpamAssassin (local rules), axe-core in headless Chromium,

@@ -133,6 +133,19 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return ui.app.run(lambda: open_library(path), location=str(path), argv=sys.argv[:1])
 
 
+def cmd_screenshots(args: argparse.Namespace) -> int:
+    """``make screenshots``: the window's pictures, on a sample library of their own."""
+    try:
+        import ui.screenshots
+    except ModuleNotFoundError:  # the standalone app leaves the screenshot script out
+        raise NewsdigestError(
+            "screenshots are made from a source checkout: run `make screenshots` there"
+        ) from None
+    from store import open_library
+
+    return ui.screenshots.main(["newsdigest", args.folder], open_library)
+
+
 # -- parser ---------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
@@ -165,6 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sample", help="add the sample library (48 fictional items) to the library")
     p.set_defaults(run=cmd_sample)
+
+    p = sub.add_parser(
+        "screenshots", help="write the window's screenshots into FOLDER (make screenshots)"
+    )
+    p.add_argument("folder", nargs="?", default="docs/screenshots", metavar="FOLDER")
+    p.set_defaults(run=cmd_screenshots)
 
     p = sub.add_parser("gui", help="open the Newsdigest window (the default)")
     p.set_defaults(run=cmd_gui)

@@ -53,7 +53,9 @@ def _items() -> list[object]:
     return list(load_sample_items())
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], open_library: Callable[[Path], Any]) -> int:
+    """Write the screenshots into ``argv[1]``; ``open_library`` opens a library file (the
+    composition root, ``newsdigest screenshots``, gives it: ui/ never imports the store)."""
     out = Path(argv[1] if len(argv) > 1 else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="newsdigest-shots-"))
@@ -63,13 +65,12 @@ def main(argv: list[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     from composer.theme import merge_theme
-    from store.tinydb_library import TinyDBLibrary
     from ui.main_window import MainWindow
 
     app = QApplication([argv[0]])
     app.setApplicationName("Newsdigest")
-    library = TinyDBLibrary(work / "library.json")
-    library.add_items(_items())  # type: ignore[arg-type]
+    library = open_library(work / "library.json")
+    library.add_items(_items())
     library.update_settings(merge_theme(library.settings(), THEME))
     window = MainWindow(library)
     window.resize(*SIZE)
@@ -247,5 +248,7 @@ def shoot_first_run(window: Any, out: Path, settle: Callable[[], None]) -> None:
     dialog.reject()
 
 
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+if __name__ == "__main__":  # the composition root opens the library
+    from composer.cli import main as cli_main
+
+    sys.exit(cli_main(["screenshots", *sys.argv[1:2]]))
