@@ -62,6 +62,17 @@ def test_store_imports_no_qt_and_no_ui() -> None:
     assert offenders == []
 
 
+def test_ui_never_imports_the_store() -> None:
+    """The window gets a Library from the composition root; it never opens a file itself."""
+    offenders = [
+        f"{path.relative_to(ROOT)}: {module}"
+        for path in python_files("ui")
+        for module, _ in imports_of(path)
+        if root_of(module) in ("store", "tinydb", "psycopg")
+    ]
+    assert offenders == []
+
+
 def test_only_ui_imports_qt() -> None:
     users = {
         path.relative_to(ROOT).parts[0]
