@@ -1216,6 +1216,11 @@ class SendJob:
                     raise SendError(
                         f"the connection to {s.server_label} keeps failing ({outcome.text})"
                     )
+        except KeyboardInterrupt:
+            # "Ctrl-C again to stop at once": no QUIT, whose reply may be queued behind the
+            # one the server still owes; the message in flight stays "sending" (uncertain)
+            connection.drop()
+            raise
         finally:
             connection.close()
             report.left_queued = [r.key for _, _, _, r in sorted(queue)]

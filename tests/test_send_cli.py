@@ -416,3 +416,29 @@ def test_exit_status_of_a_list_with_no_valid_address_and_of_failed_recipients(
         # nothing left to send, but the failed one is still failed: 3 again, with its count
         again = run_cli(library, *MONTH, "--to-file", str(some), "--resume", "--yes")
         assert again.returncode == 3 and "left: 1 failed" in again.stderr
+
+
+def test_ctrl_c_twice_stops_at_once_with_exit_130(tmp_path: Path) -> None:
+    """The second Ctrl-C does not wait for the reply the server still owes, nor for QUIT's."""
+    handler = Handler()
+    handler.hold_at = 3
+    recipients = tmp_path / "recipients.csv"
+    addresses = write_recipients(recipients, 8)
+    with smtp_server(handler) as (handler, port):
+        library = make_library(tmp_path / "library.json", local(port, timeout=60))
+        proc = _start_sender(library, recipients)
+        try:
+            _wait_for(handler.holding.is_set)
+            proc.send_signal(signal.SIGINT)
+            time.sleep(0.5)  # the first Ctrl-C is handled: the sender waits for the reply
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=20)  # well before the 60 s socket timeout
+        finally:
+            handler.release.set()
+            proc.kill()
+        assert proc.returncode == 130, (out, err)
+        assert "Traceback" not in err and "interrupted" in err
+        log = send_log(library, DIGEST_ID)
+        states = [log[a]["state"] for a in addresses]
+        assert states[:2] == [SENT, SENT] and states[3:] == [QUEUED] * 5
+        assert states[2] == SENDING  # in flight when stopped: reported uncertain on resume
