@@ -35,3 +35,7 @@ class LibraryError(NewsdigestError):
 
 class LibraryLockedError(LibraryError):
     """Another process holds the library open for writing."""
+
+
+class SendLockedError(NewsdigestError):
+    """Another run is sending the same digest (its holder is named in the message)."""

@@ -10,8 +10,12 @@ core, the store only keeps them.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import os
+import socket
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol, runtime_checkable
+from contextlib import AbstractContextManager
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from composer.item import NewsItem
 
@@ -24,6 +28,59 @@ class AddResult:
 
     new: tuple[NewsItem, ...]
     existing: tuple[NewsItem, ...]
+
+
+HolderRole = Literal["window", "command"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Holder:
+    """Who holds a library (or a digest's send) open: told to whoever is refused.
+
+    ``role`` is ``"window"`` for the desktop app and ``"command"`` for a command-line
+    run; ``command`` names it (``"newsdigest send"``).
+    """
+
+    role: HolderRole
+    command: str = ""
+    pid: int = dataclasses.field(default_factory=os.getpid)
+    host: str = dataclasses.field(default_factory=socket.gethostname)
+    since: str = dataclasses.field(
+        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    )
+
+    def to_dict(self) -> JSONDict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Holder | None:
+        """The holder a lock file names, or ``None`` when it names none we can read."""
+        role = data.get("role")
+        pid = data.get("pid")
+        if role not in ("window", "command") or not isinstance(pid, int):
+            return None
+        return cls(
+            role=role,
+            command=str(data.get("command") or ""),
+            pid=pid,
+            host=str(data.get("host") or ""),
+            since=str(data.get("since") or ""),
+        )
+
+    def describe(self) -> str:
+        """``"the Newsdigest window (process 4242, since 16:03 UTC)"``, or a command's."""
+        where = f"process {self.pid}"
+        if self.host and self.host != socket.gethostname():
+            where += f" on {self.host}"
+        try:
+            when = dt.datetime.fromisoformat(self.since).astimezone(dt.UTC)
+            where += f", since {when:%Y-%m-%d %H:%M} UTC"
+        except ValueError:
+            pass
+        if self.role == "window":
+            return f"the Newsdigest window ({where})"
+        name = f"`{self.command}`" if self.command else "a Newsdigest command"
+        return f"a command-line {name} ({where})"
 
 
 @runtime_checkable
@@ -83,9 +140,29 @@ class Library(Protocol):
         ...
 
     def record_send(self, entries: Iterable[Mapping[str, Any]]) -> None:
-        """Insert or replace send-log entries keyed by (digest_id, recipient), durably.
+        """Record send-log entries keyed by (digest_id, recipient), durably, before returning.
 
-        A send runs on a worker thread: this and :meth:`send_log` must be thread-safe.
+        Each entry replaces the recipient's earlier one. The store appends them to the
+        digest's journal (one record per entry, one flush to disk per call): a call costs
+        the same whatever the log's size. A send runs on a worker thread: this,
+        :meth:`send_log` and :meth:`compact_send_log` must be thread-safe.
+        """
+        ...
+
+    def compact_send_log(self, digest_id: str) -> None:
+        """Fold the digest's journal into its send-log summary (at the end of a run).
+
+        What :meth:`send_log` returns is the same before and after; a crash in the
+        middle loses nothing (the journal is only dropped once the summary is durable).
+        """
+        ...
+
+    def send_lock(self, digest_id: str, holder: Holder) -> AbstractContextManager[None]:
+        """Held for the whole of a list send of ``digest_id``.
+
+        A second sender of the same digest, in this process or another, however it
+        spelled the library's path, gets :class:`composer.errors.SendLockedError`
+        naming the holder. The lock goes with the process, however it dies.
         """
         ...
 
