@@ -33,7 +33,7 @@ from pathlib import Path
 
 from benchmarks.bench_render import digest_of, make_items, theme
 from composer.recipients import Recipient
-from composer.sending import LibraryJournal, PreparedDigest, SendJob, prepare_digest
+from composer.send import LibraryJournal, PreparedDigest, SendJob, prepare_digest
 from composer.smtp_settings import SmtpSettings, with_changes
 from store.tinydb_library import TinyDBLibrary
 

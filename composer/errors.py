@@ -39,3 +39,7 @@ class LibraryLockedError(LibraryError):
 
 class SendLockedError(NewsdigestError):
     """Another run is sending the same digest (its holder is named in the message)."""
+
+
+class SendError(NewsdigestError):
+    """A problem that stops a send; everyone not yet sent stays queued for a resume."""

@@ -50,7 +50,7 @@ from composer.errors import NewsdigestError
 from composer.recipients import RecipientList, read_recipients_file, recipients_from_addresses
 from composer.repository import Library
 from composer.secrets import ENV_VAR, PasswordStore
-from composer.sending import (
+from composer.send import (
     FAILED,
     SENT,
     UNCERTAIN,

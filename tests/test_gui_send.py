@@ -33,7 +33,7 @@ from send_servers import (  # noqa: E402
 )
 
 from composer.secrets import SERVICE, PasswordStore  # noqa: E402
-from composer.sending import message_id_for  # noqa: E402
+from composer.send import message_id_for  # noqa: E402
 from composer.smtp_settings import smtp_from_settings  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.send_dialog import SendDialog  # noqa: E402
@@ -96,7 +96,7 @@ def one_each(handler: Handler) -> dict[str, int]:
 
 # -- the model -------------------------------------------------------------------------------------
 def test_send_log_model_passes_qt_model_checks(qtbot):
-    from composer.sending import SendEvent
+    from composer.send import SendEvent
 
     model = SendLogModel()
     QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)

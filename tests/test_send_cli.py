@@ -24,7 +24,7 @@ from send_servers import (
     write_recipients,
 )
 
-from composer.sending import QUEUED, SENDING, SENT, UNCERTAIN, message_id_for
+from composer.send import QUEUED, SENDING, SENT, UNCERTAIN, message_id_for
 
 pytestmark = pytest.mark.slow
 

@@ -17,7 +17,7 @@ from composer.errors import ValidationError
 from composer.recipients import Recipient, recipients_from_addresses
 from composer.repository import Library
 from composer.secrets import ENV_VAR, PasswordStore
-from composer.sending import (
+from composer.send import (
     FAILED,
     QUEUED,
     SENT,

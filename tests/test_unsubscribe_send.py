@@ -24,7 +24,7 @@ from composer.errors import NewsdigestError
 from composer.recipients import recipients_from_addresses
 from composer.repository import Library
 from composer.secrets import KEY_ENV_VAR, KEY_SERVICE, KEY_USERNAME, UnsubscribeKeyStore
-from composer.sending import MessageFactory, SendError, check_ready, job_for
+from composer.send import MessageFactory, SendError, check_ready, job_for
 from composer.smtp_settings import SmtpSettings, with_changes
 from composer.theme import theme_from_settings
 from composer.unsubscribe import make_token, verify_token

@@ -3,7 +3,7 @@
 Before sending, the dialog shows the number of recipients (from a CSV or text
 file, or a pasted list: invalid entries listed with the reason, duplicates
 removed), what the send log says of earlier runs of this digest, and the
-preflight summary of the core (:meth:`composer.sending.SendJob.preflight`).
+preflight summary of the core (:meth:`composer.send.SendJob.preflight`).
 Sending asks for a confirmation that names the count ("Send to 1,234
 recipients?"), then runs on a worker thread (:class:`ui.send_task.SendTask`): a
 progress bar with the sent, failed and uncertain counts and the time left, and
@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 
 from composer.errors import NewsdigestError
 from composer.recipients import RecipientList
-from composer.sending import (
+from composer.send import (
     FAILED,
     QUEUED,
     SENDING,

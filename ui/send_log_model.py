@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from composer.sending import FAILED, QUEUED, SENDING, SENT, UNCERTAIN, SendEvent, now_iso
+from composer.send import FAILED, QUEUED, SENDING, SENT, UNCERTAIN, SendEvent, now_iso
 
 COLUMNS = ("Recipient", "State", "Server reply", "Updated")
 STATE_LABELS = {

@@ -1,4 +1,4 @@
-"""Sending in the background: a :class:`composer.sending.SendJob` run on a worker thread.
+"""Sending in the background: a :class:`composer.send.SendJob` run on a worker thread.
 
 :class:`SendTask` runs the job's plan on an executor (never on the GUI thread:
 a list send at 60 messages a minute takes minutes) and turns the core's
@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, Signal
 
 from composer.errors import NewsdigestError
 from composer.recipients import RecipientList
-from composer.sending import SendJob, SendPlan, SendProgress, SendReport, check_connection
+from composer.send import SendJob, SendPlan, SendProgress, SendReport, check_connection
 from composer.smtp_settings import SmtpSettings
 
 log = logging.getLogger(__name__)

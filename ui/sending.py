@@ -24,7 +24,7 @@ from ui.actions import make_action
 
 if TYPE_CHECKING:  # the sending core (email, smtplib, keyring...) loads on first use
     from composer.secrets import PasswordStore
-    from composer.sending import SendJob
+    from composer.send import SendJob
     from composer.smtp_settings import SmtpSettings
     from ui.main_window import MainWindow
     from ui.send_dialog import SendDialog
@@ -167,7 +167,7 @@ class SendController(QObject):
         return self._open(test=False)
 
     def _open(self, *, test: bool) -> SendDialog | None:
-        from composer.sending import job_for
+        from composer.send import job_for
         from composer.smtp_settings import missing_for_sending
         from ui.send_dialog import SendDialog
 

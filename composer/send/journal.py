@@ -1,0 +1,124 @@
+"""The send log's states and the journal a send records them in.
+
+A list send records each recipient's state through a :class:`Journal`: the
+library's send log (:class:`LibraryJournal`, one durable record per state change,
+appended by the store and folded into the digest's summary at the end of a run)
+or memory for test sends (:class:`MemoryJournal`). The states:
+
+``queued``
+    to be sent; written for every recipient of the run before the first message.
+``sending``
+    written after the server accepted the recipient (RCPT) and before ``DATA``
+    starts.
+``sent``
+    written right after the server's 250 reply, before the next message starts.
+``failed``
+    a permanent refusal (5xx), or temporary ones (4xx, a dropped connection
+    before ``DATA``) that persisted through every retry; with the SMTP code and text.
+``uncertain``
+    the connection was lost between the end of ``DATA`` and the server's reply,
+    or the process died there (a ``sending`` entry found when resuming). SMTP
+    cannot tell whether the message was accepted, so it is not sent again
+    unless asked (``retry_uncertain``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
+
+from composer.recipients import (
+    Recipient,
+)
+from composer.repository import JSONDict, Library
+
+QUEUED = "queued"
+SENDING = "sending"
+SENT = "sent"
+FAILED = "failed"
+UNCERTAIN = "uncertain"
+STATES = (QUEUED, SENDING, SENT, FAILED, UNCERTAIN)
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+# -- the send log ----------------------------------------------------------------------------------
+class Journal(Protocol):
+    """Where recipients' states are kept: the library's send log, or memory for test sends."""
+
+    def entries(self) -> dict[str, JSONDict]: ...
+
+    def record(self, entries: Sequence[JSONDict]) -> None: ...
+
+
+class LibraryJournal:
+    """The durable send log of one digest in the library."""
+
+    def __init__(self, library: Library, digest_id: str) -> None:
+        self.library = library
+        self.digest_id = digest_id
+
+    def entries(self) -> dict[str, JSONDict]:
+        return {
+            str(e["recipient"]): e
+            for e in self.library.send_log(self.digest_id)
+            if isinstance(e.get("recipient"), str)
+        }
+
+    def record(self, entries: Sequence[JSONDict]) -> None:
+        if entries:
+            self.library.record_send(entries)
+
+
+class MemoryJournal:
+    """States kept for this run only (test sends never touch the send log)."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, JSONDict] = {}
+
+    def entries(self) -> dict[str, JSONDict]:
+        return {k: dict(v) for k, v in self._entries.items()}
+
+    def record(self, entries: Sequence[JSONDict]) -> None:
+        for entry in entries:
+            key = str(entry["recipient"])
+            self._entries[key] = {**self._entries.get(key, {}), **entry}
+
+
+def log_counts(entries: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """How many entries are in each state (every state present, zeros included)."""
+    counts = dict.fromkeys(STATES, 0)
+    for entry in entries:
+        state = str(entry.get("state", ""))
+        if state in counts:
+            counts[state] += 1
+    return counts
+
+
+def describe_counts(counts: Mapping[str, int]) -> str:
+    """``"120 sent, 3 failed, 1 uncertain, 1,110 queued"`` (states with a count only)."""
+    order = (SENT, FAILED, UNCERTAIN, SENDING, QUEUED)
+    parts = [f"{counts[s]:,} {s}" for s in order if counts.get(s)]
+    return ", ".join(parts) or "nothing"
+
+
+def recipient_from_entry(entry: Mapping[str, Any]) -> Recipient:
+    key = str(entry["recipient"])
+    return Recipient(key, str(entry.get("address") or key), str(entry.get("name") or ""))
+
+
+def make_entry(digest_id: str, recipient: Recipient, state: str, **fields: Any) -> JSONDict:
+    stamp = now_iso()
+    entry: JSONDict = {
+        "digest_id": digest_id,
+        "recipient": recipient.key,
+        "address": recipient.ascii_address,
+        "name": recipient.name,
+        "state": state,
+        "updated_at": stamp,
+    }
+    entry.update(fields)
+    return entry

@@ -1,0 +1,192 @@
+"""Who gets a digest in this run, from its send log, and other digests of the same news."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from composer.digest import Digest, month_of
+from composer.errors import ValidationError
+from composer.preflight import Finding
+from composer.recipients import (
+    Recipient,
+)
+from composer.repository import Library
+from composer.send.journal import (
+    FAILED,
+    QUEUED,
+    SENDING,
+    SENT,
+    UNCERTAIN,
+    describe_counts,
+    log_counts,
+    recipient_from_entry,
+)
+
+SendAgain = Literal["failed", "all"]
+
+
+@dataclasses.dataclass(frozen=True)
+class SendPlan:
+    """Who gets the digest in this run, and who does not and why."""
+
+    digest_id: str
+    to_send: tuple[Recipient, ...]
+    already_sent: tuple[str, ...] = ()
+    failed_before: tuple[str, ...] = ()
+    uncertain: tuple[str, ...] = ()  # left out: may have been delivered
+    interrupted: tuple[str, ...] = ()  # found in "sending": a crash mid-message
+    resumed: int = 0  # queued by an earlier run
+    not_in_list: int = 0  # queued by an earlier run, but not in the list given now
+    log_counts: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    retry_uncertain: bool = False
+    send_again: SendAgain | None = None
+
+    @property
+    def started_before(self) -> bool:
+        return any(self.log_counts.values())
+
+    def lines(self) -> list[str]:
+        n = len(self.to_send)
+        lines = [f"to send now: {n:,} recipient{'s' if n != 1 else ''}"]
+        if self.started_before:
+            lines.append(f"send log of this digest: {describe_counts(self.log_counts)}")
+        if self.resumed:
+            lines.append(f"resuming: {self.resumed:,} still queued from an earlier run")
+        if self.already_sent:
+            lines.append(f"already sent, not sent again: {len(self.already_sent):,}")
+        if self.failed_before:
+            lines.append(
+                f"failed earlier, not sent again: {len(self.failed_before):,} "
+                "(choose 'send again to failed' to retry them)"
+            )
+        if self.interrupted:
+            lines.append(
+                f"interrupted while sending (a crash): {len(self.interrupted):,}, now uncertain"
+            )
+        if self.uncertain:
+            lines.append(
+                f"uncertain, not sent again: {len(self.uncertain):,} (they may have received it; "
+                "choose 'retry uncertain' to send to them anyway): "
+                + ", ".join(self.uncertain[:10])
+                + (" ..." if len(self.uncertain) > 10 else "")
+            )
+        if self.not_in_list:
+            lines.append(
+                f"left out: {self.not_in_list:,} queued earlier but not in the list given now"
+            )
+        return lines
+
+
+def plan_send(
+    digest_id: str,
+    log: Mapping[str, Mapping[str, Any]],
+    recipients: Sequence[Recipient] | None,
+    *,
+    retry_uncertain: bool = False,
+    send_again: SendAgain | None = None,
+) -> SendPlan:
+    """Who to send to: the list given (or, without one, the log's recipients) minus who had it.
+
+    With a list, recipients of the log who are not in it are left alone (someone
+    removed from the list is not sent to). A ``sending`` entry means the process
+    died mid-message: it counts as uncertain.
+    """
+    if send_again not in (None, "failed", "all"):
+        raise ValidationError("send again", f"{send_again!r} is not 'failed' or 'all'")
+    targets: dict[str, Recipient] = {}
+    not_in_list = 0
+    if recipients is not None:
+        for recipient in recipients:
+            targets.setdefault(recipient.key, recipient)
+        not_in_list = sum(
+            1 for key, e in log.items() if key not in targets and e.get("state") == QUEUED
+        )
+    else:
+        for key, entry in log.items():
+            targets[key] = recipient_from_entry(entry)
+    to_send: list[Recipient] = []
+    sent: list[str] = []
+    failed: list[str] = []
+    uncertain: list[str] = []
+    interrupted: list[str] = []
+    resumed = 0
+    for key, recipient in targets.items():
+        state = log.get(key, {}).get("state")
+        if state is None:
+            to_send.append(recipient)
+        elif state == QUEUED:
+            resumed += 1
+            to_send.append(recipient)
+        elif state in (SENDING, UNCERTAIN):
+            if state == SENDING:
+                interrupted.append(key)
+            if retry_uncertain:
+                to_send.append(recipient)
+            else:
+                uncertain.append(key)
+        elif state == SENT:
+            if send_again == "all":
+                to_send.append(recipient)
+            else:
+                sent.append(key)
+        elif state == FAILED:
+            if send_again in ("failed", "all"):
+                to_send.append(recipient)
+            else:
+                failed.append(key)
+        else:  # an unknown state written by a newer version: do not guess
+            uncertain.append(key)
+    return SendPlan(
+        digest_id=digest_id,
+        to_send=tuple(to_send),
+        already_sent=tuple(sent),
+        failed_before=tuple(failed),
+        uncertain=tuple(uncertain),
+        interrupted=tuple(interrupted),
+        resumed=resumed,
+        not_in_list=not_in_list,
+        log_counts=log_counts(log.values()),
+        retry_uncertain=retry_uncertain,
+        send_again=send_again,
+    )
+
+
+def month_digest_id(month: str) -> str:
+    """The id of the digest ``send --month YYYY-MM`` drafts: stable, so its send log resumes."""
+    return f"month-{month}"
+
+
+def other_sends(library: Library, digest: Digest) -> tuple[Finding, ...]:
+    """Errors for other digests of the same month that were already sent (in part).
+
+    The send log is kept per digest, so the January news sent from the command
+    line (``send --month 2023-01``) and a January digest saved in the window are
+    two logs: without this check, the second send would reach everyone again.
+    """
+    period = digest.period.strip()
+    if month_of(period) is None:
+        return ()
+    others: dict[str, str] = {}
+    for stored in library.digests():
+        if str(stored.get("period") or "").strip() == period:
+            others[str(stored.get("id"))] = str(stored.get("title") or "")
+    others.setdefault(month_digest_id(period), f"the {period} news sent with `send --month`")
+    others.pop(digest.id, None)
+    findings = []
+    for other_id, title in sorted(others.items()):
+        counts = log_counts(library.send_log(other_id))
+        if not (counts[SENT] or counts[SENDING] or counts[UNCERTAIN]):
+            continue
+        findings.append(
+            Finding(
+                "error",
+                "already-sent-as-another-digest",
+                f"the news of {period} was already sent as another digest, “{title}” "
+                f"({other_id}): {describe_counts(counts)}. Its recipients are not in this "
+                "digest's send log and would get the news again: resume that digest instead, "
+                "or send anyway if that is what you mean",
+            )
+        )
+    return tuple(findings)

@@ -1,0 +1,263 @@
+"""What a send tells people: progress, the report of a run, and the preflight before it."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from composer.preflight import Finding
+from composer.recipients import (
+    Recipient,
+    RecipientList,
+)
+from composer.send.message import PREVIEW_ADDRESS
+from composer.send.plan import SendPlan
+from composer.smtp_settings import (
+    SmtpSettings,
+)
+from composer.unsubscribe import spam_rule_problem
+
+if TYPE_CHECKING:
+    from composer.send.job import SendJob
+
+
+
+
+# -- progress and report ---------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class SendEvent:
+    """Something that happened to one recipient."""
+
+    recipient: str
+    state: str  # a send-log state, or "retrying"
+    code: int | None = None
+    text: str = ""
+    attempt: int = 0
+
+    def __str__(self) -> str:
+        reply = f": {self.code or ''} {self.text}".rstrip() if (self.code or self.text) else ""
+        return f"{self.state} {self.recipient}{reply}"
+
+
+@dataclasses.dataclass(frozen=True)
+class SendProgress:
+    """Counts for a progress bar: sent, failed, uncertain of total, and the time left."""
+
+    total: int
+    sent: int
+    failed: int
+    uncertain: int
+    retrying: int
+    elapsed: float
+    seconds_left: float | None
+    event: SendEvent | None = None
+    waiting: float = 0.0  # seconds until the next message (throttle or retry back-off)
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.failed + self.uncertain
+
+
+ProgressCallback = Callable[[SendProgress], None]
+
+
+@dataclasses.dataclass
+class SendReport:
+    """What a run did."""
+
+    digest_id: str
+    test: bool
+    total: int
+    sent: list[str] = dataclasses.field(default_factory=list)
+    failed: list[SendEvent] = dataclasses.field(default_factory=list)
+    uncertain: list[SendEvent] = dataclasses.field(default_factory=list)
+    left_queued: list[str] = dataclasses.field(default_factory=list)
+    uncertain_before: tuple[str, ...] = ()
+    cancelled: bool = False
+    stopped: str | None = None
+    elapsed: float = 0.0
+
+    @property
+    def complete(self) -> bool:
+        """True when every recipient of the run got an answer (sent, failed or uncertain)."""
+        return not self.left_queued and self.stopped is None and not self.cancelled
+
+    @property
+    def ok(self) -> bool:
+        """Complete, and every message accepted by the server."""
+        return self.complete and not self.failed and not self.uncertain
+
+    @property
+    def all_uncertain(self) -> list[str]:
+        return [e.recipient for e in self.uncertain] + list(self.uncertain_before)
+
+    def lines(self) -> list[str]:
+        what = "test message" if self.test else "message"
+        n = len(self.sent)
+        lines = [
+            f"sent {n:,} {what}{'s' if n != 1 else ''} of {self.total:,} in {self.elapsed:.1f} s"
+            + (f", {len(self.failed):,} failed" if self.failed else "")
+            + (f", {len(self.uncertain):,} uncertain" if self.uncertain else "")
+        ]
+        lines.extend(
+            f"  failed {event.recipient}: {event.code or ''} {event.text}".rstrip()
+            for event in self.failed
+        )
+        lines.extend(f"  uncertain {event.recipient}: {event.text}" for event in self.uncertain)
+        if self.uncertain_before:
+            lines.append(
+                f"  uncertain from an earlier run, not sent again: "
+                f"{', '.join(self.uncertain_before[:20])}"
+                + (" ..." if len(self.uncertain_before) > 20 else "")
+            )
+        if self.uncertain or self.uncertain_before:
+            lines.append(
+                "  uncertain recipients may have received the digest; send to them again only "
+                "if you choose to (--retry-uncertain)"
+            )
+        if self.cancelled:
+            lines.append(f"cancelled: {len(self.left_queued):,} still queued; resume to send them")
+        if self.stopped:
+            lines.append(f"stopped: {self.stopped}")
+            if self.left_queued and not self.test:
+                lines.append(f"  {len(self.left_queued):,} still queued; resume to send them")
+        return lines
+
+
+# -- preflight -------------------------------------------------------------------------------------
+def confirmation_question(count: int) -> str:
+    """``"Send to 1,234 recipients?"``."""
+    return f"Send to {count:,} recipient{'s' if count != 1 else ''}?"
+
+
+def estimate_seconds(count: int, settings: SmtpSettings, per_message: float = 0.2) -> float:
+    """A rough duration for ``count`` messages at the throttle (or ``per_message`` without one)."""
+    interval = 60.0 / settings.throttle if settings.throttle else 0.0
+    return count * max(interval, per_message)
+
+
+def format_duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+@dataclasses.dataclass(frozen=True)
+class Preflight:
+    """What the Send dialog and ``newsdigest send`` show before asking for confirmation."""
+
+    subject: str
+    sender: str
+    reply_to: str
+    server: str
+    login: str
+    count: int
+    size: int
+    list_unsubscribe: str | None
+    one_click: bool
+    throttle: float
+    estimate: float
+    findings: tuple[Finding, ...]
+    plan_lines: tuple[str, ...]
+    recipient_lines: tuple[str, ...]
+    notes: tuple[str, ...]
+    test: bool = False
+    personal: bool = False  # the unsubscribe link differs for each recipient
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    def confirmation(self) -> str:
+        return confirmation_question(self.count)
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"subject: {self.subject}",
+            f"from: {self.sender}" + (f", reply-to: {self.reply_to}" if self.reply_to else ""),
+            f"server: {self.server}, login: {self.login}",
+            f"message: {self.size / 1024:.0f} KB",
+        ]
+        if self.list_unsubscribe:
+            if self.one_click:
+                how = " (one per recipient, with one-click)"
+            elif self.personal:
+                how = " (one per recipient; no https url: no one-click)"
+            else:
+                how = " (shared by every recipient: no one-click; the mailto names the reader)"
+            example = " for preview@example.org" if PREVIEW_ADDRESS in self.list_unsubscribe else ""
+            lines.append(
+                f"List-Unsubscribe{example}: " + self.list_unsubscribe.replace(",\r\n ", ", ") + how
+            )
+        elif not self.test:
+            lines.append(
+                "List-Unsubscribe: none (set an unsubscribe url in the theme settings; large "
+                "mailbox providers expect one)"
+            )
+        lines.extend(self.recipient_lines)
+        lines.extend(self.plan_lines)
+        if self.count:
+            pace = f"{self.throttle:g} a minute" if self.throttle else "no limit"
+            lines.append(f"pace: {pace}, about {format_duration(self.estimate)}")
+        lines.extend(f"note: {note}" for note in self.notes)
+        errors, warnings = len(self.errors), len(self.warnings)
+        lines.append(
+            f"preflight: {errors} error{'s' if errors != 1 else ''}, "
+            f"{warnings} warning{'s' if warnings != 1 else ''}"
+        )
+        lines.extend(f"  {finding}" for finding in self.findings if finding.severity != "info")
+        return lines
+
+
+def make_preflight(
+    job: SendJob, plan: SendPlan, recipients: RecipientList | None = None
+) -> Preflight:
+    factory = job.factory
+    sample = Recipient(PREVIEW_ADDRESS, PREVIEW_ADDRESS)
+    size = len(factory.build(sample, message_id=factory.message_id(sample)))
+    settings = job.settings
+    findings = job.prepared.findings + job.cautions
+    if not job.test:  # a test send is how one checks a theme still being set up
+        from composer.preflight import check_readiness
+
+        findings = (*check_readiness(job.prepared.theme), *findings)
+    spam_rule = spam_rule_problem(factory.unsubscribe.url if factory.personal else None)
+    if spam_rule:
+        findings += (Finding("warning", "unsubscribe-url-like-phishing", spam_rule),)
+    if not job.test and factory.unsubscribe.shared:
+        findings += (
+            Finding(
+                "warning",
+                "unsubscribe-not-personal",
+                "every recipient gets the same unsubscribe url, so a one-click unsubscribe "
+                "(Gmail, Yahoo) cannot tell who left: no List-Unsubscribe-Post is sent. Put "
+                "{email} and {token} in the theme's unsubscribe url (e.g. "
+                "https://example.org/leave?u={email}&t={token}) to give each reader their own",
+            ),
+        )
+    return Preflight(
+        subject=factory.subject,
+        sender=str(factory.sender),
+        reply_to=str(factory.reply_to) if factory.reply_to else "",
+        server=settings.server_label,
+        login=settings.user or "none",
+        count=len(plan.to_send),
+        size=size,
+        list_unsubscribe=factory.list_unsubscribe(sample),
+        one_click=factory.one_click,
+        throttle=settings.throttle,
+        estimate=estimate_seconds(len(plan.to_send), settings),
+        findings=findings,
+        plan_lines=() if job.test else tuple(plan.lines()),
+        recipient_lines=tuple(recipients.report_lines()) if recipients is not None else (),
+        notes=job.prepared.notes,
+        test=job.test,
+        personal=factory.personal,
+    )
