@@ -102,7 +102,7 @@ def test_a_locked_library_is_refused_with_the_reason(library_path: Path) -> None
         result = run_cli("import", str(LISTING), library=library_path)
         listing = run_cli("items", library=library_path)  # reading needs no lock
     assert result.returncode == 1
-    assert "open in another Newsdigest window" in result.stderr
+    assert "in use by another Newsdigest window or command" in result.stderr
     no_traceback(result)
     assert listing.returncode == 0
 

@@ -181,4 +181,4 @@ def test_a_second_window_on_the_same_library_is_refused_clearly(windows: Windows
     )
     assert result.returncode == 1
     assert "MESSAGE Newsdigest cannot open the library" in result.stdout
-    assert "open in another Newsdigest window" in result.stdout
+    assert "in use by another Newsdigest window or command" in result.stdout

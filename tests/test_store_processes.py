@@ -73,7 +73,7 @@ def test_a_second_writer_process_gets_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "library.json"
     holder = start(HOLDER, path)
     try:
-        with pytest.raises(LibraryLockedError, match="open in another Newsdigest window"):
+        with pytest.raises(LibraryLockedError, match="in use by another Newsdigest window or command"):
             TinyDBLibrary(path)
         assert holder.poll() is None
     finally:
