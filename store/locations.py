@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 import platformdirs
@@ -32,8 +33,64 @@ def resolve_library_path(explicit: Path | str | None = None) -> Path:
 
 
 def real_path(path: Path) -> Path:
-    """``path`` with its symbolic links and ``..`` resolved, whether or not it exists yet."""
+    """``path`` with its symbolic links, ``..`` and letter case resolved, existing or not.
+
+    Every spelling of one file must give one path, because the path is a key: it names
+    the lock and the send-log folder, and windows and commands compare it. Resolving
+    follows symbolic links and ``..``; case needs more, since macOS and Windows usually
+    ignore it (``Library.JSON`` is ``library.json``) while Linux does not:
+
+    * on Windows the resolved path is passed through ``os.path.normcase`` (lower case,
+      backslashes), the system's own rule for comparing paths;
+    * anywhere else, when the folder ignores case (the swapped-case spelling of an
+      existing entry names the same file), each part is replaced by its spelling on
+      disk, taken from a listing of its parent. On a case-sensitive file system that
+      check costs one failed ``stat``; the listings happen only where case is ignored.
+    """
     try:
-        return path.resolve()
+        resolved = path.resolve()
     except (OSError, RuntimeError):  # a symlink loop: the open then says what is wrong
         return path.absolute()
+    if os.name == "nt":
+        return Path(os.path.normcase(resolved))
+    try:
+        return _on_disk_spelling(resolved)
+    except OSError:  # an unreadable folder: the resolved spelling is the best we have
+        return resolved
+
+
+def _on_disk_spelling(path: Path) -> Path:
+    """``path`` (absolute, resolved) with its existing parts spelled as on disk."""
+    existing = next((p for p in (path, *path.parents) if p.exists()), None)
+    if existing is None or not _ignores_case(existing):
+        return path
+    spelled = Path(existing.anchor)
+    for part in existing.parts[1:]:
+        spelled = spelled / _entry_named(spelled, part)
+    return spelled.joinpath(*path.parts[len(existing.parts) :])
+
+
+def _ignores_case(existing: Path) -> bool:
+    """Whether the folder of ``existing`` (or of its nearest parent with letters) ignores case."""
+    for candidate in (existing, *existing.parents):
+        name = candidate.name
+        swapped = name.swapcase()
+        if swapped != name and swapped.swapcase() == name:
+            try:
+                return candidate.samefile(candidate.with_name(swapped))
+            except OSError:  # no such entry: case matters here
+                return False
+    return False
+
+
+def _fold(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def _entry_named(folder: Path, name: str) -> str:
+    """The entry of ``folder`` that ``name`` names: itself if spelled so, else its on-disk case."""
+    entries = [entry.name for entry in folder.iterdir()]
+    if name in entries:
+        return name
+    key = _fold(name)
+    return next((entry for entry in entries if _fold(entry) == key), name)
