@@ -12,7 +12,7 @@ thread. Nobody gets the same digest twice unless the user chooses it:
 
 from __future__ import annotations
 
-import heapq
+import dataclasses
 import logging
 import threading
 import time
@@ -27,13 +27,10 @@ from composer.recipients import (
     RecipientList,
 )
 from composer.render import Renderer
-from composer.repository import Library
+from composer.repository import Holder, Library
 from composer.secrets import PasswordStore, UnsubscribeKeyStore
 from composer.send.journal import (
-    FAILED,
     QUEUED,
-    SENDING,
-    SENT,
     UNCERTAIN,
     Journal,
     LibraryJournal,
@@ -43,16 +40,15 @@ from composer.send.journal import (
     recipient_from_entry,
 )
 from composer.send.message import MessageFactory, PreparedDigest, prepare_digest
+from composer.send.pace import measured_pace
 from composer.send.plan import SendAgain, SendPlan, other_sends, plan_send
 from composer.send.report import (
     Preflight,
     ProgressCallback,
-    SendEvent,
-    SendProgress,
     SendReport,
     make_preflight,
 )
-from composer.send.smtp import RetryLater, SmtpConnection
+from composer.send.run_loop import RunLoop
 from composer.smtp_settings import (
     SmtpSettings,
     smtp_from_settings,
@@ -62,9 +58,7 @@ from composer.unsubscribe import needs_key
 
 log = logging.getLogger(__name__)
 
-log = logging.getLogger(__name__)
-
-# -- the job ---------------------------------------------------------------------------------------
+_START_BATCH = 1_000  # queued entries written per journal record call
 
 
 class SendJob:
@@ -81,6 +75,8 @@ class SendJob:
         clock: Callable[[], float] = time.monotonic,
         cautions: Sequence[Finding] = (),
         unsubscribe_key: bytes | None = None,
+        holder: Holder | None = None,
+        pace: float | None = None,
     ) -> None:
         if journal is None and not test:
             raise ValueError("a list send needs the library's send log (LibraryJournal)")
@@ -96,6 +92,10 @@ class SendJob:
         self.clock = clock
         #: Findings about earlier sends of the same news (see :func:`other_sends`).
         self.cautions = tuple(cautions)
+        #: Who runs the send, named to a second sender of the same digest.
+        self.holder = holder if holder is not None else Holder("command", "newsdigest send")
+        #: Seconds a message took on this server's last sends, for the estimate (None: unknown).
+        self.pace = pace
         self._cancel = threading.Event()
 
     @property
@@ -122,6 +122,8 @@ class SendJob:
             clock=self.clock,
             cautions=self.cautions,
             unsubscribe_key=self.unsubscribe_key,
+            holder=self.holder,
+            pace=self.pace,
         )
 
     # -- planning ---------------------------------------------------------------------------------
@@ -147,58 +149,96 @@ class SendJob:
         return make_preflight(self, plan, recipients)
 
     # -- running ----------------------------------------------------------------------------------
-    def _backoff(self, attempt: int) -> float:
+    def wait_for_cancel(self, seconds: float) -> None:
+        self._cancel.wait(seconds)
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds before the ``attempt``-th retry (doubling, capped)."""
         s = self.settings
         return float(min(s.retry_delay * 2.0 ** max(0, attempt - 1), s.retry_delay_max))
 
     def run(self, plan: SendPlan, progress: ProgressCallback | None = None) -> SendReport:
-        """Send to ``plan.to_send``; returns the report (a stop is reported, not raised)."""
+        """Send to ``plan.to_send``; returns the report (a stop is reported, not raised).
+
+        A list send holds the digest's send lock for the whole run
+        (:class:`composer.errors.SendLockedError`, raised, when another run has it)
+        and plans again under it: whoever another run dealt with since ``plan`` was
+        made is not sent to again. At the end the journal is folded into the log.
+        """
         started = self.clock()
         report = SendReport(self.digest_id, self.test, len(plan.to_send))
         report.uncertain_before = plan.uncertain
-        digest_id = self.digest_id
+        with self.journal.hold(self.holder):
+            try:
+                plan = self._replan(plan, report)
+                report.left_queued = [r.key for r in plan.to_send]
+                self._record_start(plan)
+                if plan.to_send:
+                    RunLoop(self, plan, report, started, progress).loop()
+            except NewsdigestError as exc:  # SendError, or the send log could not be written
+                report.stopped = str(exc)
+            self.journal.finish()  # not on KeyboardInterrupt: a second Ctrl-C stops at once
+        report.elapsed = self.clock() - started
+        return report
+
+    def _replan(self, plan: SendPlan, report: SendReport) -> SendPlan:
+        if self.test:
+            return plan
+        fresh = plan_send(
+            self.digest_id,
+            self.journal.entries(),
+            plan.to_send,
+            retry_uncertain=plan.retry_uncertain,
+            send_again=plan.send_again,
+        )
+        report.dealt_elsewhere = len(plan.to_send) - len(fresh.to_send)
+        if not report.dealt_elsewhere:
+            return plan
+        report.total = len(fresh.to_send)
+        return dataclasses.replace(plan, to_send=fresh.to_send)
+
+    def _record_start(self, plan: SendPlan) -> None:
+        """Everyone of the run queued, and crash leftovers made uncertain, before any message."""
         stamp = now_iso()
-        start_entries = [
-            make_entry(
-                digest_id,
-                r,
-                QUEUED,
-                queued_at=stamp,
-                attempts=0,
-                code=None,
-                text="",
-                message_id=None if self.test else self.factory.message_id(r),
+        for first in range(0, len(plan.to_send), _START_BATCH):  # bounded memory at any size
+            self.journal.record(
+                [
+                    make_entry(
+                        self.digest_id,
+                        r,
+                        QUEUED,
+                        queued_at=stamp,
+                        attempts=0,
+                        code=None,
+                        text="",
+                        message_id=None if self.test else self.factory.message_id(r),
+                    )
+                    for r in plan.to_send[first : first + _START_BATCH]
+                ]
             )
-            for r in plan.to_send
-        ]
-        log_entries = self.journal.entries() if plan.interrupted else {}
         resent = {r.key for r in plan.to_send}
-        for key in plan.interrupted:
-            if key in resent:
-                continue
-            start_entries.append(
+        leftovers = [key for key in plan.interrupted if key not in resent]
+        if not leftovers:
+            return
+        log_entries = self.journal.entries()
+        self.journal.record(
+            [
                 {
                     **log_entries.get(key, {}),
                     **make_entry(
-                        digest_id,
+                        self.digest_id,
                         recipient_from_entry(log_entries.get(key, {"recipient": key})),
                         UNCERTAIN,
                         text="interrupted after the message was handed to the server; it may "
                         "or may not have been delivered",
                     ),
                 }
-            )
-        report.left_queued = [r.key for r in plan.to_send]
-        try:
-            self.journal.record(start_entries)
-            if plan.to_send:
-                self._run(plan, report, started, progress)
-        except NewsdigestError as exc:  # SendError, or the send log could not be written
-            report.stopped = str(exc)
-        report.elapsed = self.clock() - started
-        return report
+                for key in leftovers
+            ]
+        )
 
-    def _password(self) -> str | None:
+    def password(self) -> str | None:
+        """The login's password from the keychain (or the environment), if there is a login."""
         if not self.settings.user:
             return None
         password = self.passwords.get(self.settings)
@@ -211,187 +251,6 @@ class SendJob:
             )
         return password
 
-    def _run(
-        self,
-        plan: SendPlan,
-        report: SendReport,
-        started: float,
-        progress: ProgressCallback | None,
-    ) -> None:
-        s = self.settings
-        interval = 60.0 / s.throttle if s.throttle else 0.0
-        queue: list[tuple[float, int, int, Recipient]] = [
-            (0.0, n, 0, r) for n, r in enumerate(plan.to_send)
-        ]
-        sequence = len(queue)
-        front = 0  # sequence numbers for a recipient put back at the head of the queue
-        retrying: set[str] = set()
-        envelope_from = self.factory.sender.addr_spec
-        digest_id = self.digest_id
-
-        def emit(event: SendEvent | None, waiting: float = 0.0) -> None:
-            if progress is None:
-                return
-            elapsed = self.clock() - started
-            done = len(report.sent) + len(report.failed) + len(report.uncertain)
-            remaining = report.total - done
-            per_message = max(interval, elapsed / done if done else interval)
-            left = remaining * per_message if (done or interval) else None
-            progress(
-                SendProgress(
-                    total=report.total,
-                    sent=len(report.sent),
-                    failed=len(report.failed),
-                    uncertain=len(report.uncertain),
-                    retrying=len(retrying),
-                    elapsed=elapsed,
-                    seconds_left=left,
-                    event=event,
-                    waiting=waiting,
-                )
-            )
-
-        def record(recipient: Recipient, state: str, **fields: Any) -> None:
-            self.journal.record([make_entry(digest_id, recipient, state, **fields)])
-
-        connection = SmtpConnection(s, self._password())
-        opened_once = False
-        trouble = 0  # connection problems since the last message accepted
-        last_start: float | None = None
-        try:
-            while queue:
-                if self._cancel.is_set():
-                    report.cancelled = True
-                    break
-                ready_at, _, attempts, recipient = queue[0]
-                now = self.clock()
-                wait = ready_at - now
-                if interval and last_start is not None:
-                    wait = max(wait, last_start + interval - now)
-                if wait > 0:
-                    emit(None, wait)
-                    self._cancel.wait(wait)
-                    continue
-                heapq.heappop(queue)
-                if not connection.connected:
-                    try:
-                        connection.open()
-                    except RetryLater as exc:
-                        trouble += 1
-                        if not opened_once or trouble >= s.max_attempts:
-                            front -= 1
-                            heapq.heappush(queue, (ready_at, front, attempts, recipient))
-                            raise SendError(str(exc)) from None
-                        delay = self._backoff(trouble)
-                        log.info("reconnecting in %.1f s: %s", delay, exc)
-                        front -= 1
-                        heapq.heappush(queue, (self.clock() + delay, front, attempts, recipient))
-                        continue
-                    except SendError:
-                        front -= 1
-                        heapq.heappush(queue, (ready_at, front, attempts, recipient))
-                        raise
-                    opened_once = True
-                last_start = self.clock()
-                attempt = attempts + 1
-                message_id = self.factory.message_id(recipient)
-                try:
-                    data = self.factory.build(recipient, message_id=message_id)
-                except (ValueError, TypeError) as exc:  # an address the header cannot hold
-                    event = SendEvent(recipient.key, FAILED, None, f"cannot build: {exc}", attempt)
-                    record(recipient, FAILED, text=event.text, attempts=attempt)
-                    report.failed.append(event)
-                    emit(event)
-                    continue
-
-                def before_data(
-                    r: Recipient = recipient, a: int = attempt, mid: str = message_id
-                ) -> None:
-                    record(r, SENDING, attempts=a, sending_at=now_iso(), message_id=mid)
-
-                try:
-                    outcome = connection.send(
-                        envelope_from, recipient.ascii_address, data, before_data
-                    )
-                except NewsdigestError:  # the send log could not be written: nothing was sent
-                    front -= 1
-                    heapq.heappush(queue, (ready_at, front, attempts, recipient))
-                    raise
-                del data
-                retrying.discard(recipient.key)
-                if outcome.kind == "sent":
-                    trouble = 0
-                    record(
-                        recipient,
-                        SENT,
-                        attempts=attempt,
-                        code=outcome.code,
-                        text=outcome.text,
-                        sent_at=now_iso(),
-                        message_id=message_id,
-                    )
-                    report.sent.append(recipient.key)
-                    emit(SendEvent(recipient.key, SENT, outcome.code, outcome.text, attempt))
-                    continue
-                if outcome.kind == "sender_refused":
-                    record(
-                        recipient, QUEUED, attempts=attempts, code=outcome.code, text=outcome.text
-                    )
-                    front -= 1
-                    heapq.heappush(queue, (ready_at, front, attempts, recipient))
-                    raise SendError(
-                        f"the server refused the sender address {envelope_from} "
-                        f"({outcome.code} {outcome.text}); nothing more was sent"
-                    )
-                if outcome.kind == "rejected":
-                    event = SendEvent(recipient.key, FAILED, outcome.code, outcome.text, attempt)
-                    record(
-                        recipient, FAILED, attempts=attempt, code=outcome.code, text=outcome.text
-                    )
-                    report.failed.append(event)
-                    emit(event)
-                    continue
-                if outcome.kind == "uncertain":
-                    trouble += 1
-                    event = SendEvent(recipient.key, UNCERTAIN, None, outcome.text, attempt)
-                    record(recipient, UNCERTAIN, attempts=attempt, text=outcome.text)
-                    report.uncertain.append(event)
-                    emit(event)
-                    if trouble >= s.max_attempts:
-                        raise SendError(f"the connection to {s.server_label} keeps failing")
-                    continue
-                # temporary: a 4xx reply, or the connection lost before DATA
-                if outcome.reconnect:
-                    trouble += 1
-                if attempt >= s.max_attempts:
-                    text = f"{outcome.text} (a temporary failure; gave up after {attempt} attempts)"
-                    event = SendEvent(recipient.key, FAILED, outcome.code, text, attempt)
-                    record(recipient, FAILED, attempts=attempt, code=outcome.code, text=text)
-                    report.failed.append(event)
-                    emit(event)
-                else:
-                    record(
-                        recipient, QUEUED, attempts=attempt, code=outcome.code, text=outcome.text
-                    )
-                    retrying.add(recipient.key)
-                    delay = self._backoff(attempt)
-                    heapq.heappush(queue, (self.clock() + delay, sequence, attempt, recipient))
-                    sequence += 1
-                    emit(SendEvent(recipient.key, "retrying", outcome.code, outcome.text, attempt))
-                if outcome.reconnect and trouble >= s.max_attempts:
-                    raise SendError(
-                        f"the connection to {s.server_label} keeps failing ({outcome.text})"
-                    )
-        except KeyboardInterrupt:
-            # "Ctrl-C again to stop at once": no QUIT, whose reply may be queued behind the
-            # one the server still owes; the message in flight stays "sending" (uncertain)
-            connection.drop()
-            raise
-        finally:
-            connection.close()
-            report.left_queued = [r.key for _, _, _, r in sorted(queue)]
-            emit(None)
-
 
 def job_for(
     library: Library,
@@ -403,8 +262,11 @@ def job_for(
     renderer: Renderer | None = None,
     keys: UnsubscribeKeyStore | None = None,
     theme: Theme | None = None,
+    holder: Holder | None = None,
 ) -> SendJob:
     """A send of ``digest`` with the library's theme, items, SMTP settings and send log.
+
+    ``holder`` says who sends (the window, or a command), for a second sender's refusal.
 
     ``settings`` replaces the stored SMTP settings (command-line overrides), ``theme``
     the stored theme settings; the GUI passes its own ``renderer`` so that
@@ -429,4 +291,6 @@ def job_for(
         passwords=passwords,
         cautions=cautions,
         unsubscribe_key=key,
+        holder=holder,
+        pace=measured_pace(stored, smtp),
     )

@@ -24,14 +24,18 @@ or memory for test sends (:class:`MemoryJournal`). The states:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from composer.recipients import (
-    Recipient,
-)
-from composer.repository import JSONDict, Library
+from composer.errors import NewsdigestError
+from composer.recipients import Recipient
+from composer.repository import Holder, JSONDict, Library
+
+log = logging.getLogger(__name__)
 
 QUEUED = "queued"
 SENDING = "sending"
@@ -49,9 +53,21 @@ def now_iso() -> str:
 class Journal(Protocol):
     """Where recipients' states are kept: the library's send log, or memory for test sends."""
 
-    def entries(self) -> dict[str, JSONDict]: ...
+    def entries(self) -> dict[str, JSONDict]:
+        """Every recipient's latest entry (read in one pass)."""
+        ...
 
-    def record(self, entries: Sequence[JSONDict]) -> None: ...
+    def record(self, entries: Sequence[JSONDict]) -> None:
+        """Durable before it returns; costs the same whatever the log's size."""
+        ...
+
+    def hold(self, holder: Holder) -> AbstractContextManager[None]:
+        """Held for a whole run: a second run of the same digest is refused."""
+        ...
+
+    def finish(self) -> None:
+        """The run is over: fold what it recorded into the log's summary."""
+        ...
 
 
 class LibraryJournal:
@@ -72,6 +88,15 @@ class LibraryJournal:
         if entries:
             self.library.record_send(entries)
 
+    def hold(self, holder: Holder) -> AbstractContextManager[None]:
+        return self.library.send_lock(self.digest_id, holder)
+
+    def finish(self) -> None:
+        try:
+            self.library.compact_send_log(self.digest_id)
+        except NewsdigestError as exc:  # the journal still holds every state: nothing is lost
+            log.warning("the send log of %s was not compacted: %s", self.digest_id, exc)
+
 
 class MemoryJournal:
     """States kept for this run only (test sends never touch the send log)."""
@@ -86,6 +111,12 @@ class MemoryJournal:
         for entry in entries:
             key = str(entry["recipient"])
             self._entries[key] = {**self._entries.get(key, {}), **entry}
+
+    def hold(self, holder: Holder) -> AbstractContextManager[None]:
+        return contextlib.nullcontext()
+
+    def finish(self) -> None:
+        pass
 
 
 def log_counts(entries: Iterable[Mapping[str, Any]]) -> dict[str, int]:

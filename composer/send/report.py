@@ -22,8 +22,6 @@ if TYPE_CHECKING:
     from composer.send.job import SendJob
 
 
-
-
 # -- progress and report ---------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
 class SendEvent:
@@ -77,6 +75,11 @@ class SendReport:
     cancelled: bool = False
     stopped: str | None = None
     elapsed: float = 0.0
+    #: Seconds spent building and handing over messages (waits left out), and how many.
+    busy: float = 0.0
+    attempted: int = 0
+    #: Left out because another run dealt with them after this run was planned.
+    dealt_elsewhere: int = 0
 
     @property
     def complete(self) -> bool:
@@ -100,6 +103,11 @@ class SendReport:
             + (f", {len(self.failed):,} failed" if self.failed else "")
             + (f", {len(self.uncertain):,} uncertain" if self.uncertain else "")
         ]
+        if self.dealt_elsewhere:
+            lines.append(
+                f"  left out: {self.dealt_elsewhere:,} dealt with by another run of this digest "
+                "since this one was planned (not sent twice)"
+            )
         lines.extend(
             f"  failed {event.recipient}: {event.code or ''} {event.text}".rstrip()
             for event in self.failed
@@ -131,8 +139,14 @@ def confirmation_question(count: int) -> str:
     return f"Send to {count:,} recipient{'s' if count != 1 else ''}?"
 
 
-def estimate_seconds(count: int, settings: SmtpSettings, per_message: float = 0.2) -> float:
-    """A rough duration for ``count`` messages at the throttle (or ``per_message`` without one)."""
+#: Seconds a message before any send to the server was measured (see composer.send.pace).
+GUESSED_PACE = 0.2
+
+
+def estimate_seconds(
+    count: int, settings: SmtpSettings, per_message: float = GUESSED_PACE
+) -> float:
+    """A duration for ``count`` messages: the throttle's spacing, or ``per_message`` if slower."""
     interval = 60.0 / settings.throttle if settings.throttle else 0.0
     return count * max(interval, per_message)
 
@@ -166,6 +180,8 @@ class Preflight:
     notes: tuple[str, ...]
     test: bool = False
     personal: bool = False  # the unsubscribe link differs for each recipient
+    #: Seconds a message measured on this server's last send; None: the estimate guesses.
+    pace: float | None = None
 
     @property
     def errors(self) -> list[Finding]:
@@ -205,7 +221,11 @@ class Preflight:
         lines.extend(self.plan_lines)
         if self.count:
             pace = f"{self.throttle:g} a minute" if self.throttle else "no limit"
-            lines.append(f"pace: {pace}, about {format_duration(self.estimate)}")
+            if self.pace is not None:
+                basis = f"{self.pace * 1000:.0f} ms a message on the last send to this server"
+            else:
+                basis = "a guess: no send to this server was measured yet"
+            lines.append(f"pace: {pace}, about {format_duration(self.estimate)} ({basis})")
         lines.extend(f"note: {note}" for note in self.notes)
         errors, warnings = len(self.errors), len(self.warnings)
         lines.append(
@@ -253,7 +273,8 @@ def make_preflight(
         list_unsubscribe=factory.list_unsubscribe(sample),
         one_click=factory.one_click,
         throttle=settings.throttle,
-        estimate=estimate_seconds(len(plan.to_send), settings),
+        estimate=estimate_seconds(len(plan.to_send), settings, job.pace or GUESSED_PACE),
+        pace=job.pace,
         findings=findings,
         plan_lines=() if job.test else tuple(plan.lines()),
         recipient_lines=tuple(recipients.report_lines()) if recipients is not None else (),
