@@ -2,7 +2,8 @@
 
 Targets (issue 2): a single durable edit in a 10,000-item library in at most a
 quarter of stock ``JSONStorage``'s time for the same edit; imports as one write per
-batch; search in memory.
+batch; search in memory. Issue 12: one durable send-journal record costs the same
+whether the digest's log holds 1,000 entries or 50,000 (ratio at most 1.1).
 """
 
 from __future__ import annotations
@@ -79,6 +80,45 @@ def single_write(folder: Path, items: list[NewsItem]) -> tuple[float, float]:
     return ours, stock
 
 
+def log_entry(n: int, state: str) -> dict[str, object]:
+    """A send-log entry shaped like the ones a list send records."""
+    address = f"reader{n:06d}@example.org"
+    return {
+        "digest_id": "month-2023-01",
+        "recipient": address,
+        "address": address,
+        "name": f"Reader {n}",
+        "state": state,
+        "updated_at": "2023-02-01T09:00:00+00:00",
+        "attempts": 1,
+        "message_id": f"<month-2023-01.{n}@example.org>",
+    }
+
+
+def journal_record_ms(folder: Path, sizes: tuple[int, ...], rounds: int) -> list[float]:
+    """Median ms of one durable ``record_send`` of one entry, per log size, measured in turns.
+
+    Each log first holds ``size`` entries (recorded in one call, not compacted: the
+    journal itself is that long); the rounds alternate between the sizes so that the
+    disk's moods weigh on all of them alike.
+    """
+    libraries = [TinyDBLibrary(folder / f"journal-{size}.json") for size in sizes]
+    try:
+        for library, size in zip(libraries, sizes, strict=True):
+            library.record_send([log_entry(n, "queued") for n in range(size)])
+        times: list[list[float]] = [[] for _ in sizes]
+        for k in range(rounds):
+            for library, size, spent in zip(libraries, sizes, times, strict=True):
+                record = log_entry(k * 7919 % size, "sent")
+                t0 = time.perf_counter()
+                library.record_send([record])
+                spent.append((time.perf_counter() - t0) * 1000)
+        return [statistics.median(spent) for spent in times]
+    finally:
+        for library in libraries:
+            library.close()
+
+
 def listing_text(items: list[NewsItem]) -> str:
     return "\n\n".join(
         f"{i.category}\n{i.title}\n\n{i.date:%d %B %Y}\n\n{i.summary}\n\n{i.summary}" for i in items
@@ -96,6 +136,20 @@ def run() -> list[Row]:
             # fsyncs a durable write needs and stock JSONStorage skips
             target = "<= 0.25x" if n >= 10_000 else "info: fsync-bound at this size"
             rows.append((f"single durable edit, {n:,} items", ours, stock, "ms", target))
+
+        small, large = journal_record_ms(folder, (1_000, 50_000), rounds=61)
+        rows.append(
+            ("send journal: 1 durable record, log of 1,000", small, 0.0, "ms", "info: fsync-bound")
+        )
+        rows.append(
+            (
+                "send journal: 1 durable record, log of 50,000",
+                large,
+                small,
+                "ms",
+                "<= 1.1x the 1,000-entry log",
+            )
+        )
 
         ten_k = all_items[:10_000]
         text = listing_text(ten_k)

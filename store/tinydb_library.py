@@ -3,15 +3,17 @@
 Everything is loaded into memory when the library opens (searching and filtering
 never query TinyDB); each mutating call is one durable write of the file. Digest,
 settings and send-log documents are the core's JSON dictionaries, kept as given.
+Send logs live beside the library, one summary and one append-only journal per
+digest (:mod:`store.send_journal`): recording a recipient's state appends a line
+and never rewrites the library or the log.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
-import re
 import threading
-from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +21,14 @@ import orjson
 from tinydb import TinyDB
 
 from composer.errors import LibraryError, NewsdigestError
-from composer.fileio import PRIVATE_FOLDER, atomic_write_bytes, make_private_folder, tighten
+from composer.fileio import atomic_write_bytes, make_private_folder, tighten
 from composer.item import NewsItem, item_from_stored, same_story
-from composer.repository import AddResult, JSONDict
+from composer.repository import AddResult, Holder, JSONDict
 from store import migrations
 from store.durable_storage import DurableJSONStorage, Tables, load_library_file
 from store.locations import real_path
-from store.lock import LibraryLock
+from store.lock import LibraryLock, SendLock, safe_file_name
+from store.send_journal import SendJournal
 
 log = logging.getLogger(__name__)
 _SETTINGS_DOC = 1
@@ -35,34 +38,26 @@ def _sort_key(item: NewsItem) -> tuple[int, str, str]:
     return (-item.date.toordinal(), item.title.casefold(), item.id)
 
 
-def _upsert_by_recipient(
-    latest: dict[str, JSONDict],
-) -> Callable[[dict[int, Mapping[Any, Any]]], None]:
-    def apply(docs: dict[int, Mapping[Any, Any]]) -> None:
-        index = {doc.get("recipient"): key for key, doc in docs.items()}
-        next_id = max(docs, default=0) + 1
-        for recipient, entry in latest.items():
-            key = index.get(recipient)
-            if key is None:
-                docs[next_id] = entry
-                next_id += 1
-            else:
-                docs[key] = {**docs[key], **entry}
-
-    return apply
-
-
 class TinyDBLibrary:
     """:class:`composer.repository.Library` on a TinyDB file, with one writer at a time."""
 
-    def __init__(self, path: Path, *, read_only: bool = False, durable: bool = True) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        read_only: bool = False,
+        durable: bool = True,
+        holder: Holder | None = None,
+    ) -> None:
         self.path = real_path(Path(path))  # one file, one lock, however it was spelled
         self._read_only = read_only
+        self._durable = durable
         #: Stored documents that could not be read as items (hand edits): shown, never dropped.
         self.problems: list[str] = []
         self.backups: list[Path] = []
         self._lock: LibraryLock | None = None
         self._send_log_lock = threading.Lock()
+        self._journals: dict[str, SendJournal] = {}  # by file stem: one object per file
         if not read_only:
             try:
                 make_private_folder(self.path.parent)
@@ -70,7 +65,7 @@ class TinyDBLibrary:
                 raise LibraryError(
                     f"cannot create the folder {self.path.parent}: {exc.strerror}"
                 ) from None
-            self._lock = LibraryLock(self.path)
+            self._lock = LibraryLock(self.path, holder)
             self._lock.acquire()
             tighten(self.path)  # a library written by an older version may be 0644
         try:
@@ -288,42 +283,54 @@ class TinyDBLibrary:
             table.insert(Document(values, doc_id=_SETTINGS_DOC))
 
     # send logs ---------------------------------------------------------------------------
-    def _send_log_db(self, digest_id: str) -> TinyDB:
-        """Send logs live beside the library, one small file per digest, so that recording
-        each recipient's state durably does not rewrite the whole library."""
-        safe = re.sub(r"[^A-Za-z0-9._-]", "_", digest_id)[:100] or "_"
-        folder = self.path.with_name(self.path.stem + ".sendlogs")
-        if not self._read_only:
-            make_private_folder(folder)
-            tighten(folder, PRIVATE_FOLDER)  # our own folder: an older version made it 0755
-            tighten(folder / f"{safe}.json")
-        return TinyDB(
-            folder / f"{safe}.json",
-            storage=DurableJSONStorage,
-            read_only=self._read_only,
-            durable=self._storage.durable,
-        )
+    @property
+    def send_log_folder(self) -> Path:
+        """``<library>.sendlogs`` beside the library: one summary and one journal per digest."""
+        return self.path.with_name(self.path.stem + ".sendlogs")
+
+    def _journal(self, digest_id: str) -> SendJournal:
+        """The digest's send journal, opened once (call with ``_send_log_lock`` held)."""
+        stem = safe_file_name(digest_id)
+        journal = self._journals.get(stem)
+        if journal is None:
+            journal = SendJournal(
+                self.send_log_folder, digest_id, read_only=self._read_only, durable=self._durable
+            )
+            self._journals[stem] = journal
+        return journal
 
     def send_log(self, digest_id: str) -> list[JSONDict]:
         with self._send_log_lock:
-            db = self._send_log_db(digest_id)
-            return [copy.deepcopy(dict(doc)) for doc in db.table("entries")]
+            return list(self._journal(digest_id).entries().values())
 
     def record_send(self, entries: Iterable[Mapping[str, Any]]) -> None:
-        by_digest: dict[str, list[JSONDict]] = {}
+        by_digest: dict[str, list[Mapping[str, Any]]] = {}
         for entry in entries:
             digest_id, recipient = entry.get("digest_id"), entry.get("recipient")
             if not isinstance(digest_id, str) or not isinstance(recipient, str):
                 raise LibraryError("a send-log entry needs a digest_id and a recipient")
-            by_digest.setdefault(digest_id, []).append(copy.deepcopy(dict(entry)))
+            by_digest.setdefault(digest_id, []).append(entry)
         with self._send_log_lock:  # a send runs on a worker thread; the window reads the log
             for digest_id, batch in by_digest.items():
-                table = self._send_log_db(digest_id).table("entries")
-                # one durable write per call: TinyDB has no bulk upsert, so use its table updater
-                table._update_table(_upsert_by_recipient({e["recipient"]: e for e in batch}))
+                self._journal(digest_id).append(batch)  # one write and one fsync per digest
+
+    def compact_send_log(self, digest_id: str) -> None:
+        with self._send_log_lock:
+            self._journal(digest_id).compact()
+
+    def send_lock(self, digest_id: str, holder: Holder) -> SendLock:
+        if self._read_only:
+            raise LibraryError(
+                f"the library {self.path} was opened read-only; sending needs it open for writing"
+            )
+        return SendLock(self.send_log_folder, digest_id, holder)
 
     def close(self) -> None:
         try:
+            with self._send_log_lock:
+                for journal in self._journals.values():
+                    journal.close()
+                self._journals.clear()
             self._db.close()
         finally:
             self._release()

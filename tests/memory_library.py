@@ -7,13 +7,16 @@ does not depend on sharing objects with the store.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from composer.errors import LibraryError, SendLockedError
 from composer.item import NewsItem, same_story
-from composer.repository import AddResult, JSONDict
+from composer.repository import AddResult, Holder, JSONDict
 
 
 class MemoryLibrary:
@@ -24,6 +27,8 @@ class MemoryLibrary:
         self._digests: dict[str, str] = {}
         self._settings: str = json.dumps(dict(settings or {}))
         self._sends: dict[tuple[str, str], str] = {}
+        self._senders: dict[str, Holder] = {}  # digest id -> who holds its send lock
+        self._send_guard = threading.Lock()  # a send records on a worker thread
 
     @property
     def location(self) -> str:
@@ -84,13 +89,42 @@ class MemoryLibrary:
         self._settings = json.dumps(current)
 
     def send_log(self, digest_id: str) -> list[JSONDict]:
-        return [json.loads(v) for (d, _), v in self._sends.items() if d == digest_id]
+        with self._send_guard:
+            return [json.loads(v) for (d, _), v in self._sends.items() if d == digest_id]
 
     def record_send(self, entries: Iterable[Mapping[str, Any]]) -> None:
-        for entry in entries:
-            self._sends[(str(entry["digest_id"]), str(entry["recipient"]))] = json.dumps(
-                dict(entry)
-            )
+        """A later entry's keys replace the recipient's, as the store's journal merges them."""
+        batch = list(entries)
+        for entry in batch:
+            if not isinstance(entry.get("digest_id"), str) or not isinstance(
+                entry.get("recipient"), str
+            ):
+                raise LibraryError("a send-log entry needs a digest_id and a recipient")
+        with self._send_guard:
+            for entry in batch:
+                key = (str(entry["digest_id"]), str(entry["recipient"]))
+                earlier = json.loads(self._sends.get(key, "{}"))
+                self._sends[key] = json.dumps({**earlier, **dict(entry)})
+
+    def compact_send_log(self, digest_id: str) -> None:
+        """Nothing to fold in memory: the states stay as they are."""
+
+    @contextlib.contextmanager
+    def send_lock(self, digest_id: str, holder: Holder) -> Iterator[None]:
+        """One sender per digest in this process; a second is refused, naming the first."""
+        with self._send_guard:
+            current = self._senders.get(digest_id)
+            if current is not None:
+                raise SendLockedError(
+                    f"the digest {digest_id} is being sent by {current.describe()}; "
+                    "wait for it to finish"
+                )
+            self._senders[digest_id] = holder
+        try:
+            yield
+        finally:
+            with self._send_guard:
+                del self._senders[digest_id]
 
     def close(self) -> None:
         pass

@@ -242,7 +242,13 @@ def test_send_log_entries_are_upserted_per_recipient_in_their_own_file(
         log = {e["recipient"]: e["state"] for e in lib.send_log("d/1")}
         assert log == {"a@example.org": "sent", "b@example.org": "queued"}
         assert lib.send_log("other") == []
-    assert (library_path.parent / "library.sendlogs" / "d_1.json").exists()
+    # beside the library: the digest's journal, folded into its summary at compaction
+    logs = library_path.parent / "library.sendlogs"
+    assert (logs / "d_1.journal").exists() and not (logs / "d_1.json").exists()
+    with TinyDBLibrary(library_path) as lib:
+        lib.compact_send_log("d/1")
+        assert {e["recipient"]: e["state"] for e in lib.send_log("d/1")} == log
+    assert (logs / "d_1.json").exists() and not (logs / "d_1.journal").exists()
 
 
 def test_library_location_comes_from_argument_environment_or_default(
