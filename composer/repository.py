@@ -142,7 +142,8 @@ class Library(Protocol):
     def record_send(self, entries: Iterable[Mapping[str, Any]]) -> None:
         """Record send-log entries keyed by (digest_id, recipient), durably, before returning.
 
-        Each entry replaces the recipient's earlier one. The store appends them to the
+        An entry updates the recipient's earlier one (its keys win, keys it does not
+        name are kept, e.g. ``queued_at``). The store appends them to the
         digest's journal (one record per entry, one flush to disk per call): a call costs
         the same whatever the log's size. A send runs on a worker thread: this,
         :meth:`send_log` and :meth:`compact_send_log` must be thread-safe.
