@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from composer.errors import NewsdigestError
-from composer.repository import Library
+from composer.repository import Holder, Library
 from composer.search import ItemFilter, filter_items
 
 log = logging.getLogger("newsdigest")
@@ -52,7 +52,9 @@ class _VersionAction(argparse.Action):
 def _open(args: argparse.Namespace, *, read_only: bool = False) -> Library:
     from store import open_library
 
-    return open_library(args.library, read_only=read_only)
+    # a writer names itself, so that whoever it keeps waiting is told who it is
+    holder = None if read_only else Holder("command", command=f"newsdigest {args.command}")
+    return open_library(args.library, read_only=read_only, holder=holder)
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -130,7 +132,9 @@ def cmd_gui(args: argparse.Namespace) -> int:
     from store import open_library, resolve_library_path
 
     path = resolve_library_path(args.library)
-    return ui.app.run(lambda: open_library(path), location=str(path), argv=sys.argv[:1])
+    return ui.app.run(
+        lambda: open_library(path, holder=Holder("window")), location=str(path), argv=sys.argv[:1]
+    )
 
 
 def cmd_screenshots(args: argparse.Namespace) -> int:
