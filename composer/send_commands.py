@@ -16,7 +16,8 @@ open, and returns the exit status. User errors raise
   without ``--to-file`` continues with the recipients of the log). The server
   can be named on the command line (``--smtp-host``, ``--smtp-port``,
   ``--security``, ``--smtp-user``, ``--from``...), overriding the saved
-  settings for this run. Ctrl-C stops after the message in flight.
+  settings for this run. Ctrl-C stops after the message in flight, a second
+  Ctrl-C at once.
   ``--theme NAME`` renders it in another layout for this run, as ``build`` does.
 * ``settings smtp [--host H] [--port P] [--security S] [--user U] [--from
   ADDRESS] [--reply-to ADDRESS] [--ca-file F] ... [--password]
@@ -26,8 +27,10 @@ open, and returns the exit status. User errors raise
 ``unsubscribe verify|link|key`` (per-reader unsubscribe links) is registered here
 too, from :mod:`composer.unsubscribe_commands`.
 
-Exit status of ``send``: 0 when every message of the run was accepted, 1
-otherwise (a failure, an uncertain recipient, a stop, or a cancel).
+Exit status of ``send`` (the README's table): 0 when everyone on the list is
+sent, 1 for a user error or nothing valid to send, 3 when the run finished with
+failed, uncertain or still queued recipients (their counts on stderr), 130 when
+interrupted.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ import getpass
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
@@ -52,6 +55,7 @@ from composer.repository import Library
 from composer.secrets import ENV_VAR, PasswordStore
 from composer.send import (
     FAILED,
+    QUEUED,
     SENT,
     UNCERTAIN,
     LibraryJournal,
@@ -70,6 +74,7 @@ from composer.smtp_settings import (
     describe,
     merge_smtp,
     parse_from,
+    security_warnings,
     smtp_from_settings,
     with_changes,
 )
@@ -316,6 +321,11 @@ def _print(lines: Sequence[str]) -> None:
         print(line)
 
 
+def _print_security_warnings(smtp: SmtpSettings, prefix: str = "") -> None:
+    """Say when the port and the security do not go together (465 with starttls...)."""
+    _print([f"{prefix}warning: {text}" for text in security_warnings(smtp)])
+
+
 # -- send ------------------------------------------------------------------------------------------
 def cmd_send(args: argparse.Namespace, library: Library) -> int:
     stored = library.settings()
@@ -359,6 +369,7 @@ def _send_test(args: argparse.Namespace, job: SendJob) -> int:
     preflight = job.preflight(plan)
     print(f"Test of {job.prepared.digest.title!r} to {', '.join(r.address for r in plan.to_send)}")
     _print([f"  {line}" for line in preflight.lines()])
+    _print_security_warnings(job.settings, "  server ")
     if args.dry_run:
         print("dry run: nothing was sent")
         return 0
@@ -415,13 +426,7 @@ def _send_list(args: argparse.Namespace, job: SendJob) -> int:
     )
     digest_id = job.digest_id
     if plan.started_before and not (args.resume or args.retry_uncertain or args.send_again):
-        raise NewsdigestError(
-            f"the digest {digest_id} was already sent in part "
-            f"({describe_counts(plan.log_counts)}); "
-            "add --resume to send to those still queued (nobody gets it twice), "
-            "--retry-uncertain to include recipients who may have received it, or "
-            "--send-again failed|all"
-        )
+        raise NewsdigestError(begun_before_message(digest_id, plan.log_counts))
     if recipients is None and not plan.started_before:
         raise NewsdigestError(
             f"nothing to resume: the digest {digest_id} has no send log in {job_location(job)}; "
@@ -430,6 +435,7 @@ def _send_list(args: argparse.Namespace, job: SendJob) -> int:
     preflight = job.preflight(plan, recipients)
     print(f"Digest {digest_id}: {job.prepared.digest.title}")
     _print([f"  {line}" for line in preflight.lines()])
+    _print_security_warnings(job.settings, "  server ")
     if preflight.errors and not args.ignore_preflight_errors:
         raise NewsdigestError(
             f"the preflight checks found {len(preflight.errors)} error"
@@ -453,6 +459,21 @@ def _send_list(args: argparse.Namespace, job: SendJob) -> int:
     report = _run(job, plan)
     _print(report.lines())
     return outcome_status(report)
+
+
+def begun_before_message(digest_id: str, counts: Mapping[str, int]) -> str:
+    """Why a list send of a digest with a send log needs ``--resume`` (or a choice to resend)."""
+    if counts.get(QUEUED) and not any(n for state, n in counts.items() if state != QUEUED):
+        return (
+            f"an earlier run of {digest_id} stopped before sending anything "
+            f"({describe_counts(counts)}); add --resume to send to them now"
+        )
+    return (
+        f"the digest {digest_id} was already sent in part ({describe_counts(counts)}); "
+        "add --resume to send to those still queued (nobody gets it twice), "
+        "--retry-uncertain to include recipients who may have received it, or "
+        "--send-again failed|all"
+    )
 
 
 def job_location(job: SendJob) -> str:
@@ -485,6 +506,8 @@ def cmd_settings_smtp(args: argparse.Namespace, library: Library) -> int:
         stored = library.settings()
         print(f"Saved the SMTP settings in {library.location}.")
     smtp = smtp_from_settings(stored)
+    if changes:
+        _print_security_warnings(smtp)
     passwords = PasswordStore()
     if args.password or args.forget_password:
         if not smtp.user:
@@ -522,3 +545,4 @@ def _show(smtp: SmtpSettings, passwords: PasswordStore, library: Library) -> Non
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
         print(f"  {label:<{width}}  {value}")
+    _print_security_warnings(smtp)

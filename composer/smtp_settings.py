@@ -303,10 +303,15 @@ class SmtpSettings:
         return self.port or DEFAULT_PORTS[self.security]
 
     @property
+    def address_label(self) -> str:
+        """``"smtp.example.org:587"`` (an IPv6 address in brackets)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.effective_port}"
+
+    @property
     def server_label(self) -> str:
         """``"smtp.example.org:587 (STARTTLS)"`` for summaries and messages."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{host}:{self.effective_port} ({SECURITY_LABELS[self.security]})"
+        return f"{self.address_label} ({SECURITY_LABELS[self.security]})"
 
     @property
     def keyring_username(self) -> str:
@@ -370,6 +375,30 @@ def check_security(settings: SmtpSettings) -> SmtpSettings:
             f"server on this machine (localhost), not {settings.host}. Use starttls or tls",
         )
     return settings
+
+
+#: Ports whose security is all but fixed: 465 speaks TLS from the first byte (RFC 8314),
+#: 587 and 25 start in plain text (STARTTLS upgrades them).
+IMPLICIT_TLS_PORTS = frozenset({465})
+PLAIN_START_PORTS = frozenset({25, 587})
+
+
+def security_warnings(settings: SmtpSettings) -> list[str]:
+    """Likely mistakes in the port and security pair: 465 with starttls, 587 with tls."""
+    port = settings.effective_port
+    if settings.security != "tls" and port in IMPLICIT_TLS_PORTS:
+        return [
+            f"port {port} usually expects TLS from the first byte, but the security is "
+            f"{settings.security}: the server will probably send no greeting. Choose security "
+            "tls for this port, or port 587 with starttls"
+        ]
+    if settings.security == "tls" and port in PLAIN_START_PORTS:
+        return [
+            f"port {port} usually starts in plain text (STARTTLS), but the security is tls: "
+            "the encrypted connection will probably fail. Choose security starttls for this "
+            "port, or port 465 with tls"
+        ]
+    return []
 
 
 def smtp_from_mapping(data: Mapping[str, Any]) -> SmtpSettings:

@@ -26,7 +26,13 @@ from composer.smtp_settings import (
 
 log = logging.getLogger(__name__)
 
-log = logging.getLogger(__name__)
+#: The longest wait for a server's 220 greeting (the settings' timeout, when shorter).
+GREETING_LIMIT = 10.0
+
+#: How OpenSSL names a handshake that got plain text back (an SMTP greeting, not TLS).
+PLAIN_TEXT_REASONS = frozenset(
+    {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "UNKNOWN_PROTOCOL", "PACKET_LENGTH_TOO_LONG"}
+)
 
 
 # -- the connection --------------------------------------------------------------------------------
@@ -89,6 +95,23 @@ def default_helo_name() -> str:
     return name
 
 
+def greeting_limit(settings: SmtpSettings) -> float:
+    """Seconds to wait for the 220 greeting: the timeout, at most :data:`GREETING_LIMIT`."""
+    return min(settings.timeout, GREETING_LIMIT)
+
+
+def no_greeting_message(settings: SmtpSettings) -> str:
+    """What a server that never greeted probably means, for the settings' security."""
+    where, port = settings.address_label, settings.effective_port
+    waited = f"{where} sent no SMTP greeting within {greeting_limit(settings):g} s"
+    if settings.security == "tls":
+        return f"{waited} after the TLS handshake: the server may be busy; try again later"
+    return (
+        f"{waited}: it probably expects TLS from the first byte; choose security tls "
+        "(implicit TLS) for this port" + (", or use port 587 with starttls" if port != 587 else "")
+    )
+
+
 class SmtpConnection:
     """One connection to the settings' server: opened, reused, closed; never plain by mistake."""
 
@@ -128,89 +151,110 @@ class SmtpConnection:
 
     def open(self) -> None:
         """Connect, secure and log in; :class:`SendError` when retrying cannot help."""
-        s = self.settings
-        where = s.server_label
-        context = self.ssl_context() if s.security != "none" else None
-        helo = s.helo_name or default_helo_name()
         smtp: smtplib.SMTP | None = None
         try:
-            if s.security == "tls":
-                smtp = smtplib.SMTP_SSL(
-                    s.host,
-                    s.effective_port,
-                    local_hostname=helo,
-                    timeout=s.timeout,
-                    context=context,
-                )
-            else:
-                smtp = smtplib.SMTP(
-                    s.host, s.effective_port, local_hostname=helo, timeout=s.timeout
-                )
-            smtp.ehlo_or_helo_if_needed()
-            if s.security == "starttls":
-                if not smtp.has_extn("starttls"):
-                    raise SendError(
-                        f"{where} does not offer STARTTLS; Newsdigest does not send the password "
-                        "or the messages unencrypted (choose the security the server supports)"
-                    )
-                smtp.starttls(context=context)
-                smtp.ehlo()
-            if s.user:
-                if self.password is None:
-                    raise SendError(f"no password for {s.keyring_username}")
-                _login(smtp, s.user, self.password)
-        except SendError:
+            smtp = self._greeted()
+            self._secure_and_login(smtp)
+        except (SendError, RetryLater, OSError, smtplib.SMTPException) as exc:
+            self._abort(smtp)
+            raise self._failure(exc) from None
+        except BaseException:
             self._abort(smtp)
             raise
-        except ssl.SSLCertVerificationError as exc:
-            self._abort(smtp)
-            raise self._certificate_error(exc) from None
-        except ssl.SSLError as exc:
-            self._abort(smtp)
-            raise SendError(
+        self._smtp = smtp
+
+    def _greeted(self) -> smtplib.SMTP:
+        """Connected, its 220 greeting read within :func:`greeting_limit`; then the timeout.
+
+        A server that says nothing is most often one that speaks TLS from the first
+        byte, reached without it: the wait is short and the message says so.
+        """
+        s = self.settings
+        helo = s.helo_name or default_helo_name()
+        limit = greeting_limit(s)
+        smtp: smtplib.SMTP
+        try:
+            if s.security == "tls":
+                context = self.ssl_context()
+                smtp = smtplib.SMTP_SSL(
+                    s.host, s.effective_port, local_hostname=helo, timeout=limit, context=context
+                )
+            else:
+                smtp = smtplib.SMTP(s.host, s.effective_port, local_hostname=helo, timeout=limit)
+        except smtplib.SMTPServerDisconnected as exc:
+            if isinstance(exc.__context__, TimeoutError):  # connected, but no greeting
+                raise RetryLater(no_greeting_message(s)) from None
+            raise
+        smtp.timeout = s.timeout
+        if smtp.sock is not None:
+            smtp.sock.settimeout(s.timeout)
+        return smtp
+
+    def _secure_and_login(self, smtp: smtplib.SMTP) -> None:
+        s = self.settings
+        smtp.ehlo_or_helo_if_needed()
+        if s.security == "starttls":
+            if not smtp.has_extn("starttls"):
+                raise SendError(
+                    f"{s.server_label} does not offer STARTTLS; Newsdigest does not send the "
+                    "password or the messages unencrypted (choose the security the server "
+                    "supports)"
+                )
+            smtp.starttls(context=self.ssl_context())
+            smtp.ehlo()
+        if s.user:
+            if self.password is None:
+                raise SendError(f"no password for {s.keyring_username}")
+            _login(smtp, s.user, self.password)
+
+    def _failure(self, exc: Exception) -> SendError | RetryLater:
+        """What a failure to open means: retry later, or a :class:`SendError` to show."""
+        s = self.settings
+        where = s.server_label
+        if isinstance(exc, SendError | RetryLater):
+            return exc
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            return self._certificate_error(exc)
+        if isinstance(exc, ssl.SSLError):
+            if s.security == "tls" and exc.reason in PLAIN_TEXT_REASONS:
+                return SendError(
+                    f"the server at {s.address_label} answered in plain text, not TLS: choose "
+                    "security starttls for this port"
+                    + (", or use port 465 with tls" if s.effective_port != 465 else "")
+                )
+            return SendError(
                 f"the encrypted connection to {where} failed ({exc.reason or exc}); check the "
                 "security setting: tls is usually port 465, starttls port 587"
-            ) from None
-        except smtplib.SMTPAuthenticationError as exc:
-            self._abort(smtp)
+            )
+        if isinstance(exc, smtplib.SMTPAuthenticationError):
             text = _reply_text(exc.smtp_error)
             if 400 <= exc.smtp_code < 500:
-                raise RetryLater(f"login refused for now: {exc.smtp_code} {text}") from None
-            raise SendError(
+                return RetryLater(f"login refused for now: {exc.smtp_code} {text}")
+            return SendError(
                 f"{where} refused the login for user {s.user} ({exc.smtp_code} {text}); "
                 "check the user name and the password"
-            ) from None
-        except smtplib.SMTPNotSupportedError:
-            self._abort(smtp)
-            raise SendError(
+            )
+        if isinstance(exc, smtplib.SMTPNotSupportedError):
+            return SendError(
                 f"{where} does not offer login (AUTH); remove the user name or check the "
                 "security setting"
-            ) from None
-        except smtplib.SMTPConnectError as exc:
-            self._abort(smtp)
+            )
+        if isinstance(exc, smtplib.SMTPResponseException):  # SMTPConnectError too
             text = f"{exc.smtp_code} {_reply_text(exc.smtp_error)}"
-            if 400 <= exc.smtp_code < 500:
-                raise RetryLater(f"{where} is busy: {text}") from None
-            raise SendError(f"{where} refused the connection: {text}") from None
-        except smtplib.SMTPResponseException as exc:
-            self._abort(smtp)
-            text = f"{exc.smtp_code} {_reply_text(exc.smtp_error)}"
-            if 400 <= exc.smtp_code < 500:
-                raise RetryLater(f"{where}: {text}") from None
-            raise SendError(f"{where} refused: {text}") from None
-        except smtplib.SMTPServerDisconnected as exc:
-            self._abort(smtp)
-            raise RetryLater(f"{where} closed the connection ({exc})") from None
-        except smtplib.SMTPException as exc:
-            self._abort(smtp)
-            raise SendError(f"{where}: {exc}") from None
-        except socket.gaierror as exc:
-            self._abort(smtp)
-            raise RetryLater(f"cannot find the server {s.host} ({exc.strerror or exc})") from None
-        except OSError as exc:
-            self._abort(smtp)
-            raise RetryLater(f"cannot connect to {where}: {exc.strerror or exc}") from None
-        self._smtp = smtp
+            if isinstance(exc, smtplib.SMTPConnectError):
+                busy = f"{where} is busy: {text}"
+                refused = f"{where} refused the connection: {text}"
+            else:
+                busy, refused = f"{where}: {text}", f"{where} refused: {text}"
+            return RetryLater(busy) if 400 <= exc.smtp_code < 500 else SendError(refused)
+        if isinstance(exc, smtplib.SMTPServerDisconnected):
+            return RetryLater(f"{where} closed the connection ({exc})")
+        if isinstance(exc, smtplib.SMTPException):
+            return SendError(f"{where}: {exc}")
+        if isinstance(exc, socket.gaierror):
+            return RetryLater(f"cannot find the server {s.host} ({exc.strerror or exc})")
+        assert isinstance(exc, OSError)
+        return RetryLater(f"cannot connect to {where}: {exc.strerror or exc}")
 
     @staticmethod
     def _abort(smtp: smtplib.SMTP | None) -> None:
