@@ -38,21 +38,19 @@ def real_path(path: Path) -> Path:
     Every spelling of one file must give one path, because the path is a key: it names
     the lock and the send-log folder, and windows and commands compare it. Resolving
     follows symbolic links and ``..``; case needs more, since macOS and Windows usually
-    ignore it (``Library.JSON`` is ``library.json``) while Linux does not:
-
-    * on Windows the resolved path is passed through ``os.path.normcase`` (lower case,
-      backslashes), the system's own rule for comparing paths;
-    * anywhere else, when the folder ignores case (the swapped-case spelling of an
-      existing entry names the same file), each part is replaced by its spelling on
-      disk, taken from a listing of its parent. On a case-sensitive file system that
-      check costs one failed ``stat``; the listings happen only where case is ignored.
+    ignore it (``Library.JSON`` is ``library.json``) while Linux does not. When the
+    folder ignores case (the swapped-case spelling of an existing entry names the same
+    file), each existing part is replaced by its spelling on disk, taken from a listing
+    of its parent; a part that does not exist yet keeps the user's spelling (so a new
+    library is created with the name the user typed, not lower-cased as
+    ``os.path.normcase`` would). On a case-sensitive file system the check costs one
+    failed ``stat``; the listings happen only where case is ignored. The lock beside
+    the file is then the same file for every spelling, since the system ignores case.
     """
     try:
         resolved = path.resolve()
     except (OSError, RuntimeError):  # a symlink loop: the open then says what is wrong
         return path.absolute()
-    if os.name == "nt":
-        return Path(os.path.normcase(resolved))
     try:
         return _on_disk_spelling(resolved)
     except OSError:  # an unreadable folder: the resolved spelling is the best we have

@@ -202,8 +202,8 @@ def test_case_is_folded_where_the_file_system_ignores_it(tmp_path: Path) -> None
         return
     assert real_path(upper) == real_path(folder / "library.json")
     assert real_path(tmp_path / "LIBRARIES" / "new.json").parent == real_path(folder)
-    if os.name != "nt":  # elsewhere the on-disk spelling is kept, not lower case
-        assert real_path(upper) == real_path(tmp_path) / "Libraries" / "library.json"
+    assert real_path(upper) == real_path(tmp_path) / "Libraries" / "library.json"  # as on disk
+    assert real_path(folder / "New.json").name == "New.json"  # a new file keeps the typed name
     with open_library(folder / "library.json"), pytest.raises(LibraryLockedError):
         open_library(upper)
 
