@@ -33,7 +33,7 @@ from composer.errors import NewsdigestError
 from composer.export import BUILTIN_PROFILES, export_digest, get_profile, write_exports
 from composer.operations import SetField
 from composer.preflight import Finding, check_html, check_readiness, has_errors, sort_findings
-from composer.render import Renderer, user_templates_for
+from composer.render import renderer_for
 from composer.repository import Library
 from composer.theme import LAYOUTS, theme_from_settings
 
@@ -153,9 +153,7 @@ def cmd_build(args: argparse.Namespace, library: Library) -> int:
     if args.title is not None:
         digest, _ = SetField("title", args.title).apply(digest)
     digest = _with_layout(digest, args.theme)
-    folder = user_templates_for(theme)
-    renderer = Renderer(user_templates=folder if folder.is_dir() else None)
-    exported = export_digest(renderer, digest, {i.id: i for i in items}, theme, profile)
+    exported = export_digest(renderer_for(theme), digest, {i.id: i for i in items}, theme, profile)
     outputs = {"html": args.html, "text": args.text, "eml": args.eml, "bundle": args.zip}
     findings = list(exported.findings)
     codes = {f.code for f in findings}

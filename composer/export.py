@@ -25,6 +25,14 @@ url is personal and is filled in for that address), the subject is folded by
 ``MIME-Version``, and ``List-Unsubscribe-Post`` is there when it applies (a
 personal https url, see :mod:`composer.unsubscribe`).
 
+A file and a send follow the same rules, written here once: the sender
+(:func:`sender_for`: the SMTP settings' sender, else the theme's from address, else
+for a file the placeholder :data:`FALLBACK_FROM` with a note), ``List-Unsubscribe``
+(:func:`list_unsubscribe`, a call of :class:`composer.unsubscribe.UnsubscribeRule`),
+and the headers and MIME body folded into bytes (:func:`message_head`,
+:func:`mime_body`, :func:`message_bytes`); :mod:`composer.send.message` builds each
+recipient's message with them.
+
 Every file is written atomically (a temporary file renamed over the target),
 so an export never leaves half a file behind.
 """
@@ -40,9 +48,9 @@ import html as html_lib
 import io
 import json
 import re
-import urllib.parse
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -54,9 +62,11 @@ from composer.header_fold import fold_subject
 from composer.item import NewsItem
 from composer.markup import safe_link
 from composer.preflight import Finding
+from composer.recipients import check_address, check_header_text, validate_address
 from composer.render import Links, Rendered, Renderer
+from composer.smtp_settings import SmtpSettings
 from composer.theme import Theme
-from composer.unsubscribe import ONE_CLICK, UnsubscribeRule, fill, is_personal, needs_key
+from composer.unsubscribe import ONE_CLICK, UnsubscribeRule, header_url, needs_key
 
 SETTINGS_KEY = "export_profiles"
 FALLBACK_FROM = "newsletter@example.invalid"
@@ -237,13 +247,47 @@ def _zip_time(digest: Digest) -> tuple[int, int, int, int, int, int]:
     return (when.year, when.month, when.day, when.hour, when.minute, when.second)
 
 
-def _sender(theme: Theme) -> tuple[str, list[str]]:
+@dataclasses.dataclass(frozen=True)
+class Sender:
+    """The ``From`` of a message, and what the reader of an exported file is told about it."""
+
+    address: Address
+    notes: tuple[str, ...] = ()
+
+
+def sender_for(theme: Theme, settings: SmtpSettings | None = None) -> Sender:
+    """The ``From`` address, by one rule for sends and exported files.
+
+    The SMTP settings' sender when they name one; else the theme's from address; else,
+    for a file (no ``settings``: an export has no SMTP settings), the placeholder
+    :data:`FALLBACK_FROM`, with a note saying so. A send with neither is refused
+    (:func:`composer.send.message.check_ready` says which setting to give), and so is a
+    send whose theme from address is not valid; a file notes it and uses the placeholder.
+    The display name is the sender's name, else the theme's organisation.
+    """
+    name, address = (settings.sender_name, settings.sender_address) if settings else ("", "")
     notes: list[str] = []
-    name, address = email.utils.parseaddr(theme.from_address)
-    if not address or "@" not in address:
-        notes.append(f"no sender address in the theme settings: the .eml says From {FALLBACK_FROM}")
+    if not address and theme.from_address:
+        try:
+            fallback = check_address(theme.from_address, "theme from_address")
+        except ValidationError as exc:
+            if settings is not None:
+                raise
+            notes.append(f"{exc}: the .eml says From {FALLBACK_FROM}")
+        else:
+            address, name = fallback.ascii_address, name or fallback.name
+    if not address:
+        if settings is not None:
+            raise NewsdigestError("cannot send: the sender address is not set")
+        if not notes:
+            notes.append(
+                f"no sender address in the theme settings: the .eml says From {FALLBACK_FROM}"
+            )
         name, address = theme.organisation, FALLBACK_FROM
-    return email.utils.formataddr((name or theme.organisation, address)), notes
+    else:
+        address = validate_address(address)[1]
+    display = check_header_text(name or theme.organisation, "sender name", 200)
+    return Sender(Address(display_name=display, addr_spec=address), tuple(notes))
 
 
 #: Serialises headers set raw (``List-Unsubscribe``) as they are: the default SMTP policy
@@ -251,20 +295,65 @@ def _sender(theme: Theme) -> tuple[str, list[str]]:
 EML_POLICY = email.policy.SMTP.clone(refold_source="none")
 
 
-def ascii_url(url: str) -> str:
-    """``url`` with any non-ASCII character percent-encoded (header values are ASCII)."""
-    return urllib.parse.quote(url, safe="!#$%&'()*+,/:;=?@[]~")
+def list_unsubscribe(rule: UnsubscribeRule, reader: str | None = None) -> str | None:
+    """The ``List-Unsubscribe`` value of ``reader``'s message, by ``rule``; else None.
 
-
-def list_unsubscribe(links: Links) -> str | None:
-    """``List-Unsubscribe`` value when the unsubscribe link is a real url or mailto, else None.
-
-    A url with ``{email}`` or ``{token}`` placeholders must be filled in first.
+    ``reader`` None is a file addressed to no one: it names the url shared by everyone
+    (https or mailto) as written, and a personal url (``{email}``, ``{token}``) has no
+    reader to be filled in for, so it gives no header.
     """
-    value = links.unsubscribe
-    if value and safe_link(value) is not None and not is_personal(value):
-        return f"<{ascii_url(value.strip())}>"
+    if reader is not None:
+        return rule.header(reader)
+    if rule.shared and rule.url:
+        return f"<{header_url(rule.url)}>"
     return None
+
+
+def message_head(
+    *,
+    subject: str,
+    sender: Address,
+    to: Address | None,
+    message_id: str,
+    list_unsubscribe: str | None,
+    one_click: bool,
+    mime_headers: Sequence[tuple[str, str]],
+    reply_to: Address | None = None,
+    now: dt.datetime | None = None,
+) -> EmailMessage:
+    """A message's headers, in one order for files and sends, set with the SMTP policy.
+
+    ``subject`` is already folded (:func:`composer.header_fold.fold_subject`); ``to`` None
+    is :data:`PLACEHOLDER_TO`; ``List-Unsubscribe-Post`` goes with a ``List-Unsubscribe``
+    when ``one_click``; ``now`` (default: now) without a time zone is UTC.
+    """
+    when = now or dt.datetime.now(dt.UTC)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    message = EmailMessage(policy=email.policy.SMTP)
+    message.set_raw("Subject", subject)
+    message["From"] = sender
+    if to is None:
+        message.set_raw("To", PLACEHOLDER_TO)
+    else:
+        message["To"] = to
+    if reply_to is not None:
+        message["Reply-To"] = reply_to
+    message["Date"] = email.utils.format_datetime(when)
+    message.set_raw("Message-ID", message_id)
+    if list_unsubscribe:
+        message.set_raw("List-Unsubscribe", list_unsubscribe)
+        if one_click:
+            message.set_raw("List-Unsubscribe-Post", ONE_CLICK)
+    for name, value in mime_headers:
+        message.set_raw(name, value)
+    return message
+
+
+def message_bytes(head: EmailMessage, body: bytes) -> bytes:
+    """The message as bytes: ``head``'s headers folded by :data:`EML_POLICY`, then ``body``."""
+    folded = b"".join(EML_POLICY.fold_binary(name, value) for name, value in head.raw_items())
+    return folded + b"\r\n" + body
 
 
 def mime_body(text: str, html: str) -> tuple[list[tuple[str, str]], bytes]:
@@ -317,49 +406,39 @@ def build_eml(
     for that address (``{token}`` needs ``unsubscribe_key``; without it the file keeps
     the placeholders and has no ``List-Unsubscribe``, and a note says so).
     """
-    sender, notes = _sender(theme)
-    when = now or dt.datetime.now(dt.UTC)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    address = email.utils.parseaddr(sender)[1]
-    domain = address.rsplit("@", 1)[-1] or "localhost"
-    to = PLACEHOLDER_TO
-    text, html = rendered.text, rendered.html
-    header = list_unsubscribe(links)
-    one_click = False
-    url = links.unsubscribe
-    if url and is_personal(url):
-        if needs_key(url) and unsubscribe_key is None:
+    sender = sender_for(theme)
+    notes = list(sender.notes)
+    address = sender.address.addr_spec
+    rule = UnsubscribeRule(links.unsubscribe, sender=address, key=unsubscribe_key)
+    reader: str | None = None
+    if rule.personal:
+        if needs_key(rule.url) and unsubscribe_key is None:
             notes.append(
                 "the unsubscribe url is personal ({token}): the .eml keeps the placeholders "
                 "and has no List-Unsubscribe; they are filled in for each reader at send time"
             )
         else:
-            rule = UnsubscribeRule(url, sender=address, key=unsubscribe_key)
-            to = sender
-            text, html = personal_parts(rendered, url, fill(url, address, unsubscribe_key))
-            header = rule.header(address)
-            one_click = rule.one_click
-    message = EmailMessage(policy=email.policy.SMTP)
-    message.set_raw("Subject", fold_subject(digest.title))
-    message["From"] = sender
-    if to == PLACEHOLDER_TO:
-        message.set_raw("To", to)
-    else:
-        message["To"] = to
-    message["Date"] = email.utils.format_datetime(when)
-    message["Message-ID"] = message_id or email.utils.make_msgid(
-        idstring=re.sub(r"[^A-Za-z0-9.-]", "", digest.id)[:40] or None, domain=domain
-    )
-    if header:
-        message.set_raw("List-Unsubscribe", header)
-        if one_click:
-            message.set_raw("List-Unsubscribe-Post", ONE_CLICK)
+            reader = address
+    text, html = rendered.text, rendered.html
+    link = rule.link(reader) if reader is not None else None
+    if rule.url and link is not None:
+        text, html = personal_parts(rendered, rule.url, link)
     mime_headers, body = mime_body(text, html)
-    for name, value in mime_headers:
-        message.set_raw(name, value)
-    head = b"".join(EML_POLICY.fold_binary(name, value) for name, value in message.raw_items())
-    return head + b"\r\n" + body, notes
+    domain = sender.address.domain or "localhost"
+    head = message_head(
+        subject=fold_subject(digest.title),
+        sender=sender.address,
+        to=sender.address if reader is not None else None,
+        message_id=message_id
+        or email.utils.make_msgid(
+            idstring=re.sub(r"[^A-Za-z0-9.-]", "", digest.id)[:40] or None, domain=domain
+        ),
+        list_unsubscribe=list_unsubscribe(rule, reader),
+        one_click=reader is not None and rule.one_click,
+        mime_headers=mime_headers,
+        now=now,
+    )
+    return message_bytes(head, body), notes
 
 
 def export_digest(

@@ -28,7 +28,11 @@ configured :class:`premailer.Premailer`. A render is:
 7. run the preflight checks.
 
 The output depends only on the digest, the items, the theme and the links: no
-"now" is embedded, so the same input gives byte-identical output.
+"now" is embedded, so the same input gives byte-identical output. So a renderer
+remembers its last few results (:mod:`composer.render_cache`) and renders again
+only when something the email reads has changed (:attr:`Renderer.render_count`
+counts the real renders). :func:`renderer_for` gives the one renderer of a theme's
+user templates folder, shared by the preview, the exports and the sends.
 
 Template variables (for user templates): see :mod:`composer.render_context`.
 """
@@ -51,6 +55,13 @@ from composer.digest import Digest, ResolvedDigest, resolve
 from composer.errors import NewsdigestError
 from composer.item import NewsItem
 from composer.preflight import Finding, check_digest, check_html, sort_findings
+from composer.render_cache import (
+    CACHE_SIZE,
+    RenderCache,
+    render_key,
+    renderer_for,
+    templates_signature,
+)
 from composer.render_context import (
     IMAGE_WIDTH,
     UNSUBSCRIBE_SENTINEL,
@@ -94,6 +105,7 @@ __all__ = [
     "layout_of",
     "make_environment",
     "package_root",
+    "renderer_for",
     "user_templates_for",
     "wrap_text",
 ]
@@ -289,9 +301,13 @@ def put_links(html: str, links: Links, *, escape: bool) -> str:
 
 # -- the renderer ----------------------------------------------------------------------------------
 class Renderer:
-    """Renders digests; keep one and reuse it (templates and premailer are set up once)."""
+    """Renders digests; keep one and reuse it (templates and premailer are set up once).
 
-    def __init__(self, *, user_templates: Path | None = None) -> None:
+    :meth:`render` remembers its last ``cache_size`` results (0: none) and counts the
+    renders it really made in :attr:`render_count`.
+    """
+
+    def __init__(self, *, user_templates: Path | None = None, cache_size: int = CACHE_SIZE) -> None:
         from premailer import Premailer
 
         capture_cssutils_log()
@@ -312,6 +328,10 @@ class Renderer:
             disable_validation=False,
         )
         self._lock = threading.Lock()
+        #: Renders made (cache misses of :meth:`render`).
+        self.render_count = 0
+        self._cache: RenderCache[Rendered] = RenderCache(cache_size)
+        self._render_lock = threading.Lock()
 
     def _template(self, layout: str, name: str) -> jinja2.Template:
         """``<layout>/<name>``; a plain-text template falls back to the classic one, an
@@ -422,8 +442,46 @@ class Renderer:
 
         ``template`` names the layout (``classic``, ``magazine``, ``briefing`` or a user
         template folder); without it the digest's own choice, else the theme's, is used.
+        The same content (:func:`composer.render_cache.render_key`) is rendered once: a
+        later call returns the result remembered, resolved against the ``digest`` given.
         """
         links = links if links is not None else Links(theme.unsubscribe_url, theme.web_version_url)
+        signature = templates_signature(self.user_templates)
+        if signature is None:  # a folder too large to sign: nothing is remembered
+            return self._render_fresh(digest, items, theme, links, check=check, template=template)
+        key = render_key(
+            digest,
+            items,
+            theme,
+            (links.unsubscribe, links.web_version),
+            template=template,
+            check=check,
+            templates=signature,
+        )
+        rendered = self._cache.get(key)
+        if rendered is None:
+            with self._render_lock:  # one render at a time: a second asker waits, then reuses it
+                rendered = self._cache.get(key)
+                if rendered is None:
+                    rendered = self._render_fresh(
+                        digest, items, theme, links, check=check, template=template
+                    )
+                    self._cache.put(key, rendered)
+                    return rendered
+        return dataclasses.replace(rendered, resolved=resolve(digest, items))
+
+    def _render_fresh(
+        self,
+        digest: Digest,
+        items: Mapping[str, NewsItem],
+        theme: Theme,
+        links: Links,
+        *,
+        check: bool,
+        template: str | None,
+    ) -> Rendered:
+        """A real render (counted in :attr:`render_count`)."""
+        self.render_count += 1
         resolved = resolve(digest, items)
         layout = layout_of(digest, theme, template)
         context = build_context(resolved, theme, links, layout)

@@ -171,7 +171,6 @@ class MainWindow(QMainWindow):
         self.import_executor = import_executor or concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="newsdigest-import"
         )
-        self._export_renderer: Renderer | None = None
         self.last_import_summary = ""
         self.last_result: RenderResult | None = None
         self._import_task: ImportTask | None = None
@@ -1187,11 +1186,11 @@ class MainWindow(QMainWindow):
 
     # -- export -----------------------------------------------------------------------------------
     def export_renderer(self) -> Renderer:
-        from composer.render import Renderer, user_templates_for
+        """The theme's shared renderer, the preview's: an unchanged digest is not rendered
+        again to be exported or sent."""
+        from composer.render import renderer_for
 
-        if self._export_renderer is None:
-            self._export_renderer = Renderer(user_templates=user_templates_for(self.theme))
-        return self._export_renderer
+        return renderer_for(self.theme)
 
     def exported(self) -> Exported | None:
         from composer.export import export_digest
@@ -1301,7 +1300,6 @@ class MainWindow(QMainWindow):
 
     def _theme_saved(self) -> None:
         self.theme = self._read_theme()
-        self._export_renderer = None
         self.document.model.set_category_order(self.theme.category_order)
         self.theme_picker.set_default(self.theme.template)
         self.sending.digest_changed()

@@ -3,9 +3,11 @@
 :class:`RenderScheduler` takes render requests (a frozen :class:`RenderJob`:
 digest, items, theme, links — all immutable, safe to hand to another thread),
 waits :attr:`RenderScheduler.delay_ms` after the last one, and renders on a
-single-worker executor with the core's :class:`~composer.render.Renderer`. While
-a render runs, newer requests wait; when it ends only the newest is rendered.
-The result (or the error message) comes back on the GUI thread as a signal.
+single-worker executor with the theme's shared :class:`~composer.render.Renderer`
+(:func:`~composer.render.renderer_for`, the one the window's exports and sends use
+too, so they reuse this render while the digest is unchanged). While a render runs,
+newer requests wait; when it ends only the newest is rendered. The result (or the
+error message) comes back on the GUI thread as a signal.
 
 Tests pass a :class:`SynchronousExecutor`, which runs the job at once in the
 calling thread, so a render is finished when :meth:`render_now` returns.
@@ -17,7 +19,6 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -30,7 +31,7 @@ from composer.item import NewsItem
 from composer.theme import Theme
 
 if TYPE_CHECKING:  # Jinja2, premailer and lxml load in the worker, at the first render
-    from composer.render import Links, Rendered, Renderer
+    from composer.render import Links, Rendered
 
 log = logging.getLogger(__name__)
 DEBOUNCE_MS = 150
@@ -69,30 +70,18 @@ class SynchronousExecutor(concurrent.futures.Executor):
         return future
 
 
-class _Renderers:
-    """One :class:`Renderer` per user-templates folder, made on first use (in the worker)."""
+def render(job: RenderJob) -> Rendered:
+    """``job`` rendered by its theme's shared renderer (made on first use, in the worker)."""
+    from composer.render import renderer_for
 
-    def __init__(self) -> None:
-        self._by_folder: dict[str, Renderer] = {}
-        self._lock = threading.Lock()
-
-    def render(self, job: RenderJob) -> Rendered:
-        from composer.render import Renderer, user_templates_for
-
-        folder = user_templates_for(job.theme)
-        with self._lock:
-            renderer = self._by_folder.get(str(folder))
-            if renderer is None:
-                renderer = Renderer(user_templates=folder)
-                self._by_folder[str(folder)] = renderer
-        return renderer.render(job.digest, job.items, job.theme, job.links)
+    return renderer_for(job.theme).render(job.digest, job.items, job.theme, job.links)
 
 
-def run_job(renderers: _Renderers, serial: int, job: RenderJob) -> RenderResult:
+def run_job(serial: int, job: RenderJob) -> RenderResult:
     """Render ``job``; any failure becomes a message (background errors are never lost)."""
     started = time.perf_counter()
     try:
-        rendered = renderers.render(job)
+        rendered = render(job)
     except NewsdigestError as exc:
         return RenderResult(serial, job, None, str(exc), time.perf_counter() - started)
     except Exception as exc:  # a bug must reach the window, not a console
@@ -120,7 +109,6 @@ class RenderScheduler(QObject):
         self.executor = executor or concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="newsdigest-render"
         )
-        self._renderers = _Renderers()
         self._timer = QTimer(self, singleShot=True, interval=delay_ms)
         self._timer.timeout.connect(self._start)
         self._done.connect(self._finish)
@@ -159,7 +147,7 @@ class RenderScheduler(QObject):
         self._running = True
         serial = self._serial
         try:
-            future = self.executor.submit(run_job, self._renderers, serial, job)
+            future = self.executor.submit(run_job, serial, job)
         except RuntimeError:  # the executor was shut down (the window is closing)
             self._running = False
             return

@@ -1,9 +1,12 @@
 """One message per recipient, built from the digest rendered once.
 
 :func:`prepare_digest` renders the digest with the theme's own links (the
-``plain`` export profile). :class:`MessageFactory` turns that into one message
-per recipient, built when it is sent and dropped right after (a list of any
-length costs the memory of one message): ``To`` is that recipient alone,
+``plain`` export profile), through the theme's shared renderer
+(:func:`composer.render.renderer_for`), so that a send reuses the preview's render of
+an unchanged digest. :class:`MessageFactory` turns the rendered parts (no ``.eml`` in
+between) into one message per recipient, built when it is sent and dropped right
+after (a list of any length costs the memory of one message): ``To`` is that
+recipient alone,
 ``Message-ID`` is derived from the digest and the recipient
 (:func:`message_id_for`), and ``List-Unsubscribe`` / ``List-Unsubscribe-Post``
 follow :class:`composer.unsubscribe.UnsubscribeRule`: a personal url
@@ -14,14 +17,15 @@ url gets a ``mailto:`` naming the reader beside it. The subject is folded by
 the subject and a fresh Message-ID each time. Headers are set on an
 :class:`email.message.EmailMessage` with the SMTP policy (non-ASCII names as
 RFC 2047 encoded words); subjects and names with line breaks or control
-characters are refused.
+characters are refused. The sender, ``List-Unsubscribe`` and the folding of the
+headers and MIME body into bytes are the export's (:mod:`composer.export`): a file
+and a send follow one rule for each.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import email.policy
 import email.utils
 import hashlib
 import re
@@ -31,45 +35,46 @@ from email.message import EmailMessage
 
 from composer.digest import Digest
 from composer.errors import NewsdigestError, SendError, ValidationError
-from composer.export import BUILTIN_PROFILES, EML_POLICY, build_eml, mime_body, personal_parts
+from composer.export import (
+    BUILTIN_PROFILES,
+    message_bytes,
+    message_head,
+    mime_body,
+    personal_parts,
+    sender_for,
+)
 from composer.header_fold import fold_subject
 from composer.item import NewsItem
 from composer.preflight import Finding
 from composer.recipients import (
     Recipient,
-    check_address,
     check_header_text,
     header_problem,
     validate_address,
 )
-from composer.render import Links, Rendered, Renderer, user_templates_for
+from composer.render import Links, Rendered, Renderer, renderer_for
 from composer.smtp_settings import (
     SmtpSettings,
     check_security,
     missing_for_sending,
 )
 from composer.theme import Theme
-from composer.unsubscribe import ONE_CLICK, UnsubscribeRule, needs_key
+from composer.unsubscribe import UnsubscribeRule, needs_key
 
 TEST_PREFIX = "[TEST] "
 #: The recipient the preflight builds its sample message for.
 PREVIEW_ADDRESS = "preview@example.org"
 
-#: Serialise with the SMTP policy, but never re-fold a header we wrote ready-folded
-#: (a long List-Unsubscribe url would otherwise be turned into RFC 2047 encoded words).
-OUTPUT_POLICY = EML_POLICY
-
 
 # -- the message ---------------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
 class PreparedDigest:
-    """A digest rendered once for sending."""
+    """A digest rendered once for sending: the parts each recipient's message is built from."""
 
     digest: Digest
     theme: Theme
     links: Links
     rendered: Rendered
-    eml: bytes
     notes: tuple[str, ...] = ()
 
     @property
@@ -84,16 +89,15 @@ def prepare_digest(
     *,
     renderer: Renderer | None = None,
 ) -> PreparedDigest:
-    """Render ``digest`` with the theme's own links (the ``plain`` export profile)."""
-    if renderer is None:
-        folder = user_templates_for(theme)
-        renderer = Renderer(user_templates=folder if folder.is_dir() else None)
+    """Render ``digest`` with the theme's own links (the ``plain`` export profile).
+
+    ``renderer`` defaults to the theme's shared one (:func:`composer.render.renderer_for`),
+    which returns the preview's render when nothing the email reads has changed.
+    """
+    renderer = renderer if renderer is not None else renderer_for(theme)
     links = BUILTIN_PROFILES["plain"].links(theme)
     rendered = renderer.render(digest, items, theme, links)
-    # the .eml as an export writes it; its notes are about that file (its placeholder
-    # sender and links), not about a send, which has its own sender and fills each link
-    eml, _file_notes = build_eml(rendered, digest, theme, links)
-    return PreparedDigest(digest, theme, links, rendered, eml)
+    return PreparedDigest(digest, theme, links, rendered)
 
 
 #: What to give for each setting a send cannot do without (see :func:`check_ready`).
@@ -113,15 +117,11 @@ def check_ready(settings: SmtpSettings, fallback_sender: str = "") -> None:
 
 
 def sender_of(settings: SmtpSettings, theme: Theme) -> Address:
-    """The From address: the SMTP settings' sender, else the theme's from address."""
-    name, address = settings.sender_name, settings.sender_address
-    if not address and theme.from_address:
-        fallback = check_address(theme.from_address, "theme from_address")
-        address, name = fallback.ascii_address, name or fallback.name
-    check_ready(settings, address)
-    name = check_header_text(name or theme.organisation, "sender name", 200)
-    ascii_address = validate_address(address)[1]
-    return Address(display_name=name, addr_spec=ascii_address)
+    """The From address of a send, by the export's rule (:func:`composer.export.sender_for`):
+    the SMTP settings' sender, else the theme's from address. A send without a server or
+    a sender is refused first (:func:`check_ready`)."""
+    check_ready(settings, settings.sender_address or theme.from_address)
+    return sender_for(theme, settings).address
 
 
 def message_id_for(digest_id: str, recipient: str, domain: str) -> str:
@@ -205,29 +205,22 @@ class MessageFactory:
         mime_headers: Sequence[tuple[str, str]] | None = None,
     ) -> EmailMessage:
         """The message's headers for ``recipient``, set with the SMTP policy."""
-        when = now or dt.datetime.now(dt.UTC)
-        msg = EmailMessage(policy=email.policy.SMTP)
-        msg.set_raw("Subject", self._subject_value)
-        msg["From"] = self.sender
-        msg["To"] = Address(display_name=recipient.name, addr_spec=recipient.ascii_address)
-        if self.reply_to is not None:
-            msg["Reply-To"] = self.reply_to
-        msg["Date"] = email.utils.format_datetime(when)
-        msg.set_raw("Message-ID", message_id or self.message_id(recipient))
-        list_unsubscribe = self.list_unsubscribe(recipient)
-        if list_unsubscribe:
-            msg.set_raw("List-Unsubscribe", list_unsubscribe)
-            if self.one_click:
-                msg.set_raw("List-Unsubscribe-Post", ONE_CLICK)
-        for name, value in self._mime_headers if mime_headers is None else mime_headers:
-            msg.set_raw(name, value)
-        return msg
+        return message_head(
+            subject=self._subject_value,
+            sender=self.sender,
+            to=Address(display_name=recipient.name, addr_spec=recipient.ascii_address),
+            reply_to=self.reply_to,
+            message_id=message_id or self.message_id(recipient),
+            list_unsubscribe=self.list_unsubscribe(recipient),
+            one_click=self.one_click,
+            mime_headers=self._mime_headers if mime_headers is None else mime_headers,
+            now=now,
+        )
 
     def build(
         self, recipient: Recipient, *, message_id: str | None = None, now: dt.datetime | None = None
     ) -> bytes:
         """The message for ``recipient``, as the bytes to send (built now, kept by nobody)."""
         mime_headers, body = self._mime(recipient)
-        msg = self.headers(recipient, message_id=message_id, now=now, mime_headers=mime_headers)
-        head = b"".join(OUTPUT_POLICY.fold_binary(name, value) for name, value in msg.raw_items())
-        return head + b"\r\n" + body
+        head = self.headers(recipient, message_id=message_id, now=now, mime_headers=mime_headers)
+        return message_bytes(head, body)
