@@ -20,7 +20,7 @@ from PySide6.QtCore import QByteArray, QMimeData, Qt  # noqa: E402
 from PySide6.QtGui import QGuiApplication  # noqa: E402
 
 from composer.item import make_item  # noqa: E402
-from ui.import_preview import ImportPreview, feed_in_note  # noqa: E402
+from ui.import_preview import ImportPreview  # noqa: E402
 from ui.import_preview_model import EXISTING, NEW, REJECTED, STATE_ROLE  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 
@@ -374,12 +374,27 @@ def test_the_listing_layout_can_be_switched(windows: Windows, qtbot, clipboard) 
     assert after != before
 
 
-def test_a_note_naming_a_feed_offers_it() -> None:
-    assert (
-        feed_in_note("the page advertises a feed, https://x.example/feed.xml: import that")
-        == "https://x.example/feed.xml"
-    )
-    assert feed_in_note("the page has 3 cards") is None
+def test_the_feed_a_page_advertises_is_offered_from_the_report_not_its_notes(
+    windows: Windows, qtbot, clipboard
+) -> None:
+    windows.library()
+    win = windows.open()
+    feed = f"{SITE}/news/feed.xml"
+    link = f'<link rel="alternate" type="application/rss+xml" href="{feed}">'
+    advertised = LISTING_HTML.replace("<html>", f"<html><head>{link}</head>")
+    put_on_clipboard({"text/html": advertised.encode("utf-8")})
+    win.paste_action.trigger()
+    dialog = preview_of(win, qtbot)
+    read = dialog.current_read()
+    assert read is not None and read.report is not None
+    assert read.report.feeds == [feed]
+    assert any(feed in note for note in read.report.notes)  # the note stays, for people
+    assert dialog.feed_url() == feed and dialog.feed_button.isVisibleTo(dialog)
+    # the offer follows the field: a note that names a feed is only words
+    read.report.feeds.clear()
+    read.report.notes.append(f"the page advertises a feed, {SITE}/other.xml: import that")
+    assert dialog.feed_url() is None
+    dialog.reject()
 
 
 def test_a_paste_with_no_story_is_explained_without_a_preview(

@@ -13,7 +13,6 @@ window adds :meth:`ImportPreview.reports` in one write; Cancel writes nothing.
 from __future__ import annotations
 
 import concurrent.futures
-import re
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -46,17 +45,6 @@ from ui.import_preview_model import (
     preview_rows,
 )
 from ui.importing import BackgroundJob, SourceRead, read_source
-
-_FEED_URL = re.compile(r"https?://[^\s'\"<>]+")
-
-
-def feed_in_note(note: str) -> str | None:
-    """The feed address a note names ("the page advertises a feed: https://…"), if any."""
-    if "feed" not in note.lower():
-        return None
-    match = _FEED_URL.search(note)
-    return match[0].rstrip(".,;:)") if match else None
-
 
 FORMAT_NAMES = {
     "html": "web page",
@@ -274,12 +262,10 @@ class ImportPreview(QDialog):
         self.feed_button.setVisible(self.feed_url() is not None)
 
     def feed_url(self) -> str | None:
-        """The feed the current source's notes name, if any."""
+        """The feed the current source advertises (:attr:`ImportReport.feeds`), if any."""
         read = self.current_read()
-        for note in read.report.notes if read and read.report else ():
-            if url := feed_in_note(note):
-                return url
-        return None
+        feeds = read.report.feeds if read and read.report else []
+        return feeds[0] if feeds else None
 
     def current_read(self) -> SourceRead | None:
         return self.reads[self.current] if 0 <= self.current < len(self.reads) else None

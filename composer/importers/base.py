@@ -86,6 +86,9 @@ class ImportReport:
     warnings: list[str] = dataclasses.field(default_factory=list)
     #: Information that is no fault: "the page advertises a feed, https://…/feed".
     notes: list[str] = dataclasses.field(default_factory=list)
+    #: HTML: the feeds the page advertises (``<link rel="alternate">``), first the one its
+    #: note names: what the import preview offers to read instead of the page.
+    feeds: list[str] = dataclasses.field(default_factory=list)
     #: Plain-text listings: the layout used, and the layouts the user may switch to.
     layout: str = ""
     layouts: tuple[str, ...] = ()

@@ -117,6 +117,7 @@ def parse_html(
     report.warnings.extend(warnings)
     report.base_url = meta.base_url
     if meta.feeds:
+        report.feeds.extend(meta.feeds)
         report.notes.append(
             f"the page advertises a feed, {meta.feeds[0]}: import that address instead "
             "to get every new story with its date and link"
