@@ -42,6 +42,7 @@ import signal
 import sys
 import threading
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
@@ -49,15 +50,16 @@ from typing import Any, TextIO
 from composer.cli_options import ShowAction
 from composer.digest import Digest
 from composer.drafting import check_month, draft_digest
-from composer.errors import NewsdigestError
+from composer.errors import LibraryError, NewsdigestError
 from composer.recipients import RecipientList, read_recipients_file, recipients_from_addresses
-from composer.repository import Library
+from composer.repository import Holder, JSONDict, Library
 from composer.secrets import ENV_VAR, PasswordStore
 from composer.send import (
     FAILED,
     QUEUED,
     SENT,
     UNCERTAIN,
+    Journal,
     LibraryJournal,
     SendJob,
     SendPlan,
@@ -456,9 +458,50 @@ def _send_list(args: argparse.Namespace, job: SendJob) -> int:
         print("Nothing was sent.")
         return 1
     _ask_password(job)
+    journal = job.journal = WatchedJournal(job.journal)
     report = _run(job, plan)
     _print(report.lines())
+    if journal.error is not None:
+        return _unwritable_log_status(journal.error)
     return outcome_status(report)
+
+
+class WatchedJournal:
+    """The job's journal, remembering the error when it could not be written (a full disk).
+
+    The report only has the stop's text: this tells a send log that cannot be
+    written (exit 1, the library's problem) from a server that stopped the run.
+    """
+
+    def __init__(self, inner: Journal) -> None:
+        self.inner = inner
+        self.error: LibraryError | None = None
+
+    def entries(self) -> dict[str, JSONDict]:
+        return self.inner.entries()
+
+    def record(self, entries: Sequence[JSONDict]) -> None:
+        try:
+            self.inner.record(entries)
+        except LibraryError as exc:
+            self.error = self.error or exc
+            raise
+
+    def hold(self, holder: Holder) -> AbstractContextManager[None]:
+        return self.inner.hold(holder)
+
+    def finish(self) -> None:
+        self.inner.finish()
+
+
+def _unwritable_log_status(error: LibraryError) -> int:
+    """The send log could not be written: say so on stderr, and how to go on; exit 1."""
+    print(
+        f"newsdigest: {error}. Nothing more was sent: make room (or fix the send log's "
+        "folder), then run the same command with --resume; nobody gets the digest twice",
+        file=sys.stderr,
+    )
+    return EXIT_USER_ERROR
 
 
 def begun_before_message(digest_id: str, counts: Mapping[str, int]) -> str:
@@ -478,6 +521,8 @@ def begun_before_message(digest_id: str, counts: Mapping[str, int]) -> str:
 
 def job_location(job: SendJob) -> str:
     journal = job.journal
+    if isinstance(journal, WatchedJournal):
+        journal = journal.inner
     return journal.library.location if isinstance(journal, LibraryJournal) else "memory"
 
 

@@ -259,3 +259,40 @@ def test_ctrl_c_twice_leaves_the_message_in_flight_uncertain_on_resume(tmp_path:
     log = send_log(library, DIGEST_ID)
     assert log[held]["state"] == UNCERTAIN
     assert all(e["state"] == SENT for key, e in log.items() if key != held)
+
+
+# -- the disk fills up while the send log is written -----------------------------------------------
+def journal_path(library: Path, digest_id: str) -> Path:
+    """Where the store appends the digest's journal: ``<library>.sendlogs/<digest>.journal``."""
+    from store.send_journal import SendJournal
+
+    resolved = library.resolve()
+    return SendJournal(resolved.with_name(resolved.stem + ".sendlogs"), digest_id).journal_path
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_a_full_disk_while_writing_the_send_log_stops_clearly(tmp_path: Path) -> None:
+    recipients = tmp_path / "recipients.csv"
+    addresses = write_recipients(recipients, 3)
+    with smtp_server() as (handler, port):
+        library = make_library(tmp_path / "library.json", local(port))
+        journal = journal_path(library, DIGEST_ID)
+        journal.parent.mkdir(parents=True, exist_ok=True)
+        journal.symlink_to("/dev/full")  # every write: "No space left on device"
+        result = run_cli(library, *MONTH, "--to-file", str(recipients), "--yes")
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "Traceback" not in result.stdout + result.stderr
+        assert (
+            f"newsdigest: could not write the send log of digest month-2023-01 ({journal}): "
+            "No space left on device. Nothing more was sent"
+        ) in result.stderr
+        assert "run the same command with --resume" in result.stderr
+        assert handler.messages() == []  # the log says nobody was sent: nobody was
+
+        # room again: the same command with --resume sends to everyone, once
+        journal.unlink(missing_ok=True)  # the run's compaction may have removed it
+        resumed = run_cli(library, *MONTH, "--to-file", str(recipients), "--resume", "--yes")
+        assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+        got = handler.by_recipient()
+    assert sorted(got) == sorted(addresses)
+    assert all(len(copies) == 1 for copies in got.values())
