@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterable
 
 from composer.date_names import month_names, name_key, short_weekday_names, weekday_names
-from composer.errors import ValidationError
+from composer.errors import ImpossibleDateError, ValidationError
 from composer.text import clean_line
 
 #: Kept for callers that name the languages read first; every CLDR language is read now.
@@ -314,7 +314,7 @@ def parse_date(text: str, field: str = "date") -> dt.date:
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
-            raise ValidationError(field, f"'{text}' is not a real date") from None
+            raise ImpossibleDateError(field, f"'{text}' is not a real date") from None
     date = _whole(text)
     shown = clean_line(text)[:60]
     if date is None:
@@ -327,7 +327,7 @@ def parse_date(text: str, field: str = "date") -> dt.date:
         )
     value = date.date()
     if value is None:
-        raise ValidationError(field, f"'{shown}' is not a real date")
+        raise ImpossibleDateError(field, f"'{shown}' is not a real date")
     return value
 
 

@@ -20,6 +20,10 @@ class ValidationError(NewsdigestError):
         self.reason = message
 
 
+class ImpossibleDateError(ValidationError):
+    """A date that is written as one but does not exist (30 February 2023)."""
+
+
 class SourceError(NewsdigestError):
     """A whole import source is unusable: wrong format, unreadable, too large."""
 

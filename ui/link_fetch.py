@@ -73,6 +73,7 @@ def merge_links(reads: Sequence[SourceRead]) -> SourceRead:
         )
         merged.warnings.extend(f"{read.name}: {warning}" for warning in report.warnings)
         merged.notes.extend(f"{read.name}: {note}" for note in report.notes)
+        merged.feeds.extend(f for f in report.feeds if f not in merged.feeds)
     return SourceRead(name, merged)
 
 

@@ -25,7 +25,7 @@ import re
 from collections.abc import Sequence
 
 from composer.dates import parse_date
-from composer.errors import ValidationError
+from composer.errors import ImpossibleDateError, ValidationError
 from composer.text import clean_line
 
 #: What a date cell rejected for one cause is told; the cause groups the rows.
@@ -134,9 +134,10 @@ def read_cell(text: str) -> _Reading:
     for candidate in (value, shown) if value != shown else (shown,):
         try:
             return parse_date(candidate)
-        except ValidationError as error:
-            if "not a real date" in error.reason:
-                return (IMPOSSIBLE, shown)
+        except ImpossibleDateError:
+            return (IMPOSSIBLE, shown)
+        except ValidationError:
+            pass
     return (UNREADABLE, shown)
 
 

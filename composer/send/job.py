@@ -269,8 +269,9 @@ def job_for(
     ``holder`` says who sends (the window, or a command), for a second sender's refusal.
 
     ``settings`` replaces the stored SMTP settings (command-line overrides), ``theme``
-    the stored theme settings; the GUI passes its own ``renderer`` so that
-    templates and premailer are set up once. ``keys`` gives the unsubscribe key when
+    the stored theme settings; ``renderer`` defaults to the shared one of the theme's
+    templates folder (:func:`composer.render.renderer_for`), so a send reuses the
+    preview's render of unchanged content. ``keys`` gives the unsubscribe key when
     the unsubscribe url has ``{token}`` (by default the keychain's, made once).
     """
     stored = library.settings()
