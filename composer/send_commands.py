@@ -42,7 +42,6 @@ import signal
 import sys
 import threading
 from collections.abc import Mapping, Sequence
-from contextlib import AbstractContextManager
 from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
@@ -50,16 +49,15 @@ from typing import Any, TextIO
 from composer.cli_options import ShowAction
 from composer.digest import Digest
 from composer.drafting import check_month, draft_digest
-from composer.errors import LibraryError, NewsdigestError
+from composer.errors import NewsdigestError
 from composer.recipients import RecipientList, read_recipients_file, recipients_from_addresses
-from composer.repository import Holder, JSONDict, Library
+from composer.repository import Library
 from composer.secrets import ENV_VAR, PasswordStore
 from composer.send import (
     FAILED,
     QUEUED,
     SENT,
     UNCERTAIN,
-    Journal,
     LibraryJournal,
     SendJob,
     SendPlan,
@@ -371,7 +369,6 @@ def _send_test(args: argparse.Namespace, job: SendJob) -> int:
     preflight = job.preflight(plan)
     print(f"Test of {job.prepared.digest.title!r} to {', '.join(r.address for r in plan.to_send)}")
     _print([f"  {line}" for line in preflight.lines()])
-    _print_security_warnings(job.settings, "  server ")
     if args.dry_run:
         print("dry run: nothing was sent")
         return 0
@@ -437,7 +434,6 @@ def _send_list(args: argparse.Namespace, job: SendJob) -> int:
     preflight = job.preflight(plan, recipients)
     print(f"Digest {digest_id}: {job.prepared.digest.title}")
     _print([f"  {line}" for line in preflight.lines()])
-    _print_security_warnings(job.settings, "  server ")
     if preflight.errors and not args.ignore_preflight_errors:
         raise NewsdigestError(
             f"the preflight checks found {len(preflight.errors)} error"
@@ -458,43 +454,14 @@ def _send_list(args: argparse.Namespace, job: SendJob) -> int:
         print("Nothing was sent.")
         return 1
     _ask_password(job)
-    journal = job.journal = WatchedJournal(job.journal)
     report = _run(job, plan)
     _print(report.lines())
-    if journal.error is not None:
-        return _unwritable_log_status(journal.error)
+    if report.log_unwritable:
+        return _unwritable_log_status(report.stopped or "")
     return outcome_status(report)
 
 
-class WatchedJournal:
-    """The job's journal, remembering the error when it could not be written (a full disk).
-
-    The report only has the stop's text: this tells a send log that cannot be
-    written (exit 1, the library's problem) from a server that stopped the run.
-    """
-
-    def __init__(self, inner: Journal) -> None:
-        self.inner = inner
-        self.error: LibraryError | None = None
-
-    def entries(self) -> dict[str, JSONDict]:
-        return self.inner.entries()
-
-    def record(self, entries: Sequence[JSONDict]) -> None:
-        try:
-            self.inner.record(entries)
-        except LibraryError as exc:
-            self.error = self.error or exc
-            raise
-
-    def hold(self, holder: Holder) -> AbstractContextManager[None]:
-        return self.inner.hold(holder)
-
-    def finish(self) -> None:
-        self.inner.finish()
-
-
-def _unwritable_log_status(error: LibraryError) -> int:
+def _unwritable_log_status(error: str) -> int:
     """The send log could not be written: say so on stderr, and how to go on; exit 1."""
     print(
         f"newsdigest: {error}. Nothing more was sent: make room (or fix the send log's "
@@ -521,8 +488,6 @@ def begun_before_message(digest_id: str, counts: Mapping[str, int]) -> str:
 
 def job_location(job: SendJob) -> str:
     journal = job.journal
-    if isinstance(journal, WatchedJournal):
-        journal = journal.inner
     return journal.library.location if isinstance(journal, LibraryJournal) else "memory"
 
 

@@ -175,7 +175,7 @@ def test_settings_smtp_and_send_warn_about_port_465_with_starttls(tmp_path: Path
         library, *MONTH, "--test", "ann@example.org", "--dry-run", "--security", "starttls"
     )
     assert preview.returncode == 0, preview.stderr
-    assert "  server warning: port 465 usually expects TLS" in preview.stdout
+    assert "  warning: port 465 usually expects TLS" in preview.stdout  # a preflight finding
 
 
 # -- a log that holds only queued entries ----------------------------------------------------------

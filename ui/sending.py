@@ -13,6 +13,7 @@ window mid-send asks, then stops after the message in flight.
 from __future__ import annotations
 
 import concurrent.futures
+import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
@@ -20,7 +21,10 @@ from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QStyle
 
 from composer.errors import NewsdigestError
+from composer.repository import Holder
 from ui.actions import make_action
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # the sending core (email, smtplib, keyring...) loads on first use
     from composer.secrets import PasswordStore
@@ -212,6 +216,7 @@ class SendController(QObject):
                 settings=self._smtp_or_raise(),
                 passwords=self.passwords,
                 renderer=window.export_renderer(),
+                holder=Holder("window"),
             )
 
         window.setCursor(Qt.CursorShape.WaitCursor)
@@ -248,8 +253,15 @@ class SendController(QObject):
             self.dialog.digest_changed()
 
     def _run_finished(self, report: Any) -> None:
+        from composer.send.pace import remember_pace
+
         first = report.lines()[0]
         self.window.statusBar().showMessage(first[:1].upper() + first[1:], 10000)
+        if self.dialog is not None:
+            try:  # the next estimate uses this server's measured pace
+                remember_pace(self.window.library, self.dialog.job.settings, report)
+            except NewsdigestError as exc:
+                log.warning("the send pace was not kept: %s", exc)
 
     # -- closing ----------------------------------------------------------------------------------
     def close(self) -> bool:

@@ -176,7 +176,7 @@ class SendJob:
                 if plan.to_send:
                     RunLoop(self, plan, report, started, progress).loop()
             except NewsdigestError as exc:  # SendError, or the send log could not be written
-                report.stopped = str(exc)
+                report.stopped, report.stop_error = str(exc), exc
             self.journal.finish()  # not on KeyboardInterrupt: a second Ctrl-C stops at once
         report.elapsed = self.clock() - started
         return report

@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from composer.errors import LibraryError, NewsdigestError
 from composer.preflight import Finding
 from composer.recipients import (
     Recipient,
@@ -13,9 +14,7 @@ from composer.recipients import (
 )
 from composer.send.message import PREVIEW_ADDRESS
 from composer.send.plan import SendPlan
-from composer.smtp_settings import (
-    SmtpSettings,
-)
+from composer.smtp_settings import SmtpSettings, security_warnings
 from composer.unsubscribe import spam_rule_problem
 
 if TYPE_CHECKING:
@@ -80,6 +79,14 @@ class SendReport:
     attempted: int = 0
     #: Left out because another run dealt with them after this run was planned.
     dealt_elsewhere: int = 0
+    #: The error that stopped the run (its text is :attr:`stopped`), for callers to tell
+    #: a send log that cannot be written (:class:`LibraryError`) from a server's stop.
+    stop_error: NewsdigestError | None = None
+
+    @property
+    def log_unwritable(self) -> bool:
+        """The run stopped because the send log could not be written (a full disk)."""
+        return isinstance(self.stop_error, LibraryError)
 
     @property
     def complete(self) -> bool:
@@ -128,7 +135,12 @@ class SendReport:
             lines.append(f"cancelled: {len(self.left_queued):,} still queued; resume to send them")
         if self.stopped:
             lines.append(f"stopped: {self.stopped}")
-            if self.left_queued and not self.test:
+            if self.left_queued and not self.test and self.log_unwritable:
+                lines.append(
+                    f"  {len(self.left_queued):,} not sent; once the send log can be written, "
+                    "resume to send them"
+                )
+            elif self.left_queued and not self.test:
                 lines.append(f"  {len(self.left_queued):,} still queued; resume to send them")
         return lines
 
@@ -248,6 +260,9 @@ def make_preflight(
         from composer.preflight import check_readiness
 
         findings = (*check_readiness(job.prepared.theme), *findings)
+    findings += tuple(
+        Finding("warning", "smtp-port-security", text) for text in security_warnings(settings)
+    )
     spam_rule = spam_rule_problem(factory.unsubscribe.url if factory.personal else None)
     if spam_rule:
         findings += (Finding("warning", "unsubscribe-url-like-phishing", spam_rule),)
