@@ -1,4 +1,4 @@
-"""The sending commands of ``newsdigest``: ``send`` and ``settings smtp``.
+"""The sending command of ``newsdigest``: ``send``, test sends and list sends.
 
 :func:`register` adds them to the CLI's subparsers (``composer/cli.py`` calls
 it); each sets ``handler``, called as ``handler(args, library)`` with the library
@@ -19,13 +19,9 @@ open, and returns the exit status. User errors raise
   settings for this run. Ctrl-C stops after the message in flight, a second
   Ctrl-C at once.
   ``--theme NAME`` renders it in another layout for this run, as ``build`` does.
-* ``settings smtp [--host H] [--port P] [--security S] [--user U] [--from
-  ADDRESS] [--reply-to ADDRESS] [--ca-file F] ... [--password]
-  [--forget-password] [--show]`` saves the SMTP settings (``--password`` asks
-  for the password and keeps it in the system keychain) or shows them.
-
-``unsubscribe verify|link|key`` (per-reader unsubscribe links) is registered here
-too, from :mod:`composer.unsubscribe_commands`.
+``settings smtp`` (:mod:`composer.smtp_commands`), ``settings theme``
+(:mod:`composer.theme_commands`) and ``unsubscribe verify|link|key``
+(:mod:`composer.unsubscribe_commands`) are registered from here too.
 
 Exit status of ``send`` (the README's table): 0 when everyone on the list is
 sent, 1 for a user error or nothing valid to send, 3 when the run finished with
@@ -38,6 +34,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import getpass
+import logging
 import signal
 import sys
 import threading
@@ -46,7 +43,6 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
-from composer.cli_options import ShowAction
 from composer.digest import Digest
 from composer.drafting import check_month, draft_digest
 from composer.errors import NewsdigestError
@@ -68,24 +64,23 @@ from composer.send import (
     job_for,
     month_digest_id,
 )
+from composer.send.pace import remember_pace
+from composer.smtp_commands import smtp_changes
 from composer.smtp_settings import (
     FIELDS,
-    SmtpSettings,
-    describe,
-    merge_smtp,
-    parse_from,
-    security_warnings,
     smtp_from_settings,
     with_changes,
 )
 from composer.theme import LAYOUTS, Theme, theme_from_settings
+
+log = logging.getLogger(__name__)
 
 #: The shipped layouts ``send --theme`` offers.
 THEME_CHOICES = tuple(LAYOUTS)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add ``send`` and ``settings`` (with ``settings smtp``) to the ``newsdigest`` command."""
+    """Add ``send``, ``settings`` (smtp, theme) and ``unsubscribe`` to ``newsdigest``."""
     p = subparsers.add_parser(
         "send",
         help="send a digest by email: test messages, or to a list of recipients",
@@ -147,55 +142,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             )
     p.set_defaults(handler=cmd_send)
 
-    p = subparsers.add_parser("settings", help="show or change settings (smtp, theme)")
-    sections = p.add_subparsers(dest="settings_section", metavar="SECTION", required=True)
-    s = sections.add_parser(
-        "smtp",
-        help="the SMTP server and sender used by `newsdigest send`",
-        description="Save the SMTP settings in the library, or show them. The password is "
-        "kept in the system keychain, never in the library.",
-    )
-    for spec in FIELDS:
-        s.add_argument(
-            spec.flag,
-            dest=f"smtp_{spec.name}",
-            metavar=spec.name.upper().replace("_", "-"),
-            help=spec.help + (" ('' to clear)" if spec.kind is str else ""),
-        )
-    s.add_argument(
-        "--password",
-        action="store_true",
-        help="ask for the password and keep it in the system keychain (read from standard "
-        "input when it is not a terminal)",
-    )
-    s.add_argument(
-        "--forget-password", action="store_true", help="remove the password from the keychain"
-    )
-    s.add_argument("--show", action=ShowAction, help="show the settings (changes nothing)")
-    s.set_defaults(handler=cmd_settings_smtp)
-    from composer import theme_commands, unsubscribe_commands
+    from composer import smtp_commands, theme_commands, unsubscribe_commands
+
+    sections = smtp_commands.register(subparsers)
 
     theme_commands.register(sections)
     unsubscribe_commands.register(subparsers)
 
 
 # -- shared ---------------------------------------------------------------------------------------
-def _changes(args: argparse.Namespace, *, send: bool) -> dict[str, Any]:
-    """The SMTP settings given on the command line, as field -> value."""
-    changes: dict[str, Any] = {}
-    for spec in FIELDS:
-        if send and not spec.send_flag:
-            continue
-        value = getattr(args, f"smtp_{spec.name}", None)
-        if value is None:
-            continue
-        if spec.name == "sender_address" and value.strip():
-            changes.update(parse_from(value, f"{spec.send_flag if send else spec.flag}"))
-        else:
-            changes[spec.name] = value
-    return changes
-
-
 def _terminal_password(username: str) -> str | None:
     if not sys.stdin.isatty():
         return None
@@ -321,16 +276,11 @@ def _print(lines: Sequence[str]) -> None:
         print(line)
 
 
-def _print_security_warnings(smtp: SmtpSettings, prefix: str = "") -> None:
-    """Say when the port and the security do not go together (465 with starttls...)."""
-    _print([f"{prefix}warning: {text}" for text in security_warnings(smtp)])
-
-
 # -- send ------------------------------------------------------------------------------------------
 def cmd_send(args: argparse.Namespace, library: Library) -> int:
     stored = library.settings()
     theme = theme_from_settings(stored)
-    smtp = with_changes(smtp_from_settings(stored), _changes(args, send=True))
+    smtp = with_changes(smtp_from_settings(stored), smtp_changes(args, send=True))
     if args.test is None and args.to_file is None and not args.resume:
         raise NewsdigestError(
             "say who receives it: --test ADDRESS... for a test, --to-file FILE for a list, "
@@ -441,6 +391,8 @@ def _send_list(args: argparse.Namespace, job: SendJob) -> int:
             "Fix them, or add --ignore-preflight-errors to send anyway"
         )
     if not plan.to_send:
+        if plan.interrupted and not args.dry_run:
+            job.run(plan)  # a crash's leftovers ("sending") are recorded uncertain, once
         print("Nothing to send: every recipient has been dealt with.")
         failed = len(plan.failed_before)
         if plan.uncertain or failed:
@@ -456,6 +408,11 @@ def _send_list(args: argparse.Namespace, job: SendJob) -> int:
     _ask_password(job)
     report = _run(job, plan)
     _print(report.lines())
+    if isinstance(job.journal, LibraryJournal):
+        try:  # the next estimate uses this server's measured pace
+            remember_pace(job.journal.library, job.settings, report)
+        except NewsdigestError as exc:
+            log.warning("the send pace was not kept: %s", exc)
     if report.log_unwritable:
         return _unwritable_log_status(report.stopped or "")
     return outcome_status(report)
@@ -489,70 +446,3 @@ def begun_before_message(digest_id: str, counts: Mapping[str, int]) -> str:
 def job_location(job: SendJob) -> str:
     journal = job.journal
     return journal.library.location if isinstance(journal, LibraryJournal) else "memory"
-
-
-# -- settings smtp ---------------------------------------------------------------------------------
-def _read_password_from_stdin() -> str:
-    if sys.stdin.isatty():
-        try:
-            first = getpass.getpass("SMTP password: ")
-            second = getpass.getpass("Again, to be sure: ")
-        except (EOFError, KeyboardInterrupt):
-            raise NewsdigestError("no password given; nothing was stored") from None
-        if first != second:
-            raise NewsdigestError("the two passwords differ; nothing was stored")
-        return first
-    line = sys.stdin.readline()
-    return line.rstrip("\r\n")
-
-
-def cmd_settings_smtp(args: argparse.Namespace, library: Library) -> int:
-    changes = _changes(args, send=False)
-    if args.show and (changes or args.password or args.forget_password):
-        raise NewsdigestError("--show only shows: run the changes first, then --show")
-    stored = library.settings()
-    if changes:
-        library.update_settings(merge_smtp(stored, changes))
-        stored = library.settings()
-        print(f"Saved the SMTP settings in {library.location}.")
-    smtp = smtp_from_settings(stored)
-    if changes:
-        _print_security_warnings(smtp)
-    passwords = PasswordStore()
-    if args.password or args.forget_password:
-        if not smtp.user:
-            raise NewsdigestError("set the user name first (--user NAME): the password is theirs")
-        if not smtp.host:
-            raise NewsdigestError("set the server first (--host NAME)")
-    if args.forget_password:
-        removed = passwords.forget(smtp)
-        print(
-            f"Removed the password of {smtp.keyring_username} from the keychain."
-            if removed
-            else f"The keychain holds no password for {smtp.keyring_username}."
-        )
-    if args.password:
-        password = _read_password_from_stdin()
-        if not password:
-            raise NewsdigestError("the password is empty; nothing was stored")
-        if passwords.save(smtp, password):
-            print(f"Stored the password of {smtp.keyring_username} in the system keychain.")
-        else:
-            raise NewsdigestError(
-                "there is no usable keychain on this system, so the password was not stored "
-                f"(Newsdigest never writes it to disk): set {ENV_VAR} for unattended runs, or "
-                "type it when `newsdigest send` asks"
-            )
-    if args.show or not (changes or args.password or args.forget_password):
-        _show(smtp, passwords, library)
-    return 0
-
-
-def _show(smtp: SmtpSettings, passwords: PasswordStore, library: Library) -> None:
-    print(f"SMTP settings of {library.location}:")
-    rows = describe(smtp)
-    rows.append(("Password", passwords.status(smtp)))
-    width = max(len(label) for label, _ in rows)
-    for label, value in rows:
-        print(f"  {label:<{width}}  {value}")
-    _print_security_warnings(smtp)
