@@ -3,7 +3,9 @@
 :class:`Server` stores every message it accepts and can be told to answer 451
 or 550 to some recipients, to drop the connection (before DATA, or after the
 message's data but before its reply), or to hold its reply to one message until
-the test releases it (to kill a sender while it waits). :func:`tls_files` makes
+the test releases it (to kill a sender while it waits). :class:`CountingHandler`
+is for lists of thousands: it keeps each recipient's Message-IDs, not the
+messages, and can hold the reply to any message number. :func:`tls_files` makes
 a throw-away certificate authority and a server certificate with trustme.
 """
 
@@ -15,6 +17,7 @@ import dataclasses
 import email
 import email.policy
 import os
+import re
 import socket
 import ssl
 import subprocess
@@ -273,3 +276,66 @@ def write_recipients(path: Path, count: int, *, header: bool = True) -> list[str
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return addresses
+
+
+# -- long runs: a server that keeps counts, not messages ---------------------------------------
+@dataclasses.dataclass
+class Hold:
+    """The reply to one message (its number over the server's life) kept back until released."""
+
+    at: int
+    recipients: list[str] = dataclasses.field(default_factory=list)  # of the held message
+    reached: threading.Event = dataclasses.field(default_factory=threading.Event)
+    release: threading.Event = dataclasses.field(default_factory=threading.Event)
+
+
+_MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(<[^>\r\n]*>)", re.IGNORECASE | re.MULTILINE)
+
+
+class CountingHandler:
+    """aiosmtpd handler for lists of thousands: per recipient, the Message-IDs it received.
+
+    It keeps no message data (5,000 messages of 30 KB would be 150 MB in the test
+    process). :meth:`hold_reply` keeps the 250 to one message back, after the
+    message is stored, until the test releases it: a sender killed meanwhile never
+    learns that the server has it.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.delivered = 0  # messages accepted (stored), over the server's life
+        self.copies: dict[str, list[str]] = {}  # recipient -> Message-ID of each copy
+        self.holds: dict[int, Hold] = {}
+        self.release = threading.Event()  # set when the server stops: every hold lets go
+
+    def hold_reply(self, at: int) -> Hold:
+        """Hold the reply to message number ``at`` (1-based, counted over the server's life)."""
+        hold = Hold(at)
+        with self.lock:
+            self.holds[at] = hold
+        return hold
+
+    async def handle_DATA(self, server, session, envelope):
+        content = bytes(envelope.content)
+        head = content.split(b"\r\n\r\n", 1)[0]
+        found = _MESSAGE_ID.search(head)
+        message_id = found.group(1).decode("ascii", "replace") if found else ""
+        with self.lock:
+            self.delivered += 1
+            for rcpt in envelope.rcpt_tos:
+                self.copies.setdefault(rcpt, []).append(message_id)
+            hold = self.holds.pop(self.delivered, None)
+        if hold is not None:
+            hold.recipients = list(envelope.rcpt_tos)
+            hold.reached.set()
+            while not (hold.release.is_set() or self.release.is_set()):
+                await asyncio.sleep(0.01)
+        return "250 2.0.0 Message accepted"
+
+    def snapshot(self) -> dict[str, list[str]]:
+        with self.lock:
+            return {rcpt: list(ids) for rcpt, ids in self.copies.items()}
+
+    def count(self) -> int:
+        with self.lock:
+            return self.delivered
