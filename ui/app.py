@@ -12,6 +12,12 @@ the file named by ``NEWSDIGEST_SETTINGS`` when set, else Qt's per-user default.
 
 :func:`run` logs to the rotating log file (:mod:`composer.logs`), sets the window
 icon and the desktop entry's id, and installs the crash handler (:mod:`ui.crash`).
+Before any of that it starts like a desktop app: without a display (or with an X
+display Qt cannot use, or without a system library Qt needs) it says so in one line
+and returns 1 before Qt is touched (:func:`start_problem`, :mod:`ui.display_check`:
+Qt would abort with a core dump); and when a window is
+already open on the library, it brings that window to the front, hands it the
+sources to import, and returns 0 (:mod:`ui.single_instance`).
 """
 
 from __future__ import annotations
@@ -23,19 +29,24 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt
+import PySide6  # noqa: F401 - Qt's modules load later: they need system libraries (see run)
 
 from composer.errors import NewsdigestError
 from composer.repository import Library
+from ui.display_check import check_display, qt_load_problem
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     from ui.crash import CrashHandler
+    from ui.single_instance import Handover
 
 SETTINGS_ENV = "NEWSDIGEST_SETTINGS"
 #: The reverse-DNS id of the desktop entry and the AppStream metainfo (``packaging/``).
 DESKTOP_ID = "org.newsdigest.Newsdigest"
+#: What a second start on the same library prints (on stdout) before it exits 0.
+ALREADY_OPEN = "Newsdigest is already open on this library: brought its window to the front"
 log = logging.getLogger("newsdigest.gui")
 
 
@@ -65,6 +76,8 @@ def prepare_qt() -> None:
         flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
         if "--no-sandbox" not in flags.split():
             os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} --no-sandbox".strip()
+    from PySide6.QtCore import QCoreApplication, Qt
+
     if QCoreApplication.instance() is None:
         # Qt WebEngine itself loads later (after the window is on screen): this is enough.
         QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
@@ -72,19 +85,65 @@ def prepare_qt() -> None:
 
 def make_settings() -> QSettings:
     """The window's settings: ``$NEWSDIGEST_SETTINGS`` (an ini file) or the user's default."""
+    from PySide6.QtCore import QSettings
+
     path = os.environ.get(SETTINGS_ENV)
     if path:
         return QSettings(path, QSettings.Format.IniFormat)
     return QSettings("Newsdigest", "Newsdigest")
 
 
-def run(open_library: Callable[[], Library], *, location: str, argv: Sequence[str]) -> int:
+def start_problem() -> str | None:
+    """Why the window cannot start here, in one line; None when it can (Qt is then prepared).
+
+    Asked before Qt is touched, where Qt would abort: without a display, or with an
+    X display it cannot use (:mod:`ui.display_check`). Then Qt's modules are loaded:
+    on a bare Linux even QtCore needs system libraries (GLib), and a missing one is
+    named. With an application already made (tests, tools) nothing is asked.
+    """
+    core = sys.modules.get("PySide6.QtCore")
+    if core is not None and core.QCoreApplication.instance() is not None:
+        prepare_qt()
+        return None
+    problem = check_display()
+    if problem is not None:
+        return problem
+    try:
+        prepare_qt()
+        import PySide6.QtNetwork
+        import PySide6.QtWidgets  # noqa: F401
+    except ImportError as exc:  # the Python modules are there, a library they link is not
+        return qt_load_problem(str(exc))
+    return None
+
+
+def run(
+    open_library: Callable[[], Library],
+    *,
+    location: str,
+    argv: Sequence[str],
+    sources: Sequence[str] = (),
+) -> int:
     """Open the library and show the main window; returns the exit status.
 
+    ``location`` is the library's resolved path: it names the window for second
+    starts. ``sources`` (paths, relative to the current folder, or http(s) urls) are
+    previewed for import once the window is up, or handed to the window already open
+    on the library.
     From the moment the application exists, unexpected exceptions go to a
     :class:`ui.crash.CrashHandler`: logged, the open digest saved, a dialog shown.
     """
-    prepare_qt()
+    problem = start_problem()
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 1
+    from ui.single_instance import Handover, server_name, sources_from_arguments
+
+    name = server_name(location)
+    handover = Handover(sources_from_arguments(sources, Path.cwd()))
+    if _handed_to_open_window(name, handover):
+        print(ALREADY_OPEN)
+        return 0
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from composer.logs import setup_logging
@@ -109,19 +168,36 @@ def run(open_library: Callable[[], Library], *, location: str, argv: Sequence[st
             QMessageBox.critical(None, "Newsdigest cannot open the library", f"{location}\n\n{exc}")
             return 1
         try:
-            return _show_window(app, library, crash, log_file)
+            return _show_window(app, library, crash, log_file, name=name, handover=handover)
         finally:
             library.close()
     finally:
         crash.uninstall()
 
 
+def _handed_to_open_window(name: str, handover: Handover) -> bool:
+    """Whether a window open on the library took the request (it comes to the front)."""
+    from ui.single_instance import Delivery, hand_over
+
+    delivery = hand_over(name, handover)
+    if delivery is Delivery.UNANSWERED:  # a window that hangs: the library's lock will say whose
+        log.warning("the window listening on %s did not answer a second start", name)
+    return delivery is Delivery.DELIVERED
+
+
 def _show_window(
-    app: QApplication, library: Library, crash: CrashHandler, log_file: Path | None
+    app: QApplication,
+    library: Library,
+    crash: CrashHandler,
+    log_file: Path | None,
+    *,
+    name: str,
+    handover: Handover,
 ) -> int:
     from PySide6.QtWidgets import QMessageBox
 
     from ui.main_window import MainWindow
+    from ui.single_instance import InstanceServer, WindowFront
 
     try:
         window = MainWindow(library)
@@ -137,4 +213,14 @@ def _show_window(
     crash.attach(window, window.save_after_crash)
     log.info("window opened on the library %s", library.location)
     window.show()
-    return int(app.exec())
+    front = WindowFront(window)
+    server = InstanceServer(name, parent=window)
+    server.received.connect(front.present)
+    if server.listen():
+        log.info("second starts on this library come to %s", server.full_name())
+    if handover.sources:  # once the window is up, and its first-run setup if it offers it
+        front.import_sources(handover.sources, delay_ms=WindowFront.RETRY_MS)
+    try:
+        return int(app.exec())
+    finally:
+        server.close()
