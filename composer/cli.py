@@ -133,7 +133,10 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
     path = resolve_library_path(args.library)
     return ui.app.run(
-        lambda: open_library(path, holder=Holder("window")), location=str(path), argv=sys.argv[:1]
+        lambda: open_library(path, holder=Holder("window")),
+        location=str(path),
+        argv=sys.argv[:1],
+        sources=getattr(args, "sources", []),  # `newsdigest` alone opens the window with none
     )
 
 
@@ -190,6 +193,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_screenshots)
 
     p = sub.add_parser("gui", help="open the Newsdigest window (the default)")
+    p.add_argument(
+        "sources",
+        nargs="*",
+        metavar="SOURCE",
+        help="file or http(s) url to preview for import; with the window already open on "
+        "the library, it comes to the front and previews them",
+    )
     p.set_defaults(run=cmd_gui)
 
     try:
