@@ -139,6 +139,11 @@ class Library(Protocol):
         """The send-log entries of a digest (safe to call while a worker thread records)."""
         ...
 
+    def send_states(self, digest_id: str) -> dict[str, str]:
+        """Each recipient's state alone (``{"ann@x.org": "sent"}``): what planning needs,
+        read without the memory of whole entries (a run plans again under its lock)."""
+        ...
+
     def record_send(self, entries: Iterable[Mapping[str, Any]]) -> None:
         """Record send-log entries keyed by (digest_id, recipient), durably, before returning.
 

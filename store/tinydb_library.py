@@ -303,6 +303,10 @@ class TinyDBLibrary:
         with self._send_log_lock:
             return list(self._journal(digest_id).entries().values())
 
+    def send_states(self, digest_id: str) -> dict[str, str]:
+        with self._send_log_lock:
+            return self._journal(digest_id).states()
+
     def record_send(self, entries: Iterable[Mapping[str, Any]]) -> None:
         by_digest: dict[str, list[Mapping[str, Any]]] = {}
         for entry in entries:

@@ -92,6 +92,9 @@ class MemoryLibrary:
         with self._send_guard:
             return [json.loads(v) for (d, _), v in self._sends.items() if d == digest_id]
 
+    def send_states(self, digest_id: str) -> dict[str, str]:
+        return {str(e["recipient"]): str(e.get("state") or "") for e in self.send_log(digest_id)}
+
     def record_send(self, entries: Iterable[Mapping[str, Any]]) -> None:
         """A later entry's keys replace the recipient's, as the store's journal merges them."""
         batch = list(entries)

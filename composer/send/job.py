@@ -41,7 +41,7 @@ from composer.send.journal import (
 )
 from composer.send.message import MessageFactory, PreparedDigest, prepare_digest
 from composer.send.pace import measured_pace
-from composer.send.plan import SendAgain, SendPlan, other_sends, plan_send
+from composer.send.plan import SendAgain, SendPlan, other_sends, plan_send, still_to_send
 from composer.send.report import (
     Preflight,
     ProgressCallback,
@@ -184,18 +184,17 @@ class SendJob:
     def _replan(self, plan: SendPlan, report: SendReport) -> SendPlan:
         if self.test:
             return plan
-        fresh = plan_send(
-            self.digest_id,
-            self.journal.entries(),
+        to_send = still_to_send(
+            self.journal.states(),
             plan.to_send,
             retry_uncertain=plan.retry_uncertain,
             send_again=plan.send_again,
         )
-        report.dealt_elsewhere = len(plan.to_send) - len(fresh.to_send)
+        report.dealt_elsewhere = len(plan.to_send) - len(to_send)
         if not report.dealt_elsewhere:
             return plan
-        report.total = len(fresh.to_send)
-        return dataclasses.replace(plan, to_send=fresh.to_send)
+        report.total = len(to_send)
+        return dataclasses.replace(plan, to_send=to_send)
 
     def _record_start(self, plan: SendPlan) -> None:
         """Everyone of the run queued, and crash leftovers made uncertain, before any message."""

@@ -57,6 +57,10 @@ class Journal(Protocol):
         """Every recipient's latest entry (read in one pass)."""
         ...
 
+    def states(self) -> dict[str, str]:
+        """Every recipient's state alone (lighter than :meth:`entries`)."""
+        ...
+
     def record(self, entries: Sequence[JSONDict]) -> None:
         """Durable before it returns; costs the same whatever the log's size."""
         ...
@@ -84,6 +88,9 @@ class LibraryJournal:
             if isinstance(e.get("recipient"), str)
         }
 
+    def states(self) -> dict[str, str]:
+        return self.library.send_states(self.digest_id)
+
     def record(self, entries: Sequence[JSONDict]) -> None:
         if entries:
             self.library.record_send(entries)
@@ -106,6 +113,9 @@ class MemoryJournal:
 
     def entries(self) -> dict[str, JSONDict]:
         return {k: dict(v) for k, v in self._entries.items()}
+
+    def states(self) -> dict[str, str]:
+        return {k: str(v.get("state") or "") for k, v in self._entries.items()}
 
     def record(self, entries: Sequence[JSONDict]) -> None:
         for entry in entries:

@@ -79,6 +79,41 @@ class SendPlan:
         return lines
 
 
+def is_to_send(
+    state: str | None, *, retry_uncertain: bool = False, send_again: SendAgain | None = None
+) -> bool:
+    """The one rule: does a recipient whose send-log state is ``state`` get the digest now?
+
+    Nobody yet in the log, and those still queued, do. Who was sent to, failed, or
+    may have received it (``sending`` after a crash, ``uncertain``) do only when the
+    user says so (``send_again``, ``retry_uncertain``); an unknown state never does.
+    """
+    if state is None or state == QUEUED:
+        return True
+    if state in (SENDING, UNCERTAIN):
+        return retry_uncertain
+    if state == SENT:
+        return send_again == "all"
+    if state == FAILED:
+        return send_again in ("failed", "all")
+    return False
+
+
+def still_to_send(
+    states: Mapping[str, str],
+    recipients: Sequence[Recipient],
+    *,
+    retry_uncertain: bool = False,
+    send_again: SendAgain | None = None,
+) -> tuple[Recipient, ...]:
+    """``recipients`` less whoever the states say is dealt with (planning again, cheaply)."""
+    return tuple(
+        r
+        for r in recipients
+        if is_to_send(states.get(r.key), retry_uncertain=retry_uncertain, send_again=send_again)
+    )
+
+
 def plan_send(
     digest_id: str,
     log: Mapping[str, Mapping[str, Any]],
@@ -112,32 +147,16 @@ def plan_send(
     uncertain: list[str] = []
     interrupted: list[str] = []
     resumed = 0
+    left_out = {SENT: sent, FAILED: failed, SENDING: uncertain, UNCERTAIN: uncertain}
     for key, recipient in targets.items():
         state = log.get(key, {}).get("state")
-        if state is None:
+        resumed += state == QUEUED
+        if state == SENDING:
+            interrupted.append(key)
+        if is_to_send(state, retry_uncertain=retry_uncertain, send_again=send_again):
             to_send.append(recipient)
-        elif state == QUEUED:
-            resumed += 1
-            to_send.append(recipient)
-        elif state in (SENDING, UNCERTAIN):
-            if state == SENDING:
-                interrupted.append(key)
-            if retry_uncertain:
-                to_send.append(recipient)
-            else:
-                uncertain.append(key)
-        elif state == SENT:
-            if send_again == "all":
-                to_send.append(recipient)
-            else:
-                sent.append(key)
-        elif state == FAILED:
-            if send_again in ("failed", "all"):
-                to_send.append(recipient)
-            else:
-                failed.append(key)
-        else:  # an unknown state written by a newer version: do not guess
-            uncertain.append(key)
+        else:  # an unknown state (written by a newer version) counts as uncertain: no guess
+            left_out.get(str(state), uncertain).append(key)
     return SendPlan(
         digest_id=digest_id,
         to_send=tuple(to_send),
