@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from composer.item import NewsItem
+from composer.library.item import NewsItem
 
 JSONDict = dict[str, Any]
 

@@ -15,7 +15,7 @@ Where no keychain exists (``keyring``'s *fail* or *null* backend, or a backend
 that raises), :meth:`PasswordStore.save` keeps the password in memory only and
 says so; nothing falls back to a file.
 
-The key of the unsubscribe tokens (:mod:`composer.unsubscribe`) is kept beside
+The key of the unsubscribe tokens (:mod:`composer.email.unsubscribe`) is kept beside
 it by :class:`UnsubscribeKeyStore`, with the same fallbacks: the environment
 variable ``NEWSDIGEST_UNSUBSCRIBE_KEY`` (64 hexadecimal digits) first, then the
 keychain (service ``"Newsdigest unsubscribe"``, user name ``"token-key"``),

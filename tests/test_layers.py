@@ -44,7 +44,7 @@ def test_core_imports_no_qt_no_tinydb_no_store_except_the_composition_root() -> 
             root = root_of(module)
             if root in QT:
                 offenders.append(f"{rel}: {module}")
-            elif rel == "composer/cli.py":
+            elif rel == "composer/cli/main.py":
                 if root == "ui" and top_level:
                     offenders.append(f"{rel}: ui must be imported lazily, not at the top")
             elif root in ("tinydb", "store", "ui"):
@@ -96,7 +96,7 @@ def test_every_module_has_a_docstring() -> None:
 
 def test_cli_commands_never_load_qt(tmp_path: Path) -> None:
     code = (
-        "import sys, composer.cli as c\n"
+        "import sys, composer.cli.main as c\n"
         f"status = c.main(['--library', {str(tmp_path / 'lib.json')!r}, 'items'])\n"
         "roots = ('PySide6', 'shiboken6', 'ui')\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in roots)\n"
@@ -112,8 +112,8 @@ def test_cli_commands_never_load_qt(tmp_path: Path) -> None:
 def test_starting_the_app_does_not_load_the_importers() -> None:
     """feedparser, urllib.request & co. cost about 0.2 s: they load when an import starts."""
     code = (
-        "import sys, composer.cli, ui.main_window\n"
-        "heavy = ('feedparser', 'composer.importers', 'nh3', 'urllib.request', 'keyring',\n"
+        "import sys, composer.cli.main, ui.main_window\n"
+        "heavy = ('feedparser', 'composer.library.importers', 'nh3', 'urllib.request', 'keyring',\n"
         "         'smtplib', 'email_validator', 'premailer', 'jinja2')\n"
         "print('LOADED', sorted(m for m in heavy if m in sys.modules))\n"
     )

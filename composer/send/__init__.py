@@ -17,7 +17,7 @@ One concern per module, in the order a send uses them:
 
 The SMTP settings (:mod:`composer.smtp_settings`), the recipient lists
 (:mod:`composer.recipients`), the keychain (:mod:`composer.secrets`) and the
-command line (:mod:`composer.send_commands`) sit beside this package.
+command line (:mod:`composer.cli.send`) sit beside this package.
 """
 
 from composer.errors import SendError

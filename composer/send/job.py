@@ -19,14 +19,15 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from composer.digest import Digest
+from composer.digest.model import Digest
+from composer.email.preflight import Finding
+from composer.email.render import Renderer
+from composer.email.unsubscribe import needs_key
 from composer.errors import NewsdigestError, SendError
-from composer.preflight import Finding
 from composer.recipients import (
     Recipient,
     RecipientList,
 )
-from composer.render import Renderer
 from composer.repository import Holder, Library
 from composer.secrets import PasswordStore, UnsubscribeKeyStore
 from composer.send.journal import (
@@ -53,8 +54,7 @@ from composer.smtp_settings import (
     SmtpSettings,
     smtp_from_settings,
 )
-from composer.theme import Theme, theme_from_settings
-from composer.unsubscribe import needs_key
+from composer.theme.model import Theme, theme_from_settings
 
 log = logging.getLogger(__name__)
 
@@ -269,7 +269,7 @@ def job_for(
 
     ``settings`` replaces the stored SMTP settings (command-line overrides), ``theme``
     the stored theme settings; ``renderer`` defaults to the shared one of the theme's
-    templates folder (:func:`composer.render.renderer_for`), so a send reuses the
+    templates folder (:func:`composer.email.render.renderer_for`), so a send reuses the
     preview's render of unchanged content. ``keys`` gives the unsubscribe key when
     the unsubscribe url has ``{token}`` (by default the keychain's, made once).
     """

@@ -2,23 +2,23 @@
 
 :func:`prepare_digest` renders the digest with the theme's own links (the
 ``plain`` export profile), through the theme's shared renderer
-(:func:`composer.render.renderer_for`), so that a send reuses the preview's render of
+(:func:`composer.email.render.renderer_for`), so that a send reuses the preview's render of
 an unchanged digest. :class:`MessageFactory` turns the rendered parts (no ``.eml`` in
 between) into one message per recipient, built when it is sent and dropped right
 after (a list of any length costs the memory of one message): ``To`` is that
 recipient alone,
 ``Message-ID`` is derived from the digest and the recipient
 (:func:`message_id_for`), and ``List-Unsubscribe`` / ``List-Unsubscribe-Post``
-follow :class:`composer.unsubscribe.UnsubscribeRule`: a personal url
+follow :class:`composer.email.unsubscribe.UnsubscribeRule`: a personal url
 (``{email}``, ``{token}``) is filled in for each recipient, in the body and in
 the header, and only a personal https url gets One-Click (RFC 8058); a shared
 url gets a ``mailto:`` naming the reader beside it. The subject is folded by
-:func:`composer.header_fold.fold_subject`. Test messages get ``[TEST]`` before
+:func:`composer.email.header_fold.fold_subject`. Test messages get ``[TEST]`` before
 the subject and a fresh Message-ID each time. Headers are set on an
 :class:`email.message.EmailMessage` with the SMTP policy (non-ASCII names as
 RFC 2047 encoded words); subjects and names with line breaks or control
 characters are refused. The sender, ``List-Unsubscribe`` and the folding of the
-headers and MIME body into bytes are the export's (:mod:`composer.export`): a file
+headers and MIME body into bytes are the export's (:mod:`composer.email.export`): a file
 and a send follow one rule for each.
 """
 
@@ -33,9 +33,8 @@ from collections.abc import Mapping, Sequence
 from email.headerregistry import Address
 from email.message import EmailMessage
 
-from composer.digest import Digest
-from composer.errors import NewsdigestError, SendError, ValidationError
-from composer.export import (
+from composer.digest.model import Digest
+from composer.email.export import (
     BUILTIN_PROFILES,
     message_bytes,
     message_head,
@@ -43,23 +42,24 @@ from composer.export import (
     personal_parts,
     sender_for,
 )
-from composer.header_fold import fold_subject
-from composer.item import NewsItem
-from composer.preflight import Finding
+from composer.email.header_fold import fold_subject
+from composer.email.preflight import Finding
+from composer.email.render import Links, Rendered, Renderer, renderer_for
+from composer.email.unsubscribe import UnsubscribeRule, needs_key
+from composer.errors import NewsdigestError, SendError, ValidationError
+from composer.library.item import NewsItem
 from composer.recipients import (
     Recipient,
     check_header_text,
     header_problem,
     validate_address,
 )
-from composer.render import Links, Rendered, Renderer, renderer_for
 from composer.smtp_settings import (
     SmtpSettings,
     check_security,
     missing_for_sending,
 )
-from composer.theme import Theme
-from composer.unsubscribe import UnsubscribeRule, needs_key
+from composer.theme.model import Theme
 
 TEST_PREFIX = "[TEST] "
 #: The recipient the preflight builds its sample message for.
@@ -91,7 +91,7 @@ def prepare_digest(
 ) -> PreparedDigest:
     """Render ``digest`` with the theme's own links (the ``plain`` export profile).
 
-    ``renderer`` defaults to the theme's shared one (:func:`composer.render.renderer_for`),
+    ``renderer`` defaults to the theme's shared one (:func:`composer.email.render.renderer_for`),
     which returns the preview's render when nothing the email reads has changed.
     """
     renderer = renderer if renderer is not None else renderer_for(theme)
@@ -117,7 +117,7 @@ def check_ready(settings: SmtpSettings, fallback_sender: str = "") -> None:
 
 
 def sender_of(settings: SmtpSettings, theme: Theme) -> Address:
-    """The From address of a send, by the export's rule (:func:`composer.export.sender_for`):
+    """The From address of a send, by the export's rule (:func:`composer.email.export.sender_for`):
     the SMTP settings' sender, else the theme's from address. A send without a server or
     a sender is refused first (:func:`check_ready`)."""
     check_ready(settings, settings.sender_address or theme.from_address)

@@ -6,9 +6,9 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from composer.digest import Digest, month_of
+from composer.digest.model import Digest, month_of
+from composer.email.preflight import Finding
 from composer.errors import ValidationError
-from composer.preflight import Finding
 from composer.recipients import (
     Recipient,
 )

@@ -6,8 +6,9 @@ import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from composer.email.preflight import Finding
+from composer.email.unsubscribe import spam_rule_problem
 from composer.errors import LibraryError, NewsdigestError
-from composer.preflight import Finding
 from composer.recipients import (
     Recipient,
     RecipientList,
@@ -15,7 +16,6 @@ from composer.recipients import (
 from composer.send.message import PREVIEW_ADDRESS
 from composer.send.plan import SendPlan
 from composer.smtp_settings import SmtpSettings, security_warnings
-from composer.unsubscribe import spam_rule_problem
 
 if TYPE_CHECKING:
     from composer.send.job import SendJob
@@ -257,7 +257,7 @@ def make_preflight(
     settings = job.settings
     findings = job.prepared.findings + job.cautions
     if not job.test:  # a test send is how one checks a theme still being set up
-        from composer.preflight import check_readiness
+        from composer.email.preflight import check_readiness
 
         findings = (*check_readiness(job.prepared.theme), *findings)
     findings += tuple(

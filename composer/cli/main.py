@@ -1,0 +1,267 @@
+"""The composition root: the ``newsdigest`` command, and ``python -m composer``.
+
+This is the one module of ``composer/`` that imports ``store`` (to open the
+library for each command) and ``ui`` (lazily, only when the GUI is asked for, so
+that command-line use never loads Qt). Every other module of the core is pure.
+
+Exit status: 0 on success, 1 on a user error (the message on stderr, never a
+traceback), 130 when interrupted; ``send`` also exits 3 when it finished with
+recipients failed, uncertain or still queued, and ``import`` and ``build`` have
+their own rules (the README's tables).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+from composer.errors import NewsdigestError
+from composer.library.search import ItemFilter, filter_items
+from composer.repository import Holder, Library
+
+log = logging.getLogger("newsdigest")
+Handler = Callable[[argparse.Namespace, Library], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors with exit status 1, like every other user error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(1, f"{self.prog}: error: {message}\n")
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the version is looked up only when asked for (start-up time)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> NoReturn:
+        from composer.version import version
+
+        print(f"newsdigest {version()}")
+        parser.exit(0)
+
+
+def _open(args: argparse.Namespace, *, read_only: bool = False) -> Library:
+    from store import open_library
+
+    # a writer names itself, so that whoever it keeps waiting is told who it is
+    holder = None if read_only else Holder("command", command=f"newsdigest {args.command}")
+    return open_library(args.library, read_only=read_only, holder=holder)
+
+
+# -- commands -------------------------------------------------------------------------------
+def cmd_import(args: argparse.Namespace) -> int:
+    from composer.cli.importing import run_import
+
+    return run_import(args, lambda parsed, read_only: _open(parsed, read_only=read_only))
+
+
+def _print_table(items: Sequence[dict[str, str]]) -> None:
+    width = max(60, shutil.get_terminal_size((120, 20)).columns)
+    cat_w = min(18, max((len(i["category"]) for i in items), default=8))
+    title_w = max(20, width - 10 - 2 - cat_w - 2 - 18 - 2)
+    for row in items:
+        title = row["title"] if len(row["title"]) <= title_w else row["title"][: title_w - 1] + "…"
+        category = row["category"][:cat_w]
+        print(f"{row['date']:<10}  {category:<{cat_w}}  {title:<{title_w}}  {row['id']}")
+
+
+def cmd_items(args: argparse.Namespace) -> int:
+    library = _open(args, read_only=True)
+    try:
+        spec = ItemFilter(
+            text=args.search or "", category=args.category or "", month=args.month or ""
+        )
+        items = filter_items(library.items(), spec)
+    finally:
+        library.close()
+    if args.json:
+        payload = json.dumps([item.to_dict() for item in items], ensure_ascii=False, indent=2)
+        sys.stdout.buffer.write(payload.encode("utf-8") + b"\n")
+        sys.stdout.flush()
+        return 0
+    if not items:
+        print("No items." if not (args.search or args.category or args.month) else "No match.")
+        return 0
+    _print_table([{k: str(v) for k, v in item.to_dict().items()} for item in items])
+    print(f"{len(items)} item{'s' if len(items) != 1 else ''}")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    library = _open(args)
+    try:
+        unknown = [i for i in args.ids if library.get_item(i) is None]
+        if unknown:
+            raise NewsdigestError(
+                f"no item with id {', '.join(unknown)} in the library {library.location}; "
+                "nothing was removed (see `newsdigest items` for ids)"
+            )
+        removed = library.remove_items(args.ids)
+    finally:
+        library.close()
+    print(f"Removed {len(removed)} item{'s' if len(removed) != 1 else ''}.")
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from composer.library.sample import SAMPLE_SOURCE, load_sample_items
+
+    library = _open(args)
+    try:
+        added = library.add_items(load_sample_items())
+    finally:
+        library.close()
+    print(
+        f"{SAMPLE_SOURCE}: {len(added.new)} new, {len(added.existing)} already in the library, "
+        "0 rejected"
+    )
+    return 0
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    import ui.app  # lazily: only the GUI loads Qt
+    from store import open_library, resolve_library_path
+
+    path = resolve_library_path(args.library)
+    return ui.app.run(
+        lambda: open_library(path, holder=Holder("window")),
+        location=str(path),
+        argv=sys.argv[:1],
+        sources=getattr(args, "sources", []),  # `newsdigest` alone opens the window with none
+    )
+
+
+def cmd_screenshots(args: argparse.Namespace) -> int:
+    """``make screenshots``: the window's pictures, on a sample library of their own."""
+    try:
+        import ui.screenshots
+    except ModuleNotFoundError:  # the standalone app leaves the screenshot script out
+        raise NewsdigestError(
+            "screenshots are made from a source checkout: run `make screenshots` there"
+        ) from None
+    from store import open_library
+
+    return ui.screenshots.main(["newsdigest", args.folder], open_library)
+
+
+# -- parser ---------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="newsdigest",
+        description="Compose monthly news digests from a library of news items.",
+        epilog="Without a command, the Newsdigest window opens.",
+    )
+    parser.add_argument("--version", action=_VersionAction)
+    parser.add_argument(
+        "--library",
+        metavar="PATH",
+        help="library file to use (default: $NEWSDIGEST_LIBRARY, else the user data folder)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    from composer.cli import importing as import_commands
+
+    import_commands.register(sub, cmd_import)
+
+    p = sub.add_parser("items", help="list the library's items")
+    p.add_argument("--month", metavar="YYYY-MM")
+    p.add_argument("--category", metavar="NAME")
+    p.add_argument("--search", metavar="TEXT", help="words to find in title, summary or tags")
+    p.add_argument("--json", action="store_true", help="print a JSON array (for scripts)")
+    p.set_defaults(run=cmd_items)
+
+    p = sub.add_parser("remove", help="remove items by id")
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p.set_defaults(run=cmd_remove)
+
+    p = sub.add_parser("sample", help="add the sample library (48 fictional items) to the library")
+    p.set_defaults(run=cmd_sample)
+
+    p = sub.add_parser(
+        "screenshots", help="write the window's screenshots into FOLDER (make screenshots)"
+    )
+    p.add_argument("folder", nargs="?", default="docs/screenshots", metavar="FOLDER")
+    p.set_defaults(run=cmd_screenshots)
+
+    p = sub.add_parser("gui", help="open the Newsdigest window (the default)")
+    p.add_argument(
+        "sources",
+        nargs="*",
+        metavar="SOURCE",
+        help="file or http(s) url to preview for import; with the window already open on "
+        "the library, it comes to the front and previews them",
+    )
+    p.set_defaults(run=cmd_gui)
+
+    try:
+        from composer.cli import build as build_commands
+    except ImportError:  # pragma: no cover - the rendering commands ship with the core
+        pass
+    else:
+        build_commands.register(sub)
+    from composer.cli import send as send_commands
+
+    send_commands.register(sub)
+    return parser
+
+
+def _with_library(handler: Handler) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        # commands that only read (check, digests) take no lock: they work while the window is open
+        library = _open(args, read_only=getattr(args, "library_read_only", False))
+        try:
+            return handler(args, library)
+        finally:
+            library.close()
+
+    return run
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")  # a Windows console that cannot show a title still works
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from composer.logs import setup_logging
+
+    log_file = setup_logging()
+    run: Callable[[argparse.Namespace], int]
+    if getattr(args, "run", None) is not None:
+        run = args.run
+    elif getattr(args, "handler", None) is not None:
+        run = _with_library(args.handler)
+    else:
+        run = cmd_gui
+    try:
+        return run(args)
+    except NewsdigestError as exc:
+        print(f"newsdigest: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("newsdigest: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        log.exception("unexpected error in %s", args.command or "gui")
+        where = f"; details are in {log_file}" if log_file else ""
+        print(
+            f"newsdigest: internal error: {type(exc).__name__}: {exc}{where}. "
+            "Nothing that was saved has been lost.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

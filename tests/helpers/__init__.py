@@ -1,0 +1,1 @@
+"""Helpers the tests share: sample digests, real SMTP servers, an in-memory library, GUI waits."""
