@@ -131,9 +131,9 @@ def edit_to_preview(folder: Path) -> list[Row]:
     from PySide6.QtWidgets import QApplication
 
     from benchmarks.bench_render import make_items as render_items
-    from composer.drafting import arrange
-    from composer.editing import plan_field
-    from composer.theme import Theme
+    from composer.digest.drafting import arrange
+    from composer.digest.editing import plan_field
+    from composer.theme.model import Theme
     from store.tinydb_library import TinyDBLibrary
     from ui.main_window import MainWindow
 
@@ -143,7 +143,7 @@ def edit_to_preview(folder: Path) -> list[Row]:
     library.add_items(items)
     window = MainWindow(library, restore=False)
     window.show()
-    from composer.digest import make_digest
+    from composer.digest.model import make_digest
 
     digest = make_digest(title="Forty items", sections=arrange(items, Theme().category_order))
     window.document.open(digest, save=True)

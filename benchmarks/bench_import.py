@@ -5,7 +5,7 @@ also gives a baseline that does the least any importer must do with the same inp
 so the ratio shows what our reading costs on top:
 
 - CSV: the standard library's ``csv.DictReader`` over the same text, each row made
-  an item with :func:`composer.item.make_item` (no header aliases, no date columns);
+  an item with :func:`composer.library.item.make_item` (no header aliases, no date columns);
 - a page or a paste: ``lxml.html`` parsing the same markup (no story finding);
 - a plain-text listing: splitting the same text into lines;
 - an article fetch: a bare ``urllib`` GET of the same page from the same loopback
@@ -27,9 +27,9 @@ from collections.abc import Callable, Iterator
 
 import lxml.html
 
-from composer.importers import ClipboardContent, import_clipboard, import_text
-from composer.importers.html_article import fetch_article
-from composer.item import make_item
+from composer.library.importers import ClipboardContent, import_clipboard, import_text
+from composer.library.importers.html_article import fetch_article
+from composer.library.item import make_item
 
 Row = tuple[str, float, float, str, str]
 _TARGET = "< 2 s"

@@ -1,6 +1,6 @@
 """Plain-text listings and dates: start-up cost of the date tables, and a 1 MB mixed paste.
 
-- ``import composer.dates`` in a fresh interpreter (it is imported when the app and the
+- ``import composer.library.dates`` in a fresh interpreter (it is imported when the app and the
   CLI start), against a bare ``python -c pass``;
 - loading the shipped month/weekday table of every CLDR language, against building the
   same table from Babel (what reading every locale at start-up would cost);
@@ -57,13 +57,14 @@ def _python(code: str) -> float:
 
 
 def run() -> list[Row]:
-    from composer import date_names
-    from composer.importers import import_text
+    from composer.library import date_names
+    from composer.library.importers import import_text
 
     rows: list[Row] = []
     bare = _python("pass")
-    ours = _python("import composer.dates")
-    rows.append(("import composer.dates (fresh process)", ours * 1000, bare * 1000, "ms", ""))
+    ours = _python("import composer.library.dates")
+    label = "import composer.library.dates (fresh process)"
+    rows.append((label, ours * 1000, bare * 1000, "ms", ""))
 
     def load() -> None:
         date_names._table.cache_clear()

@@ -21,11 +21,11 @@ from collections.abc import Callable
 
 from premailer import Premailer
 
-from composer.digest import Digest, make_digest, resolve
-from composer.drafting import arrange
-from composer.item import NewsItem, make_item
-from composer.render import Links, Renderer
-from composer.theme import LAYOUTS, Theme, theme_from_mapping
+from composer.digest.drafting import arrange
+from composer.digest.model import Digest, make_digest, resolve
+from composer.email.render import Links, Renderer
+from composer.library.item import NewsItem, make_item
+from composer.theme.model import LAYOUTS, Theme, theme_from_mapping
 
 Row = tuple[str, float, float, str, str]
 WORDS = [

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from tinydb import Query, TinyDB
 
-from composer.importers import import_text
-from composer.item import NewsItem, make_item
-from composer.search import ItemFilter, SearchIndex
+from composer.library.importers import import_text
+from composer.library.item import NewsItem, make_item
+from composer.library.search import ItemFilter, SearchIndex
 from store.tinydb_library import TinyDBLibrary
 
 Row = tuple[str, float, float, str, str]

@@ -78,8 +78,8 @@ import sys
 
 from PySide6.QtCore import QSettings
 
-from composer.drafting import draft_digest
-from composer.theme import Theme
+from composer.digest.drafting import draft_digest
+from composer.theme.model import Theme
 from store import open_library
 
 library = open_library(sys.argv[1])

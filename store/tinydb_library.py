@@ -22,7 +22,7 @@ from tinydb import TinyDB
 
 from composer.errors import LibraryError, NewsdigestError
 from composer.fileio import atomic_write_bytes, make_private_folder, tighten
-from composer.item import NewsItem, item_from_stored, same_story
+from composer.library.item import NewsItem, item_from_stored, same_story
 from composer.repository import AddResult, Holder, JSONDict
 from store import migrations
 from store.durable_storage import DurableJSONStorage, Tables, load_library_file

@@ -2,6 +2,6 @@
 
 Each theme is a folder: ``default/digest.html`` (the email) and
 ``default/digest.txt`` (its plain-text alternative). They are loaded with
-:mod:`importlib.resources` by :mod:`composer.render`; a user templates folder with
+:mod:`importlib.resources` by :mod:`composer.email.render`; a user templates folder with
 the same layout overrides them file by file.
 """

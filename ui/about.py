@@ -1,7 +1,7 @@
 """The About box: the version of Newsdigest and of its parts, and the licences of what it ships.
 
 The versions (Newsdigest, Python, Qt, PySide6, Qt WebEngine, premailer, TinyDB, …)
-and the notices come from :mod:`composer.about`; this module adds Qt's own and
+and the notices come from :mod:`composer.app_info`; this module adds Qt's own and
 lays them out. "Copy versions" puts them on the clipboard for a bug report, "Open
 log folder" shows where the log file is (:mod:`composer.logs`).
 """
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from composer.about import (
+from composer.app_info import (
     Notice,
     bundled_packages,
     component_versions,

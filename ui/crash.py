@@ -265,7 +265,7 @@ def _versions_line() -> str:
     from PySide6 import __version__ as pyside_version
     from PySide6.QtCore import qVersion
 
-    from composer.about import component_versions, platform_description
+    from composer.app_info import component_versions, platform_description
 
     parts = [f"{name} {value}" for name, value in component_versions()]
     parts += [f"Qt {qVersion()}", f"PySide6 {pyside_version}", platform_description()]

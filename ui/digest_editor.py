@@ -1,6 +1,6 @@
 """The digest editor: the digest's fields, its tree of sections and items, per-item text.
 
-Every change made here is planned with :mod:`composer.editing` and submitted to
+Every change made here is planned with :mod:`composer.digest.editing` and submitted to
 the :class:`~ui.document.DigestDocument` (so it lands on the undo stack); the
 widgets never change the digest themselves. Text fields push their text a
 moment after typing stops (one undo step per field while typing continues) and
@@ -34,11 +34,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from composer.digest import MAX_INTRO, MAX_PERIOD, MAX_PREHEADER, MAX_TITLE, Digest
-from composer.editing import plan_field, plan_nudge, plan_override, plan_remove
+from composer.digest.editing import plan_field, plan_nudge, plan_override, plan_remove
+from composer.digest.model import MAX_INTRO, MAX_PERIOD, MAX_PREHEADER, MAX_TITLE, Digest
+from composer.digest.operations import Operation
 from composer.errors import ValidationError
-from composer.item import NewsItem
-from composer.operations import Operation
+from composer.library.item import NewsItem
 from ui.digest_model import DigestModel
 from ui.document import DigestDocument
 from ui.theme_picker import ThemePicker

@@ -1,4 +1,4 @@
-"""A Qt item model adapting the core's :class:`~composer.digest.Digest`: sections, then items.
+"""A Qt item model adapting the core's :class:`~composer.digest.model.Digest`: sections, then items.
 
 :class:`DigestModel` holds the current digest and nothing of its own (beyond a
 stable key per section row, so that Qt's persistent indexes follow a section
@@ -31,17 +31,15 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle
 
-from composer.digest import Digest
-from composer.editing import (
+from composer.digest.editing import (
     plan_add_items,
     plan_move_items,
     plan_move_sections,
     plan_override,
     plan_rename_section,
 )
-from composer.errors import ValidationError
-from composer.item import NewsItem
-from composer.operations import (
+from composer.digest.model import Digest
+from composer.digest.operations import (
     AddItem,
     AddSection,
     MoveItem,
@@ -53,6 +51,8 @@ from composer.operations import (
     SetField,
     SetOverride,
 )
+from composer.errors import ValidationError
+from composer.library.item import NewsItem
 
 Index = QModelIndex | QPersistentModelIndex
 #: Library item ids dragged from the library table (JSON list of ids).

@@ -17,11 +17,11 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from composer.digest import Digest
-from composer.editing import describe
+from composer.digest.editing import describe
+from composer.digest.model import Digest
+from composer.digest.operations import Operation, apply_all
 from composer.errors import NewsdigestError
-from composer.item import NewsItem
-from composer.operations import Operation, apply_all
+from composer.library.item import NewsItem
 from composer.repository import Library
 from ui.digest_model import DigestModel
 

@@ -1,6 +1,6 @@
 """The preflight panel: the findings of the last render, with severity icons.
 
-:class:`FindingsModel` lists the core's :class:`~composer.preflight.Finding` s;
+:class:`FindingsModel` lists the core's :class:`~composer.email.preflight.Finding` s;
 :class:`PreflightPanel` shows them with a one-line summary and emits
 :attr:`PreflightPanel.activated` with the finding the user clicked, so the
 window can select the item (or focus the field) it concerns.
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:  # lxml and the caniemail table load with the first render
-    from composer.preflight import Finding
+    from composer.email.preflight import Finding
 
 Index = QModelIndex | QPersistentModelIndex
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -1,6 +1,6 @@
 """First-run setup: who sends the digest, asked once for a library whose theme is not set up.
 
-The fields are those of :data:`composer.theme.FIELDS` marked ``first_run``
+The fields are those of :data:`composer.theme.model.FIELDS` marked ``first_run``
 (the organisation's name, its logo, the sender, the postal address and the
 unsubscribe address), each checked as it is typed with the field's own check,
 the same the command line and the settings dialog use. *Save* stores them in
@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from composer.email.readiness import FIELD_WORDS, is_set_up
 from composer.errors import ValidationError
-from composer.readiness import FIELD_WORDS, is_set_up
-from composer.theme import (
+from composer.theme.model import (
     FIELDS,
     Theme,
     ThemeField,

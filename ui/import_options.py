@@ -5,7 +5,7 @@ for a plain-text listing that can be read in several layouts, the order of
 slash dates for a CSV that has them, one combo per CSV column (an item field or
 "ignore"), the base url of an HTML page, and the category for items that name
 none. Every change emits :attr:`ReadOptionsPanel.changed`; :meth:`options` gives
-the :class:`~composer.importers.base.ReadOptions` to read the source again with.
+the :class:`~composer.library.importers.base.ReadOptions` to read the source again with.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from composer.importers.base import ImportReport, ReadOptions
-from composer.importers.csv_import import COLUMNS
+from composer.library.importers.base import ImportReport, ReadOptions
+from composer.library.importers.csv_import import COLUMNS
 
 IGNORE = "ignore"
 DATE_ORDER_LABELS = {

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from composer.importers.base import ImportReport
+from composer.library.importers.base import ImportReport
 from ui.import_options import ReadOptionsPanel
 from ui.import_preview_model import (
     EXISTING,

@@ -16,10 +16,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from composer.item import NewsItem
+from composer.library.item import NewsItem
 
 if TYPE_CHECKING:
-    from composer.importers.base import Rejection
+    from composer.library.importers.base import Rejection
 
 Index = QModelIndex | QPersistentModelIndex
 FindExisting = Callable[[NewsItem], "NewsItem | None"]

@@ -28,10 +28,10 @@ from PySide6.QtCore import QMimeData, QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from composer.errors import NewsdigestError
-from composer.import_formats import DEFAULT_CATEGORY
+from composer.library.import_formats import DEFAULT_CATEGORY
 
 if TYPE_CHECKING:  # the importers (feedparser, nh3...) load when an import starts
-    from composer.importers.base import ImportReport, ReadOptions
+    from composer.library.importers.base import ImportReport, ReadOptions
 
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ def read_source(source: str, default_category: str = DEFAULT_CATEGORY) -> Source
 
     A source that cannot be had raises :class:`NewsdigestError` (the task reports it).
     """
-    from composer.importers import ReadOptions, load_source, read_loaded
+    from composer.library.importers import ReadOptions, load_source, read_loaded
 
     loaded = load_source(source)
     return read_with(
@@ -117,8 +117,8 @@ def clipboard_reader(
     """A task reader for a paste: its HTML flavour when it has one, else its text."""
 
     def read(name: str) -> SourceRead:
-        from composer.importers import ReadOptions
-        from composer.importers.clipboard import import_clipboard, read_clipboard
+        from composer.library.importers import ReadOptions
+        from composer.library.importers.clipboard import import_clipboard, read_clipboard
 
         content = read_clipboard(formats)
         return read_with(

@@ -29,13 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from composer.errors import ValidationError
-from composer.import_formats import DEFAULT_CATEGORY
-from composer.item import NewsItem, make_item
+from composer.library.import_formats import DEFAULT_CATEGORY
+from composer.library.item import NewsItem, make_item
 from composer.urls import canonical_url
 from ui.importing import BackgroundJob
 
 if TYPE_CHECKING:
-    from composer.importers.base import ImportReport
+    from composer.library.importers.base import ImportReport
 
 #: The fields a fetched article fills, as the confirmation names them.
 FETCHED_FIELDS = {

@@ -1,6 +1,6 @@
 """Sorting and filtering of the library table, computed by the core's in-memory index.
 
-Filtering asks the core's :class:`~composer.search.SearchIndex` which items
+Filtering asks the core's :class:`~composer.library.search.SearchIndex` which items
 match, then accepts those rows. The index is built on a worker once the window
 is up (:meth:`ItemFilterProxy.build_index_in`), or at the first search if that
 comes sooner, never at start-up.
@@ -18,8 +18,8 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 
-from composer.item import NewsItem
-from composer.search import ItemFilter, SearchIndex
+from composer.library.item import NewsItem
+from composer.library.search import ItemFilter, SearchIndex
 from ui.item_table_model import SORT_ROLE, ItemTableModel
 
 

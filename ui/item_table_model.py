@@ -19,7 +19,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QStyle
 
-from composer.item import NewsItem
+from composer.library.item import NewsItem
 from ui.digest_model import ITEMS_MIME, item_ids_mime
 
 Index = QModelIndex | QPersistentModelIndex

@@ -2,7 +2,7 @@
 
 A paste (or a drop onto the library) that is nothing but http(s) links becomes
 an :class:`~ui.importing.ImportTask` whose reader fetches each article with the
-core's :func:`composer.importers.html_article.fetch_article` (title, summary, date,
+core's :func:`composer.library.importers.html_article.fetch_article` (title, summary, date,
 image, category and canonical url from the page itself). :func:`merge_links`
 then makes one preview source of them all, a link that could not be read being
 a rejected entry that names it. :class:`LinkDropFilter` lets a widget take such
@@ -18,14 +18,14 @@ from PySide6.QtCore import QEvent, QObject, QUrl, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 
 from composer.errors import NewsdigestError
-from composer.import_formats import DEFAULT_CATEGORY
+from composer.library.import_formats import DEFAULT_CATEGORY
 from ui.digest_model import ITEMS_MIME
 from ui.importing import Reader, SourceRead, unexpected
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QMimeData
 
-    from composer.importers.base import ImportReport
+    from composer.library.importers.base import ImportReport
 
 #: Seconds one article page may take.
 ARTICLE_TIMEOUT = 15.0
@@ -35,7 +35,7 @@ def fetch_article_report(
     url: str, default_category: str = DEFAULT_CATEGORY, timeout: float = ARTICLE_TIMEOUT
 ) -> ImportReport:
     """The one item of an article page (runs on the worker)."""
-    from composer.importers.html_article import fetch_article
+    from composer.library.importers.html_article import fetch_article
 
     return fetch_article(url, timeout=timeout, default_category=default_category)
 
@@ -56,7 +56,7 @@ def article_reader(default_category: str = DEFAULT_CATEGORY) -> Reader:
 
 def merge_links(reads: Sequence[SourceRead]) -> SourceRead:
     """One preview source for the links fetched: every item, and the links that failed."""
-    from composer.importers.base import ImportReport, Rejection
+    from composer.library.importers.base import ImportReport, Rejection
 
     count = len(reads)
     name = reads[0].name if count == 1 else f"{count} pasted links"
@@ -94,7 +94,7 @@ def links_in_mime(mime: QMimeData) -> list[str]:
         if links:
             return list(dict.fromkeys(links))
     if mime.hasText():
-        from composer.importers import links_in_text
+        from composer.library.importers import links_in_text
 
         return links_in_text(mime.text())
     return []

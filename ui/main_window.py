@@ -4,8 +4,8 @@ Left, the library (search, category and month filters, a table to drag from);
 in the middle, the open digest (fields, sections and items, per-item text);
 right, the preview of the email and the preflight findings. The window wires
 them together and to the library; the work itself is the core's:
-:mod:`composer.editing` plans every edit, :mod:`composer.render` renders (on a
-worker thread, see :mod:`ui.rendering`), :mod:`composer.export` writes files,
+:mod:`composer.digest.editing` plans every edit, :mod:`composer.email.render` renders (on a
+worker thread, see :mod:`ui.rendering`), :mod:`composer.email.export` writes files,
 the importers read sources (on a worker, see :mod:`ui.importing`).
 
 Window state (geometry, splitter sizes, the last digest of each library, the
@@ -65,15 +65,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from composer.digest import Digest
-from composer.drafting import draft_digest
-from composer.editing import duplicate_digest, empty_digest, plan_add_items, plan_field, shorten
+from composer.digest.drafting import draft_digest
+from composer.digest.editing import (
+    duplicate_digest,
+    empty_digest,
+    plan_add_items,
+    plan_field,
+    shorten,
+)
+from composer.digest.model import Digest
+from composer.email.preview_frames import size_label, size_level
 from composer.errors import NewsdigestError, ValidationError
-from composer.item import NewsItem
-from composer.preview import size_label, size_level
+from composer.library.item import NewsItem
+from composer.library.search import ItemFilter
 from composer.repository import AddResult, Library
-from composer.search import ItemFilter
-from composer.theme import Theme, theme_from_settings
+from composer.theme.model import Theme, theme_from_settings
 from ui.actions import make_action
 from ui.app_icon import app_icon
 from ui.digest_dialogs import DraftDialog, OpenDigestDialog
@@ -101,10 +107,10 @@ from ui.welcome_page import WelcomePage
 log = logging.getLogger("newsdigest.window")
 
 if TYPE_CHECKING:  # the exporters, importers and renderer load on first use (start-up time)
-    from composer.export import Exported, ExportProfile
-    from composer.importers.base import ImportReport
-    from composer.preflight import Finding
-    from composer.render import Renderer
+    from composer.email.export import Exported, ExportProfile
+    from composer.email.preflight import Finding
+    from composer.email.render import Renderer
+    from composer.library.importers.base import ImportReport
     from composer.secrets import PasswordStore
     from ui.about import AboutDialog
     from ui.first_run import FirstRunDialog
@@ -857,7 +863,7 @@ class MainWindow(QMainWindow):
 
     def paste_listing(self) -> ImportTask | None:
         """Read the clipboard (its HTML when it has some), or fetch the links it holds."""
-        from composer.importers import links_in_text
+        from composer.library.importers import links_in_text
 
         mime = QGuiApplication.clipboard().mimeData()
         text = mime.text() if mime is not None and mime.hasText() else ""
@@ -875,8 +881,8 @@ class MainWindow(QMainWindow):
         return self._run_import(task, True, title="Reading the clipboard")
 
     def load_sample(self) -> None:
-        from composer import sample
-        from composer.importers.base import ImportReport
+        from composer.library import sample
+        from composer.library.importers.base import ImportReport
 
         items = sample.load_sample_items()
         report = ImportReport(source=sample.SAMPLE_SOURCE, format="json", items=items)
@@ -885,7 +891,7 @@ class MainWindow(QMainWindow):
     def _add_reports(
         self, reports: list[ImportReport], failures: list[str], *, previewed: bool = False
     ) -> None:
-        from composer.import_adding import ImportAdded, add_imported
+        from composer.library.import_adding import ImportAdded, add_imported
 
         lines: list[str] = []
         outcome = ImportAdded(AddResult((), ()))
@@ -1090,13 +1096,13 @@ class MainWindow(QMainWindow):
         return table.get(str(name)) or table["plain"]
 
     def _profiles(self) -> dict[str, ExportProfile]:
-        from composer.export import profiles
+        from composer.email.export import profiles
 
         try:
             return profiles(self.library.settings())
         except ValidationError as exc:
             self.statusBar().showMessage(f"Export profiles in the settings: {exc}", 8000)
-            from composer.export import BUILTIN_PROFILES
+            from composer.email.export import BUILTIN_PROFILES
 
             return dict(BUILTIN_PROFILES)
 
@@ -1153,7 +1159,7 @@ class MainWindow(QMainWindow):
             return
         rendered = result.rendered
         self.preview.show_email(rendered.html, rendered.text)
-        from composer.preflight import check_readiness
+        from composer.email.preflight import check_readiness
 
         ready = check_readiness(self.theme, profile_links=self.current_profile().from_theme)
         self.preflight.set_findings([*ready, *rendered.findings])
@@ -1188,12 +1194,12 @@ class MainWindow(QMainWindow):
     def export_renderer(self) -> Renderer:
         """The theme's shared renderer, the preview's: an unchanged digest is not rendered
         again to be exported or sent."""
-        from composer.render import renderer_for
+        from composer.email.render import renderer_for
 
         return renderer_for(self.theme)
 
     def exported(self) -> Exported | None:
-        from composer.export import export_digest
+        from composer.email.export import export_digest
 
         digest = self.document.digest
         if digest is None:
@@ -1227,7 +1233,7 @@ class MainWindow(QMainWindow):
 
     def export(self, kind: str, path: str | None = None) -> Path | None:
         """Write the digest as ``kind`` (html, text, eml, zip); asks for the file unless given."""
-        from composer.export import write_exports
+        from composer.email.export import write_exports
 
         exported = self.exported()
         if exported is None:

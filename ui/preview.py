@@ -1,6 +1,6 @@
 """The email preview: the inlined HTML in a locked-down web view, the text, the source.
 
-:class:`PreviewPane` shows what :mod:`composer.render` produced. Its web view
+:class:`PreviewPane` shows what :mod:`composer.email.render` produced. Its web view
 (:mod:`ui.web_view`, made just after the window first paints) is private: an
 off-the-record profile, JavaScript off, no plugins, no navigation (links clicked
 open in the system browser), and no request leaving the machine unless the user
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from composer.preview import force_dark_scheme
+from composer.email.preview_frames import force_dark_scheme
 from ui.actions import make_action
 
 if TYPE_CHECKING:

@@ -3,8 +3,8 @@
 :class:`RenderScheduler` takes render requests (a frozen :class:`RenderJob`:
 digest, items, theme, links — all immutable, safe to hand to another thread),
 waits :attr:`RenderScheduler.delay_ms` after the last one, and renders on a
-single-worker executor with the theme's shared :class:`~composer.render.Renderer`
-(:func:`~composer.render.renderer_for`, the one the window's exports and sends use
+single-worker executor with the theme's shared :class:`~composer.email.render.Renderer`
+(:func:`~composer.email.render.renderer_for`, the one the window's exports and sends use
 too, so they reuse this render while the digest is unchanged). While a render runs,
 newer requests wait; when it ends only the newest is rendered. The result (or the
 error message) comes back on the GUI thread as a signal.
@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from composer.digest import Digest
+from composer.digest.model import Digest
 from composer.errors import NewsdigestError
-from composer.item import NewsItem
-from composer.theme import Theme
+from composer.library.item import NewsItem
+from composer.theme.model import Theme
 
 if TYPE_CHECKING:  # Jinja2, premailer and lxml load in the worker, at the first render
-    from composer.render import Links, Rendered
+    from composer.email.render import Links, Rendered
 
 log = logging.getLogger(__name__)
 DEBOUNCE_MS = 150
@@ -72,7 +72,7 @@ class SynchronousExecutor(concurrent.futures.Executor):
 
 def render(job: RenderJob) -> Rendered:
     """``job`` rendered by its theme's shared renderer (made on first use, in the worker)."""
-    from composer.render import renderer_for
+    from composer.email.render import renderer_for
 
     return renderer_for(job.theme).render(job.digest, job.items, job.theme, job.links)
 

@@ -45,9 +45,9 @@ THEME = {
 
 def _items() -> list[object]:
     try:
-        from composer.sample import load_sample_items
+        from composer.library.sample import load_sample_items
     except ImportError:
-        from composer.importers import import_source
+        from composer.library.importers import import_source
 
         return list(import_source(str(FIXTURE)).items)
     return list(load_sample_items())
@@ -64,7 +64,7 @@ def main(argv: list[str], open_library: Callable[[Path], Any]) -> int:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from composer.theme import merge_theme
+    from composer.theme.model import merge_theme
     from ui.main_window import MainWindow
 
     app = QApplication([argv[0]])
@@ -249,6 +249,6 @@ def shoot_first_run(window: Any, out: Path, settle: Callable[[], None]) -> None:
 
 
 if __name__ == "__main__":  # the composition root opens the library
-    from composer.cli import main as cli_main
+    from composer.cli.main import main as cli_main
 
     sys.exit(cli_main(["screenshots", *sys.argv[1:2]]))

@@ -1,11 +1,11 @@
 """The theme settings dialog: every theme field, generated from the table, with a live preview.
 
-The pages and their fields come from :data:`composer.theme.FIELDS` (the same
+The pages and their fields come from :data:`composer.theme.model.FIELDS` (the same
 table as ``newsdigest settings theme`` and the first-run setup): Organisation,
 Look, Email links, Campaign tagging and Words, one editor per field chosen by
 its kind (a line, a text box, a list, a choice, a switch, a colour, a
 locale). Every change is checked by the core (the field's own check, then
-:func:`composer.theme.merge_theme`) as it is typed; a valid theme is sent to
+:func:`composer.theme.model.merge_theme`) as it is typed; a valid theme is sent to
 the window (:attr:`SettingsDialog.previewed`) so the preview shows it at once,
 an invalid value is named under the form and keeps OK disabled. Nothing is
 stored until OK: the window then writes :meth:`SettingsDialog.settings_changes`
@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from composer.errors import ValidationError
-from composer.theme import (
+from composer.theme.model import (
     FIELDS,
     Theme,
     ThemeField,

@@ -15,9 +15,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox
 
-from composer.digest import Digest, check_digest_template
-from composer.operations import Operation, SetField
-from composer.theme import LAYOUTS
+from composer.digest.model import Digest, check_digest_template
+from composer.digest.operations import Operation, SetField
+from composer.theme.model import LAYOUTS
 from ui.document import DigestDocument
 
 
@@ -25,7 +25,7 @@ from ui.document import DigestDocument
 class SetLayout(SetField):
     """Change the digest's layout (``template``); its inverse restores the one before.
 
-    A :class:`~composer.operations.SetField` as far as the digest model is
+    A :class:`~composer.digest.operations.SetField` as far as the digest model is
     concerned (one field of the digest changes, no rows move).
     """
 

@@ -84,7 +84,7 @@ def themes(library: Path) -> list[str]:
     if start < 0:
         return ["default"]
     try:
-        from composer.theme import LAYOUTS
+        from composer.theme.model import LAYOUTS
 
         known = list(LAYOUTS)
     except ImportError:
@@ -202,7 +202,7 @@ def main(argv: list[str]) -> int:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from composer.preview import force_dark_scheme
+    from composer.email.preview_frames import force_dark_scheme
 
     app = QApplication([argv[0]])
     app.setApplicationName("Newsdigest")

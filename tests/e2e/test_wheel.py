@@ -54,7 +54,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_wheel_holds_packages_templates_and_data(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     packages = ["composer", "store", "ui", "templates", "composer/library/importers"]
-    packages += [f"composer/{name}" for name in ("library", "theme", "digest", "email", "send", "cli")]
+    subpackages = ("library", "theme", "digest", "email", "send", "cli")
+    packages += [f"composer/{name}" for name in subpackages]
     for package in packages:
         assert f"{package}/__init__.py" in names, package
     assert any(n.startswith("templates/") and n.endswith(".html") for n in names)

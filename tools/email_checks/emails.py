@@ -95,7 +95,7 @@ def shipped_themes() -> list[str]:
     start = flat.rfind("--theme NAME")
     text = flat[start : start + 300] if start >= 0 else flat
     try:
-        from composer.theme import LAYOUTS
+        from composer.theme.model import LAYOUTS
 
         known = list(LAYOUTS)
     except ImportError:
@@ -136,7 +136,7 @@ def set_theme(library: Path) -> None:
         return
     if "invalid choice: 'theme'" not in result.stderr:
         _checked(result, "newsdigest settings theme")
-    from composer.theme import merge_theme
+    from composer.theme.model import merge_theme
     from store import open_library
 
     opened = open_library(library)
@@ -147,8 +147,8 @@ def set_theme(library: Path) -> None:
 
 
 def _write_mjml(library: Path, month: str, out: Path) -> None:
-    from composer.drafting import draft_digest
-    from composer.theme import theme_from_settings
+    from composer.digest.drafting import draft_digest
+    from composer.theme.model import theme_from_settings
     from store import open_library
     from tools.email_checks.mjml_digest import digest_mjml
 

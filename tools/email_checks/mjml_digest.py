@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from html import escape
 
-from composer.digest import Digest
-from composer.item import NewsItem
-from composer.theme import Theme
+from composer.digest.model import Digest
+from composer.library.item import NewsItem
+from composer.theme.model import Theme
 
 
 def _item(item: NewsItem, theme: Theme) -> str:
