@@ -21,6 +21,9 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("NEWSDIGEST_LIBRARY", str(home / "default-library.json"))
     monkeypatch.setenv("NEWSDIGEST_LOG_DIR", str(home / "logs"))
     monkeypatch.setenv("NEWSDIGEST_SETTINGS", str(home / "settings.ini"))
+    runtime = home / "run"  # the single-instance socket of windows the tests start (and kill)
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
 
 
 def pytest_configure(config: pytest.Config) -> None:

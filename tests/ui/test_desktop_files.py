@@ -141,7 +141,7 @@ def test_install_desktop_puts_the_files_under_the_data_home(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     desktop = data / "applications" / f"{APP_ID}.desktop"
     keys = desktop_keys(desktop.read_text("utf-8"))
-    assert keys["Exec"] == f'"{executable}" gui'
+    assert keys["Exec"] == f'"{executable}" gui %F'
     assert keys["TryExec"] == str(executable)
     assert (data / "metainfo" / f"{APP_ID}.metainfo.xml").read_bytes() == METAINFO.read_bytes()
     scalable = data / "icons/hicolor/scalable/apps" / f"{APP_ID}.svg"
@@ -207,5 +207,5 @@ def test_the_standalone_apps_share_folder_installs_the_app_itself(tmp_path: Path
     )
     assert result.returncode == 0, result.stderr
     keys = desktop_keys((data / "applications" / f"{APP_ID}.desktop").read_text("utf-8"))
-    assert keys["Exec"] == f"{app / 'newsdigest'} gui"
+    assert keys["Exec"] == f"{app / 'newsdigest'} gui %F"
     assert (data / "icons/hicolor/48x48/apps" / f"{APP_ID}.png").is_file()

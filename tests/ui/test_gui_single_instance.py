@@ -114,7 +114,7 @@ def write_sheet(folder: Path) -> Path:
 # -- names ----------------------------------------------------------------------------------
 def test_one_library_one_name_and_another_library_another() -> None:
     first = server_name("/home/ann/library.json", platform="linux", user="1000", runtime_dir="")
-    assert first == server_name("/home/ann/library.json", platform="linux", user="1000")
+    assert first == server_name("/home/ann/library.json", platform="linux", user="1000", runtime_dir="")
     assert first.startswith("newsdigest-") and len(first) <= 40
     assert first != server_name("/home/ann/other.json", platform="linux", user="1000")
     assert first != server_name("/home/ann/library.json", platform="linux", user="1001")
