@@ -35,7 +35,7 @@ from typing import Any
 from markupsafe import Markup
 
 from composer.digest.drafting import period_label
-from composer.digest.model import ResolvedDigest
+from composer.digest.model import ResolvedDigest, ResolvedItem
 from composer.email.campaign import Tagger
 from composer.email.markup import safe_link, to_html_paragraphs, to_text_paragraphs
 from composer.theme.labels import locale_labels
@@ -111,55 +111,10 @@ def build_context(
 ) -> dict[str, Any]:
     """The template variables (see the module docstring). Items twice are shown once."""
     digest = resolved.digest
-    tag = Tagger(theme, digest.period)
+    sections, entries = _sections_and_entries(resolved, theme)
     words = locale_labels(theme.locale)
-    date_cache: dict[dt.date, str] = {}
-    sections: list[dict[str, Any]] = []
-    entries: list[dict[str, Any]] = []
-    anchors: set[str] = {"top", "contents"}
-    shown: set[str] = set()
-    for section in resolved.sections:
-        items: list[dict[str, Any]] = []
-        for entry in section.items:
-            item = entry.item
-            if item.id in shown:
-                continue
-            shown.add(item.id)
-            if item.date not in date_cache:
-                date_cache[item.date] = format_date(item.date, theme.locale)
-            image_url = _web_link(item.image_url)
-            record = {
-                "id": item.id,
-                "anchor": slug(f"s{len(entries) + 1}", anchors),
-                "number": len(entries) + 1,
-                "title": entry.title,
-                "url": tag(_web_link(item.url)),
-                "date_iso": item.date.isoformat(),
-                "date_label": date_cache[item.date],
-                "summary": paragraphs(entry.summary),
-                "teaser": teaser(entry.summary),
-                "image": (
-                    {"url": image_url, "alt": item.image_alt or entry.title, "width": IMAGE_WIDTH}
-                    if image_url
-                    else None
-                ),
-                "more_label": theme.label("read_more_aria", title=entry.title),
-                "category": item.category,
-            }
-            items.append(record)
-            entries.append(record)
-        if items:
-            sections.append(
-                {
-                    "category": section.category,
-                    "anchor": slug(section.category, anchors),
-                    "entries": items,
-                }
-            )
-    direction = text_direction(theme.locale)
-    organisation = theme.organisation
     labels = {key: theme.label(key) for key in words if "{" not in words[key]}
-    labels["unsubscribe_note"] = theme.label("unsubscribe_note", organisation=organisation)
+    labels["unsubscribe_note"] = theme.label("unsubscribe_note", organisation=theme.organisation)
     return {
         "digest": {
             "id": digest.id,
@@ -174,27 +129,7 @@ def build_context(
         "sections": sections,
         "entries": entries,
         "featured": next((e for e in entries if e["image"]), None),
-        "theme": {
-            "organisation": organisation,
-            "logo_url": _web_link(theme.logo_url),
-            "dark_logo_url": _web_link(theme.dark_logo_url),
-            "logo_width": theme.logo_width,
-            "colors": {role: theme.color(role) for role in DEFAULT_COLORS},
-            # Our own constants (FONT_STACKS), chosen by a checked name: their quotes stay.
-            "fonts": {
-                "body": Markup(theme.font_stack),  # noqa: S704
-                "heading": Markup(theme.heading_font_stack),  # noqa: S704
-                "mso": Markup(theme.mso_font_stack),  # noqa: S704
-            },
-            "footer": paragraphs(theme.footer),
-            "postal_address": theme.postal_address,
-            "lang": language_tag(theme.locale),
-            "dir": direction,
-            "start": "right" if direction == "rtl" else "left",
-            "end": "left" if direction == "rtl" else "right",
-            "read_more": theme.read_more == "button",
-            "layout": layout,
-        },
+        "theme": _theme_context(theme, layout),
         "contents": theme.contents_shown(len(entries)),
         "contents_setting": theme.show_contents,
         "links": {
@@ -204,4 +139,89 @@ def build_context(
         "labels": labels,
         "widths": dict(WIDTHS),
         "preheader_filler": PREHEADER_FILLER,
+    }
+
+
+def _sections_and_entries(
+    resolved: ResolvedDigest, theme: Theme
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The sections with their stories, and every story in order, each shown once.
+
+    Anchors are handed out in reading order: a section's stories (s1, s2…), then its own.
+    """
+    tag = Tagger(theme, resolved.digest.period)
+    sections: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
+    anchors: set[str] = {"top", "contents"}
+    shown: set[str] = set()
+    for section in resolved.sections:
+        items: list[dict[str, Any]] = []
+        for entry in section.items:
+            if entry.item.id in shown:
+                continue
+            shown.add(entry.item.id)
+            number = len(entries) + 1
+            record = _entry_context(entry, theme, tag, slug(f"s{number}", anchors), number)
+            items.append(record)
+            entries.append(record)
+        if items:
+            sections.append(
+                {
+                    "category": section.category,
+                    "anchor": slug(section.category, anchors),
+                    "entries": items,
+                }
+            )
+    return sections, entries
+
+
+def _entry_context(
+    entry: ResolvedItem, theme: Theme, tag: Tagger, anchor: str, number: int
+) -> dict[str, Any]:
+    """One story's variables: ``number`` counts from 1 through the whole email."""
+    item = entry.item
+    image_url = _web_link(item.image_url)
+    return {
+        "id": item.id,
+        "anchor": anchor,
+        "number": number,
+        "title": entry.title,
+        "url": tag(_web_link(item.url)),
+        "date_iso": item.date.isoformat(),
+        "date_label": format_date(item.date, theme.locale),
+        "summary": paragraphs(entry.summary),
+        "teaser": teaser(entry.summary),
+        "image": (
+            {"url": image_url, "alt": item.image_alt or entry.title, "width": IMAGE_WIDTH}
+            if image_url
+            else None
+        ),
+        "more_label": theme.label("read_more_aria", title=entry.title),
+        "category": item.category,
+    }
+
+
+def _theme_context(theme: Theme, layout: str) -> dict[str, Any]:
+    """The ``theme`` variable: the look, the texts around the stories, the reading direction."""
+    direction = text_direction(theme.locale)
+    return {
+        "organisation": theme.organisation,
+        "logo_url": _web_link(theme.logo_url),
+        "dark_logo_url": _web_link(theme.dark_logo_url),
+        "logo_width": theme.logo_width,
+        "colors": {role: theme.color(role) for role in DEFAULT_COLORS},
+        # Our own constants (FONT_STACKS), chosen by a checked name: their quotes stay.
+        "fonts": {
+            "body": Markup(theme.font_stack),  # noqa: S704
+            "heading": Markup(theme.heading_font_stack),  # noqa: S704
+            "mso": Markup(theme.mso_font_stack),  # noqa: S704
+        },
+        "footer": paragraphs(theme.footer),
+        "postal_address": theme.postal_address,
+        "lang": language_tag(theme.locale),
+        "dir": direction,
+        "start": "right" if direction == "rtl" else "left",
+        "end": "left" if direction == "rtl" else "right",
+        "read_more": theme.read_more == "button",
+        "layout": layout,
     }
