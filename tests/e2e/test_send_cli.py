@@ -16,6 +16,7 @@ from helpers.send_servers import (
     Handler,
     cli_argv,
     make_library,
+    read_until,
     run_cli,
     send_log,
     sender_env,
@@ -25,6 +26,9 @@ from helpers.send_servers import (
 )
 
 from composer.send import QUEUED, SENDING, SENT, UNCERTAIN, message_id_for
+
+#: What the sender says on the first Ctrl-C.
+STOPPING = "stopping after the message in flight"
 
 pytestmark = pytest.mark.slow
 
@@ -269,9 +273,10 @@ def test_ctrl_c_lets_the_message_in_flight_finish_then_stops(tmp_path: Path) -> 
         try:
             _wait_for(handler.holding.is_set)
             proc.send_signal(signal.SIGINT)
-            time.sleep(0.5)  # the sender is still waiting for the reply to message 4
+            said = read_until(proc.stderr, STOPPING)  # the sender still waits for reply 4
             handler.release.set()
             out, err = proc.communicate(timeout=30)
+            err = said + err
         finally:
             proc.kill()
         assert proc.returncode == 130, err  # interrupted
@@ -430,9 +435,10 @@ def test_ctrl_c_twice_stops_at_once_with_exit_130(tmp_path: Path) -> None:
         try:
             _wait_for(handler.holding.is_set)
             proc.send_signal(signal.SIGINT)
-            time.sleep(0.5)  # the first Ctrl-C is handled: the sender waits for the reply
+            said = read_until(proc.stderr, STOPPING)  # the first Ctrl-C is handled
             proc.send_signal(signal.SIGINT)
             out, err = proc.communicate(timeout=20)  # well before the 60 s socket timeout
+            err = said + err
         finally:
             handler.release.set()
             proc.kill()

@@ -26,6 +26,7 @@ import threading
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import keyring.backend
 import keyring.errors
@@ -338,3 +339,14 @@ class CountingHandler:
     def count(self) -> int:
         with self.lock:
             return self.delivered
+
+
+def read_until(stream: Any, text: str) -> str:
+    """Lines of ``stream`` up to and including the one holding ``text`` (a real barrier: the
+    process said it got there). At end of stream, what was read, for the assertion to show."""
+    seen = ""
+    for line in iter(stream.readline, ""):
+        seen += line
+        if text in line:
+            break
+    return seen

@@ -20,6 +20,7 @@ from helpers.send_servers import (
     cli_argv,
     free_port,
     make_library,
+    read_until,
     run_cli,
     send_log,
     sender_env,
@@ -34,6 +35,9 @@ from composer.smtp_settings import SmtpSettings, security_warnings, with_changes
 
 DIGEST_ID = "month-2023-01"
 MONTH = ("send", "--month", "2023-01")
+
+#: What the sender says on the first Ctrl-C.
+STOPPING = "stopping after the message in flight"
 
 
 def local(port: int, **extra: object) -> dict[str, object]:
@@ -239,9 +243,10 @@ def test_ctrl_c_twice_leaves_the_message_in_flight_uncertain_on_resume(tmp_path:
         try:
             wait_for(handler.holding.is_set)
             proc.send_signal(signal.SIGINT)
-            time.sleep(0.5)  # the first Ctrl-C is handled: the sender waits for the reply
+            said = read_until(proc.stderr, STOPPING)  # the first Ctrl-C is handled
             proc.send_signal(signal.SIGINT)
             out, err = proc.communicate(timeout=30)  # well before the 60 s socket timeout
+            err = said + err
         finally:
             handler.release.set()
             proc.kill()
