@@ -70,7 +70,8 @@ class FindingsModel(QAbstractListModel):
             return QApplication.style().standardIcon(_ICONS[finding.severity])
         if role == Qt.ItemDataRole.ToolTipRole:
             where = f"\nWhere: {finding.where}" if finding.where else ""
-            hint = "\nClick to select it." if finding.item_id or finding.where else ""
+            clickable = finding.item_id or finding.section is not None or finding.digest_field
+            hint = "\nClick to select it." if clickable else ""
             return f"{_NAMES[finding.severity]}: {finding.message}{where}{hint}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{_NAMES[finding.severity]}: {finding.message}"

@@ -1187,8 +1187,7 @@ class MainWindow(QMainWindow):
             return
         if finding.section is not None and self.editor.select_section(finding.section):
             return
-        where = (finding.where or "").split(" ")[0].strip(":").lower()
-        self.editor.focus_field(where)
+        self.editor.focus_field(finding.digest_field)
 
     # -- export -----------------------------------------------------------------------------------
     def export_renderer(self) -> Renderer:

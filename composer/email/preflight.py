@@ -90,6 +90,19 @@ class Finding:
     where: str = ""
     item_id: str | None = None
     section: int | None = None
+    #: What the finding is about, for a window to take the user there (never parsed from
+    #: :attr:`where`, which is for people): a field of the digest (``"preheader"``,
+    #: ``"intro"``, ``"period"``), or a field qualified by what holds it: an item's
+    #: (``"item.title"``, ``"item.summary"``, ``"item.url"``, ``"item.image_alt"``, with
+    #: :attr:`item_id`), a theme setting's (``"theme.unsubscribe_url"``) or a sending
+    #: setting's (``"smtp.security"``). Empty when the finding is about a whole item or
+    #: section (see :attr:`item_id`, :attr:`section`), the digest, or the HTML.
+    field: str = ""
+
+    @property
+    def digest_field(self) -> str:
+        """The digest field (``"preheader"``...) this finding is about, or ``""``."""
+        return "" if "." in self.field else self.field
 
     def __str__(self) -> str:
         where = f" [{self.where}]" if self.where else ""
@@ -97,6 +110,11 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+def errors_in(findings: Iterable[Finding]) -> list[Finding]:
+    """The errors among ``findings`` (what blocks a send or asks for a confirmation)."""
+    return [f for f in findings if f.severity == "error"]
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:
@@ -126,6 +144,7 @@ def check_digest(resolved: ResolvedDigest) -> list[Finding]:
                 "The digest has no preheader: inboxes will show the first words of the email "
                 "(often the 'view in browser' line) as its preview.",
                 "preheader",
+                field="preheader",
             )
         )
     elif len(digest.preheader) > MAX_PREHEADER:
@@ -136,10 +155,13 @@ def check_digest(resolved: ResolvedDigest) -> list[Finding]:
                 f"The preheader is {len(digest.preheader)} characters; inboxes show about "
                 "the first 90 to 130.",
                 "preheader",
+                field="preheader",
             )
         )
     for problem in intro_problems(digest.intro):
-        findings.append(Finding("warning", "intro-link", f"In the intro, {problem}.", "intro"))
+        findings.append(
+            Finding("warning", "intro-link", f"In the intro, {problem}.", "intro", field="intro")
+        )
     seen: dict[str, str] = {}
     total = 0
     for section in resolved.sections:
@@ -193,6 +215,7 @@ def check_digest(resolved: ResolvedDigest) -> list[Finding]:
                         f"The title is {len(entry.title)} characters long; titles over "
                         f"{MAX_TITLE} are hard to scan in an email. Shorten it for this digest.",
                         where,
+                        field="item.title",
                         item_id=item_id,
                         section=section.index,
                     )
@@ -206,6 +229,7 @@ def check_digest(resolved: ResolvedDigest) -> list[Finding]:
                         f"{MAX_SUMMARY} it reads like the whole article. Shorten it for this "
                         "digest.",
                         where,
+                        field="item.summary",
                         item_id=item_id,
                         section=section.index,
                     )
@@ -218,6 +242,7 @@ def check_digest(resolved: ResolvedDigest) -> list[Finding]:
                         "The item has no link: readers cannot read more on your website. "
                         "Add its address, or fetch its details from its link.",
                         where,
+                        field="item.url",
                         item_id=item_id,
                         section=section.index,
                     )
@@ -230,6 +255,7 @@ def check_digest(resolved: ResolvedDigest) -> list[Finding]:
                         "The item's image has no description (alt text); the title is used. "
                         "Describe the image for readers who cannot see it.",
                         where,
+                        field="item.image_alt",
                         item_id=item_id,
                         section=section.index,
                     )
@@ -252,7 +278,15 @@ def check_readiness(theme: Theme, *, profile_links: bool = True) -> list[Finding
     missing = missing_for_sending(theme, profile_links=profile_links)
     if not missing:
         return []
-    return [Finding("error", "not-ready", not_ready_message(missing), "theme settings")]
+    return [
+        Finding(
+            "error",
+            "not-ready",
+            not_ready_message(missing),
+            "theme settings",
+            field=f"theme.{missing[0]}",
+        )
+    ]
 
 
 # -- caniemail -------------------------------------------------------------------------------------
@@ -637,6 +671,7 @@ def check_html(
                 "require one: set the unsubscribe address in the theme settings or export "
                 "with your mailing tool's profile.",
                 "footer",
+                field="theme.unsubscribe_url",
             )
         )
     if not _has_preheader(root):

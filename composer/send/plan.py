@@ -206,6 +206,7 @@ def other_sends(library: Library, digest: Digest) -> tuple[Finding, ...]:
                 f"({other_id}): {describe_counts(counts)}. Its recipients are not in this "
                 "digest's send log and would get the news again: resume that digest instead, "
                 "or send anyway if that is what you mean",
+                field="period",
             )
         )
     return tuple(findings)

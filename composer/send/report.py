@@ -261,11 +261,16 @@ def make_preflight(
 
         findings = (*check_readiness(job.prepared.theme), *findings)
     findings += tuple(
-        Finding("warning", "smtp-port-security", text) for text in security_warnings(settings)
+        Finding("warning", "smtp-port-security", text, field="smtp.security")
+        for text in security_warnings(settings)
     )
     spam_rule = spam_rule_problem(factory.unsubscribe.url if factory.personal else None)
     if spam_rule:
-        findings += (Finding("warning", "unsubscribe-url-like-phishing", spam_rule),)
+        findings += (
+            Finding(
+                "warning", "unsubscribe-url-like-phishing", spam_rule, field="theme.unsubscribe_url"
+            ),
+        )
     if not job.test and factory.unsubscribe.shared:
         findings += (
             Finding(
@@ -275,6 +280,7 @@ def make_preflight(
                 "(Gmail, Yahoo) cannot tell who left: no List-Unsubscribe-Post is sent. Put "
                 "{email} and {token} in the theme's unsubscribe url (e.g. "
                 "https://example.org/leave?u={email}&t={token}) to give each reader their own",
+                field="theme.unsubscribe_url",
             ),
         )
     return Preflight(
