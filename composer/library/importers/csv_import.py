@@ -15,6 +15,7 @@ with one warning per kind.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import re
@@ -169,6 +170,20 @@ def parse_csv(
     return report
 
 
+@dataclasses.dataclass
+class _Tally:
+    """What rows had in common, reported once after all of them (with the rows it struck)."""
+
+    causes: _Causes = dataclasses.field(default_factory=_Causes)
+    skipped: dict[str, list[int]] = dataclasses.field(default_factory=dict)  # no post: kind
+    relative: dict[str, list[int]] = dataclasses.field(default_factory=dict)  # field: rows
+    examples: dict[str, str] = dataclasses.field(default_factory=dict)  # field: first address
+    cut: list[int] = dataclasses.field(default_factory=list)  # summaries cut to fit
+    from_body: int = 0  # summaries taken from the body column
+    several: list[int] = dataclasses.field(default_factory=list)  # several categories
+    several_example: str = ""
+
+
 def _read_rows(
     builder: ReportBuilder,
     plan: ColumnPlan,
@@ -193,91 +208,110 @@ def _read_rows(
     def is_row(cells: list[str]) -> bool:
         return len(cells) == width and not isinstance(read_cell(_cell(cells, date_at)), tuple)
 
-    causes = _Causes()
-    summary_at, body_at = plan.fields.get("summary"), plan.fields.get(BODY)
-    relative: dict[str, list[int]] = {}
-    examples: dict[str, str] = {}
-    cut: list[int] = []
-    from_body = 0
+    tally = _Tally()
     not_a_post = _not_a_post(plan)
-    skipped: dict[str, list[int]] = {}
-    several: list[int] = []  # rows naming several categories
-    several_example = ""
     for record, date in zip(records, dates.values, strict=True):
         if not_a_post and (kind := not_a_post(record.cells)):
-            skipped.setdefault(kind, []).append(record.row)
+            tally.skipped.setdefault(kind, []).append(record.row)
             continue
-        if record.last_line > record.first_line and (
-            runaway := runaway_quote(record, delimiter, is_row)
-        ):
-            opened, closed, swallowed = runaway
-            causes.add_single(
-                record.row,
-                Rejection(
-                    f"line {opened}",
-                    f"the quote opened on line {opened} closes only on line {closed}, so "
-                    f"lines {opened}-{closed} ({swallowed + 1} rows) were read as one cell; "
-                    'close the quote where the cell ends, or double a quote inside a cell ("")',
-                    count=swallowed + 1,
-                ),
-            )
+        if rejection := _runaway_rejection(record, delimiter, is_row):
+            tally.causes.add_single(record.row, rejection)
             continue
-        fields: dict[str, Any] = {}
-        for field, position in plan.fields.items():
-            if field not in ("summary", BODY):
-                fields[field] = _cell(record.cells, position)
-        summary, summary_from = _cell(record.cells, summary_at), summary_at
-        if not summary.strip() and body_at is not None:
-            summary, summary_from = _cell(record.cells, body_at), body_at
-            from_body += bool(summary.strip())
-        if summary.strip():
-            summary, was_cut = _fit_cell(summary, summary_from in plan.full_text)
-            if was_cut:
-                cut.append(record.row)
-        fields["summary"] = summary
-        for field in ("url", "image_url"):
-            if field in fields:
-                fields[field], is_relative = _web_address(fields[field], base_url)
-                if is_relative:
-                    relative.setdefault(field, []).append(record.row)
-                    examples.setdefault(field, fields[field])
-                    fields[field] = ""
-        for field in ("title", "category", "image_alt", "tags"):
-            value = fields.get(field)
-            if value and "&" in value and _ENTITY.search(value):  # CMS exports: "Q&amp;A"
-                fields[field] = html.unescape(value)
-        category = fields.get("category")
-        if isinstance(category, str) and "|" in category:  # "News|Events"
-            names = [part for part in category.split("|") if part.strip()]
-            fields["category"] = names[0] if names else ""
-            if len(names) > 1:
-                fields["tags"] = _with_tags(fields.get("tags", ""), names[1:])
-                several.append(record.row)
-                several_example = several_example or clean_line(category)
+        fields = _row_fields(record, plan, base_url, tally)
         if isinstance(date, dt.date):
             fields["date"] = date
         elif clean_line(fields.get("title", "")):
-            causes.add("date", date[0], record.row, date[1])
+            tally.causes.add("date", date[0], record.row, date[1])
             continue
         before = len(report.rejected)
         builder.add(fields, f"row {record.row}")
         if len(report.rejected) > before:
-            causes.add("field", report.rejected.pop().reason, record.row)
-    report.rejected.extend(causes.rejections(dates.order, hint))
-    _summary_warnings(builder, plan, from_body, cut, records)
-    if several:
-        report.notes.append(
-            f"{rows_location(several)}: the category names several categories "
-            f"('{several_example[:60]}'); the first is the category, the others were "
+            tally.causes.add("field", report.rejected.pop().reason, record.row)
+    report.rejected.extend(tally.causes.rejections(dates.order, hint))
+    _summary_warnings(builder, plan, tally.from_body, tally.cut, records)
+    _tally_warnings(builder, tally)
+
+
+def _runaway_rejection(
+    record: Record, delimiter: str, is_row: Callable[[list[str]], bool]
+) -> Rejection | None:
+    """The rejection of a record that a quote left open swallowed several rows into; or None."""
+    if record.last_line <= record.first_line:
+        return None
+    runaway = runaway_quote(record, delimiter, is_row)
+    if not runaway:
+        return None
+    opened, closed, swallowed = runaway
+    return Rejection(
+        f"line {opened}",
+        f"the quote opened on line {opened} closes only on line {closed}, so "
+        f"lines {opened}-{closed} ({swallowed + 1} rows) were read as one cell; "
+        'close the quote where the cell ends, or double a quote inside a cell ("")',
+        count=swallowed + 1,
+    )
+
+
+def _row_fields(
+    record: Record, plan: ColumnPlan, base_url: str | None, tally: _Tally
+) -> dict[str, Any]:
+    """A row's item fields (all but the date): the summary, absolute links, entities decoded,
+    the first of several categories (the others go to the tags)."""
+    fields: dict[str, Any] = {}
+    for field, position in plan.fields.items():
+        if field not in ("summary", BODY):
+            fields[field] = _cell(record.cells, position)
+    fields["summary"] = _row_summary(record, plan, tally)
+    for field in ("url", "image_url"):
+        if field in fields:
+            fields[field], is_relative = _web_address(fields[field], base_url)
+            if is_relative:
+                tally.relative.setdefault(field, []).append(record.row)
+                tally.examples.setdefault(field, fields[field])
+                fields[field] = ""
+    for field in ("title", "category", "image_alt", "tags"):
+        value = fields.get(field)
+        if value and "&" in value and _ENTITY.search(value):  # CMS exports: "Q&amp;A"
+            fields[field] = html.unescape(value)
+    category = fields.get("category")
+    if isinstance(category, str) and "|" in category:  # "News|Events"
+        names = [part for part in category.split("|") if part.strip()]
+        fields["category"] = names[0] if names else ""
+        if len(names) > 1:
+            fields["tags"] = _with_tags(fields.get("tags", ""), names[1:])
+            tally.several.append(record.row)
+            tally.several_example = tally.several_example or clean_line(category)
+    return fields
+
+
+def _row_summary(record: Record, plan: ColumnPlan, tally: _Tally) -> str:
+    """The summary column's cell, else the body column's, fitted to an item's summary."""
+    summary_at, body_at = plan.fields.get("summary"), plan.fields.get(BODY)
+    summary, summary_from = _cell(record.cells, summary_at), summary_at
+    if not summary.strip() and body_at is not None:
+        summary, summary_from = _cell(record.cells, body_at), body_at
+        tally.from_body += bool(summary.strip())
+    if summary.strip():
+        summary, was_cut = _fit_cell(summary, summary_from in plan.full_text)
+        if was_cut:
+            tally.cut.append(record.row)
+    return summary
+
+
+def _tally_warnings(builder: ReportBuilder, tally: _Tally) -> None:
+    """The notes and warnings of several rows: categories split, posts skipped, links dropped."""
+    if tally.several:
+        builder.report.notes.append(
+            f"{rows_location(tally.several)}: the category names several categories "
+            f"('{tally.several_example[:60]}'); the first is the category, the others were "
             "added to the tags"
         )
-    for kind, rows in skipped.items():
+    for kind, rows in tally.skipped.items():
         count = f"{len(rows)} rows skipped" if len(rows) > 3 else "skipped"
         builder.warn(f"{rows_location(rows)}: {kind}; {count}")
-    for field, rows in relative.items():
+    for field, rows in tally.relative.items():
         builder.warn(
             f"{rows_location(rows)}: the {field.replace('_', ' ')} is a relative address "
-            f"('{examples[field][:60]}'); it was left out (give the site's address as the "
+            f"('{tally.examples[field][:60]}'); it was left out (give the site's address as the "
             "base url, --base-url https://…, to keep it)"
         )
 

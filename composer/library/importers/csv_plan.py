@@ -80,6 +80,37 @@ def _named(header: str, position: int) -> str:
     return f"'{header[:40]}'" if header else f"column {position + 1} (no name)"
 
 
+#: (rank, position, field): a column that could fill a field; the lowest rank wins it
+#: (-1 mapped by the user, 0-2 named or shown by its values, 3 weakly named).
+_Candidate = tuple[int, int, str]
+
+
+@dataclasses.dataclass
+class _Columns:
+    """The header as shown (cleaned), and the rows below it to read a column's values from."""
+
+    shown: list[str]
+    rows: Sequence[Sequence[str]]
+
+    def values(self, position: int) -> list[str]:
+        return [row[position] if position < len(row) else "" for row in self.rows]
+
+    def named(self, position: int) -> str:
+        return _named(self.shown[position], position)
+
+
+@dataclasses.dataclass
+class _Sorting:
+    """The columns sorted by what their names, the mapping and their values say they hold."""
+
+    candidates: list[_Candidate] = dataclasses.field(default_factory=list)
+    full_text: set[int] = dataclasses.field(default_factory=set)
+    undecided: list[tuple[int, str | None]] = dataclasses.field(default_factory=list)
+    unmapped: list[tuple[int, str]] = dataclasses.field(default_factory=list)  # mapping ignores
+    unknown: list[int] = dataclasses.field(default_factory=list)  # fill nothing
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+
 def plan_columns(
     header: Sequence[str],
     rows: Sequence[Sequence[str]],
@@ -89,102 +120,19 @@ def plan_columns(
     column_map: Mapping[str, str] | None = None,
 ) -> ColumnPlan:
     """How the columns of ``header`` are read, given the ``rows`` below it."""
-    shown = [clean_line(name) for name in header]
-    mapped = {
-        mapping_key(name): (name, _target(name, field, source))
-        for name, field in (column_map or {}).items()
-    }
-    present = {mapping_key(name) for name in shown}
-    missing = [name for key, (name, _) in mapped.items() if key not in present]
-    found = ", ".join(f"'{name[:40]}'" for name in shown if name)
-    if missing:
-        raise SourceError(
-            source,
-            f"has no column {', '.join(repr(name) for name in missing)} to map "
-            f"(the header row has {found or 'no names'})",
-        )
-
-    def values(position: int) -> list[str]:
-        return [row[position] if position < len(row) else "" for row in rows]
-
-    candidates: list[tuple[int, int, str]] = []  # (rank, position, field)
-    full_text: set[int] = set()
-    undecided: list[tuple[int, str | None]] = []  # unknown or weakly named columns
-    unmapped: list[tuple[int, str]] = []  # known columns the mapping ignores, and their field
-    for position, name in enumerate(shown):
-        known = ranked_field(name) if name else None
-        if known and known[0] == BODY:
-            full_text.add(position)
-        if mapping_key(name) in mapped:
-            field = mapped[mapping_key(name)][1]
-            if field:
-                candidates.append((-1, position, field))
-            elif natural := (known[0] if known else infer_field(values(position))):
-                unmapped.append((position, natural))
-        elif known and known[1] < 3:
-            candidates.append((known[1], position, known[0]))
-        else:
-            undecided.append((position, known[0] if known else None))
-    candidates = _full_text_mapped_with_an_excerpt(candidates, full_text)
-    strong = {field for rank, _, field in candidates if rank <= 2}
-    notes: list[str] = []
-    unknown: list[int] = []
-    for position, weak in undecided:
-        inferred = infer_field(values(position))
-        if inferred and inferred not in strong:
-            candidates.append((2, position, inferred))
-            strong.add(inferred)
-            notes.append(
-                f"column {_named(shown[position], position)} was read as the "
-                f"{_label(inferred)}: its values are {_VALUES[inferred]}"
-            )
-        elif weak:
-            candidates.append((3, position, weak))
-        else:
-            unknown.append(position)
-
-    fields: dict[str, int] = {}
-    warnings: list[str] = []
-    for rank, position, field in sorted(candidates):
-        winner = fields.get(field)
-        if winner is None:
-            fields[field] = position
-            continue
-        if header_key(shown[winner]) == header_key(shown[position]):
-            warnings.append(
-                f"column {_named(shown[position], position)} repeats column "
-                f"'{shown[winner][:40]}' ({_label(field)}); it was ignored"
-            )
-        elif rank <= 3:
-            warnings.append(
-                f"column {_named(shown[position], position)} was not used: the "
-                f"{_label(field)} comes from column '{shown[winner][:40]}' "
-                "(map the columns to choose another)"
-            )
-    for position, field in unmapped:
-        given = fields.get(field)
-        if given is None and field in ("summary", BODY):  # the excerpt, or the full text
-            given = fields.get(BODY if field == "summary" else "summary")
-        source_of = (
-            f"column '{shown[given][:40]}' gives" if given is not None else "no column gives"
-        )
-        warnings.append(
-            f"column {_named(shown[position], position)} was not used (the mapping ignores "
-            f"it): {source_of} the {_label(field)}"
-        )
+    columns = _Columns([clean_line(name) for name in header], rows)
+    found = ", ".join(f"'{name[:40]}'" for name in columns.shown if name)
+    mapped = _checked_mapping(columns.shown, column_map or {}, source, found)
+    sorting = _sort_by_name(columns, mapped)
+    sorting.candidates = _full_text_mapped_with_an_excerpt(sorting.candidates, sorting.full_text)
+    _sort_by_values(columns, sorting)
+    fields, warnings = _choose(columns, sorting.candidates)
+    warnings += _unmapped_warnings(columns, sorting.unmapped, fields)
     if BODY in fields and "summary" not in fields:
         fields["summary"] = fields.pop(BODY)
     elif BODY in fields and fields[BODY] == fields.get("summary"):
         del fields[BODY]
-
-    unnamed = [p for p in unknown if shown[p] or any(v.strip() for v in values(p)[:_SAMPLE])]
-    if unnamed:
-        names = [_named(shown[p], p) for p in unnamed]
-        if len(names) == 1:
-            warnings.append(f"column {names[0]} is not an item field; it was ignored")
-        else:
-            warnings.append(f"columns {', '.join(names)} are not item fields; they were ignored")
-
+    warnings += _unknown_warnings(columns, sorting.unknown)
     for required in ("title", "date"):
         if required not in fields:
             raise SourceError(
@@ -196,14 +144,134 @@ def plan_columns(
     by_position = {position: field for field, position in fields.items()}
     uses = [
         ColumnUse(position, name, _item_field(by_position.get(position)))
-        for position, name in enumerate(shown)
+        for position, name in enumerate(columns.shown)
     ]
-    return ColumnPlan(fields, uses, full_text, warnings, notes)
+    return ColumnPlan(fields, uses, sorting.full_text, warnings, sorting.notes)
+
+
+def _checked_mapping(
+    shown: Sequence[str], column_map: Mapping[str, str], source: str, found: str
+) -> dict[str, tuple[str, str]]:
+    """The user's mapping: key of a header -> (header as written, field or ``""``).
+
+    Raises :class:`SourceError` for a field that is none, or a column the header lacks.
+    """
+    mapped = {
+        mapping_key(name): (name, _target(name, field, source))
+        for name, field in column_map.items()
+    }
+    present = {mapping_key(name) for name in shown}
+    missing = [name for key, (name, _) in mapped.items() if key not in present]
+    if missing:
+        raise SourceError(
+            source,
+            f"has no column {', '.join(repr(name) for name in missing)} to map "
+            f"(the header row has {found or 'no names'})",
+        )
+    return mapped
+
+
+def _sort_by_name(columns: _Columns, mapped: Mapping[str, tuple[str, str]]) -> _Sorting:
+    """The columns the mapping or a clear name assigns; the others are left undecided."""
+    sorting = _Sorting()
+    for position, name in enumerate(columns.shown):
+        known = ranked_field(name) if name else None
+        if known and known[0] == BODY:
+            sorting.full_text.add(position)
+        if mapping_key(name) in mapped:
+            field = mapped[mapping_key(name)][1]
+            if field:
+                sorting.candidates.append((-1, position, field))
+            elif natural := (known[0] if known else infer_field(columns.values(position))):
+                sorting.unmapped.append((position, natural))
+        elif known and known[1] < 3:
+            sorting.candidates.append((known[1], position, known[0]))
+        else:
+            sorting.undecided.append((position, known[0] if known else None))
+    return sorting
+
+
+def _sort_by_values(columns: _Columns, sorting: _Sorting) -> None:
+    """The undecided columns: read by their values when those leave no doubt and no strong
+    column fills that field, else by their weak name, else unknown."""
+    strong = {field for rank, _, field in sorting.candidates if rank <= 2}
+    for position, weak in sorting.undecided:
+        inferred = infer_field(columns.values(position))
+        if inferred and inferred not in strong:
+            sorting.candidates.append((2, position, inferred))
+            strong.add(inferred)
+            sorting.notes.append(
+                f"column {columns.named(position)} was read as the "
+                f"{_label(inferred)}: its values are {_VALUES[inferred]}"
+            )
+        elif weak:
+            sorting.candidates.append((3, position, weak))
+        else:
+            sorting.unknown.append(position)
+
+
+def _choose(columns: _Columns, candidates: list[_Candidate]) -> tuple[dict[str, int], list[str]]:
+    """Field -> the best ranked column for it, and a warning for each column left out."""
+    shown = columns.shown
+    fields: dict[str, int] = {}
+    warnings: list[str] = []
+    for rank, position, field in sorted(candidates):
+        winner = fields.get(field)
+        if winner is None:
+            fields[field] = position
+            continue
+        if header_key(shown[winner]) == header_key(shown[position]):
+            warnings.append(
+                f"column {columns.named(position)} repeats column "
+                f"'{shown[winner][:40]}' ({_label(field)}); it was ignored"
+            )
+        elif rank <= 3:
+            warnings.append(
+                f"column {columns.named(position)} was not used: the "
+                f"{_label(field)} comes from column '{shown[winner][:40]}' "
+                "(map the columns to choose another)"
+            )
+    return fields, warnings
+
+
+def _unmapped_warnings(
+    columns: _Columns, unmapped: Sequence[tuple[int, str]], fields: Mapping[str, int]
+) -> list[str]:
+    """A warning for each column the mapping ignores although it says what it holds."""
+    warnings = []
+    for position, field in unmapped:
+        given = fields.get(field)
+        if given is None and field in ("summary", BODY):  # the excerpt, or the full text
+            given = fields.get(BODY if field == "summary" else "summary")
+        source_of = (
+            f"column '{columns.shown[given][:40]}' gives"
+            if given is not None
+            else "no column gives"
+        )
+        warnings.append(
+            f"column {columns.named(position)} was not used (the mapping ignores "
+            f"it): {source_of} the {_label(field)}"
+        )
+    return warnings
+
+
+def _unknown_warnings(columns: _Columns, unknown: Sequence[int]) -> list[str]:
+    """One warning naming the columns that fill no field (unless unnamed and empty)."""
+    shown = columns.shown
+    unnamed = [
+        p for p in unknown if shown[p] or any(v.strip() for v in columns.values(p)[:_SAMPLE])
+    ]
+    names = [columns.named(p) for p in unnamed]
+    if not names:
+        return []
+    if len(names) == 1:
+        return [f"column {names[0]} is not an item field; it was ignored"]
+    return [f"columns {', '.join(names)} are not item fields; they were ignored"]
 
 
 def _full_text_mapped_with_an_excerpt(
-    candidates: list[tuple[int, int, str]], full_text: set[int]
-) -> list[tuple[int, int, str]]:
+    candidates: list[_Candidate], full_text: set[int]
+) -> list[_Candidate]:
     """Both an excerpt and a full-text column mapped to the summary (as the preview's mapping
     step sends them): the full text stays what fills an empty excerpt."""
     mapped = [position for rank, position, field in candidates if rank == -1 and field == "summary"]
