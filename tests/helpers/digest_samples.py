@@ -1,10 +1,11 @@
 # ruff: noqa: E501  (the fixture text is kept verbatim, one string per field)
 """Test data for digests: the fixture's six January 2023 items, spelled out, and builders.
 
-The January items are those of ``tests/fixtures/news-listing-2023-01.txt`` (a
-repeated teaser paragraph kept once), built with :func:`composer.library.item.make_item`
-and fixed timestamps, so that the golden file does not depend on the importers
-or on the clock.
+The January items are those of ``tests/fixtures/news-listing-2023-01.txt`` (our own
+invented listing, in the shape of a real one; a repeated teaser paragraph kept once),
+built with :func:`composer.library.item.make_item` and fixed timestamps, so that the
+golden file does not depend on the importers or on the clock. The sample theme's
+organisation is the listing's invented one.
 """
 
 from __future__ import annotations
@@ -20,39 +21,39 @@ STAMP = "2023-02-01T09:00:00+00:00"
 JANUARY_2023: list[dict[str, Any]] = [
     {
         "category": "Project News",
-        "title": "SCOP Project: Assessment Mission to Moldova",
+        "title": "WELLSPRING Project: Scoping Visit to Vostrana",
         "date": "31 January 2023",
-        "summary": "During the week of 11-18 November 2022, an assessment mission took place in Chisinau, Moldova within the framework of the ICMPD’s “Support to the Complex Improvement of Migration and Border Management in Moldova (SCOP)” project under its Component 1, funded by the Federal Office for Migration and Refugees (BAMF) of Germany. ICMPD Project Manager and the group of experts tasked with the assessment of HR management with regard to business processes at the Bureau of Migration and Asylum (BMA) of Moldova conducted a series of coordinated field activities, including organisation of workshops and meetings with key stakeholders in the country.",
+        "summary": "From 7 to 12 November 2022, a team of four engineers visited Caldrith and two rural districts of Vostrana under the OCRC’s “Clean Water for Vostrana’s Small Towns (WELLSPRING)” project, within its first work package, which the Amberlane Foundation funds. The OCRC project lead and the engineers, whose task was to review how the national water agency plans, inspects and repairs village pumping stations, met the agency’s district teams, walked three pipelines with local technicians and held two workshops with mayors, so that the next steps of the project follow what the towns say they need most.",
     },
     {
         "category": "Project News",
-        "title": "EU4IMPACT project finalizes the results of the first two Calls",
+        "title": "HARVEST LINK project names the winners of its opening grant rounds",
         "date": "24 January 2023",
-        "summary": "On 19 January 2023, the ICMPD office in Armenia summarised the result of the first two Calls of EU4IMPACT project. The event was welcomed by Head of the EU Delegation to Armenia, Ambassador, H.E. Mrs. Andrea Wiktorin, ICMPD Regional Portfolio Manage MS Violeta Wagner, High Commissioner for Diaspora Affairs, Head of Return and Reintegration Unit from Migration and Citizenship Service and Executive Director of IRIS BI foundation.",
+        "summary": "On 17 January 2023, the OCRC office in Dravenholt presented the winners of the two opening grant rounds of the HARVEST LINK project. Guests were welcomed by the Mayor of Dravenholt, Ms Ilse Marwick, by the OCRC Programme Lead Mr Tavi Renholm, by the Chair of the Dravenholt Farmers Union and by the director of the Greyfen cooperative bank, which manages the grants for the project.",
     },
     {
         "category": "Project News",
-        "title": "STREAMinG Project: Georgia’s Diaspora Awards 2022",
+        "title": "LANTERN Project: Orvanne’s Returning Talent Awards 2022",
         "date": "18 January 2023",
-        "summary": "Georgia’s Diaspora Awards is a high-level event aimed at the recognition of achievements of the prominent professionals of Georgian origin who have contributed to the promotion of Georgia’s positive image abroad. The event is organised in Georgia annually by the Ministry of Foreign Affairs of Georgia in cooperation with ICMPD.",
+        "summary": "Orvanne’s Returning Talent Awards are an annual evening that honours people from Orvanne who studied or worked abroad and came home to open a business, a clinic or a school. The evening is held in Orvanne every December by the Orvanne Chamber of Crafts in cooperation with OCRC.",
     },
     {
         "category": "Press Release",
-        "title": "Migration Outlook report: Possible second wave of refugees from Ukraine and further weaponisation of migration",
+        "title": "Rural Water Forecast 2023: Drier summers could double the demand for irrigation advice across the plains",
         "date": "18 January 2023",
-        "summary": "The EU could see an influx of up to four million more Ukrainians in 2023, and Russia will seek to further weaponise migration from North Africa and the Middle East. These are just two of the forecasts made in the latest Migration Outlook report 2023 from the International Centre for Migration Policy Development (ICMPD).",
+        "summary": "Farm advisers on the eastern plains could receive twice as many requests for irrigation advice by 2026, and one village well in five may run dry in August. These are two of the findings of the new Rural Water Forecast 2023 published by the Ostmere Centre for Rural Cooperation (OCRC).",
     },
     {
         "category": "Expert Voice",
-        "title": "Cryptography – how modern technology plays into the hands of people smugglers and human traffickers",
+        "title": "Soil sensors – how cheap electronics and a mobile phone help small farms save water, seed and money",
         "date": "13 January 2023",
-        "summary": "The creation of sophisticated encryption tools is closely connected to the efforts of the armed forces and state authorities to conceal their communications and strategic documents, which are important for the functioning of the state, security system and protection of citizens. Special encryption tools are also employed in the private sector, helping to protect corporate know-how from economic espionage. However, Cryptography in the hands of criminal entities makes it more difficult for law enforcement and border authorities to detect, document and investigate serious crime related to smuggling and trafficking in human beings.",
+        "summary": "A soil moisture sensor that once cost as much as a tractor tyre can now be built for the price of a sack of seed. Fitted with a small radio and a solar cell, it tells a farmer by text message when a field is dry, how deep the water has gone and when rain has done the work for her. In the villages around Tarrowby, thirty farms tried the sensors through the 2022 season and used a third less water on their onion and potato plots. Sensors alone do not mend a leaking channel, however, and the advisers who helped the farms argue that the money saved is best spent first on pipes, gates and training.",
     },
     {
         "category": "Project News",
-        "title": "SUPPORT PMM delivered training on Outreach and Community Engagement to support Türkiye’s NAVRR Mechanism",
+        "title": "GREENFIELD trains seed bank staff in Seed Saving and Crop Records for Kürnavia’s village network",
         "date": "09 January 2023",
-        "summary": "The SUPPORT PMM Project held nine training sessions on Outreach and Community Engagement for Upscaling Türkiye’s National Assisted Voluntary Return and Reintegration (NAVRR) Mechanism in Ankara, between 12-22 December 2022.",
+        "summary": "Between 5 and 15 December 2022, the GREENFIELD team ran nine courses on Seed Saving and Crop Records in Halvenport and Orlic for the staff of Kürnavia’s Village Seed Bank Network (VSBN).",
     },
 ]
 
@@ -64,8 +65,8 @@ def january_items() -> list[NewsItem]:
 def sample_theme(**changes: Any) -> Theme:
     """The theme the golden file is rendered with."""
     settings: dict[str, Any] = {
-        "organisation": "International Centre for Migration Policy Development",
-        "postal_address": "Gonzagagasse 1, 1010 Vienna, Austria",
+        "organisation": "Ostmere Centre for Rural Cooperation",
+        "postal_address": "4 Mill Lane, 2041 Caldrith, Vostrana",
         "unsubscribe_url": "https://news.example.org/unsubscribe",
         "web_version_url": "https://news.example.org/digest/2023-01",
         "from_address": "Newsroom <newsroom@example.org>",
