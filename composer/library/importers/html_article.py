@@ -20,7 +20,7 @@ from composer.errors import SourceError
 from composer.library.importers.base import DEFAULT_CATEGORY, ImportReport, fit_summary
 from composer.library.importers.detect import sniff_format
 from composer.library.importers.fetch import DEFAULT_TIMEOUT, fetch_url
-from composer.library.importers.html_cards import DATE_CLASS
+from composer.library.importers.html_card_model import DATE_CLASS
 from composer.library.importers.html_dates import any_date, date_in_text, line_date
 from composer.library.importers.html_document import (
     PageMeta,

@@ -7,17 +7,17 @@ resolved or validated here except links and images, which are made absolute (the
 thumbnail is :mod:`composer.library.importers.html_images`' to find). A card whose heading
 links nowhere (no link, ``#``, ``javascript:``, ``mailto:``) is read as a story
 without a link; it is dated only by a date the card shows as one, not by a sentence.
-The category is a category link, an element classed as a label ("category",
-"badge", "label" ...), the cell under a table's "Type" column, or the word before
-the date in a meta line ("Pressemitteilung · 14. Februar 2024").
+The category is :mod:`composer.library.importers.html_card_labels`' to read: a category
+link, an element classed as a label ("category", "badge", "label" ...), the cell under a
+table's "Type" column, or the word before the date in a meta line ("Pressemitteilung ·
+14. Februar 2024"). :class:`Card` and the element rules the readers share are in
+:mod:`composer.library.importers.html_card_model`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from urllib.parse import urlsplit
 
@@ -25,8 +25,20 @@ import lxml.html
 
 from composer.library.dates import find_date
 from composer.library.importers.base import fit_summary
+from composer.library.importers.html_card_labels import LABEL_MAX, label_classed, read_label
+from composer.library.importers.html_card_model import (
+    CATEGORY_PATH,
+    DATE_CLASS,
+    HEADINGS,
+    INLINE,
+    Card,
+    card_elements,
+    classes,
+    inside,
+    is_generic,
+    usable_href,
+)
 from composer.library.importers.html_dates import (
-    NumericDate,
     date_in_text,
     in_prose,
     machine_date,
@@ -37,105 +49,14 @@ from composer.library.importers.html_dates import (
 from composer.library.importers.html_document import absolute, element_text, is_relative
 from composer.library.importers.html_images import thumbnail
 from composer.library.item import MAX_TITLE
-from composer.text import clean_line, fold
+from composer.text import clean_line
 
-HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _TITLE_CLASS = re.compile(r"(title|headline|heading|entry-name|post-name)", re.IGNORECASE)
-DATE_CLASS = re.compile(r"(date|time|posted|published|meta|byline|stamp)", re.IGNORECASE)
 _TEASER_CLASS = re.compile(
     r"(excerpt|summary|teaser|description|desc\b|intro|lead|abstract|body|snippet|"
     r"article-style|entry-content|standfirst|chapo|text)",
     re.IGNORECASE,
 )
-_LABEL_PARTS = frozenset(
-    {
-        "category",
-        "categories",
-        "cat",
-        "section",
-        "kicker",
-        "eyebrow",
-        "type",
-        "rubric",
-        "rubrique",
-        "topic",
-        "department",
-        "kind",
-        "genre",
-        "tag",
-        "tags",
-        "badge",
-        "label",
-    }
-)
-#: Table column headings that name a story's category ("Type", "Rubrique", "Kategorie").
-_LABEL_COLUMNS = frozenset(
-    {
-        "type",
-        "category",
-        "categorie",
-        "categoria",
-        "kategorie",
-        "typ",
-        "art",
-        "rubrik",
-        "rubrique",
-        "rubrica",
-        "section",
-        "seccion",
-        "sezione",
-        "tipo",
-        "genre",
-        "soort",
-        "kind",
-        "topic",
-        "thema",
-        "theme",
-        "tema",
-    }
-)
-#: The separators of a meta line ("Pressemitteilung · 14. Februar 2024").
-_META_SEPARATORS = re.compile(r"\s+[|/–—-]\s+|\s*[·•]\s*")
-_AUTHOR = re.compile(r"^(by|von|par|por|di|door|av|af|de)\s|:", re.IGNORECASE)
-#: A label beside a date is a word or a few, not a sentence.
-_META_LABEL_WORDS = 4
-#: Link texts that are never a story's title.
-GENERIC_LINKS = frozenset(
-    {
-        "read more",
-        "more",
-        "continue reading",
-        "read the full story",
-        "full story",
-        "learn more",
-        "details",
-        "see more",
-        "view",
-        "lire la suite",
-        "en savoir plus",
-        "suite",
-        "weiterlesen",
-        "mehr",
-        "mehr lesen",
-        "leer más",
-        "leer mas",
-        "ver más",
-        "leggi tutto",
-        "leggi di più",
-        "lees meer",
-        "saiba mais",
-        "ler mais",
-        "читать далее",
-        "подробнее",
-        "اقرأ المزيد",
-        "التفاصيل",
-        "»",
-        "›",
-        "→",
-    }
-)
-_SKIP_HREF = re.compile(r"^\s*(javascript|mailto|tel|sms|data):", re.IGNORECASE)
-_LABEL_MAX = 80
 #: A card holding more links than this is a container of several stories (a story's own
 #: text may hold many links, but not this many) ...
 MAX_CARD_LINKS = 40
@@ -143,106 +64,21 @@ MAX_CARD_LINKS = 40
 MAX_HEADING_LINKS = 2
 
 
-@dataclasses.dataclass
-class Card:
-    """What one card shows, links and images absolute (or None when they cannot be)."""
-
-    elements: Sequence[lxml.html.HtmlElement]
-    title: str = ""
-    url: str | None = None
-    date: dt.date | None = None
-    summary: str = ""
-    category: str = ""
-    image_url: str | None = None
-    image_alt: str = ""
-    #: A relative link or image was dropped for want of a base.
-    relative_dropped: bool = False
-    #: The story's link, when it is not a valid web address (the story is kept without it).
-    bad_link: str = ""
-    #: How many different links the card holds (a container of many stories has many).
-    link_count: int = 0
-    hrefs: list[str] = dataclasses.field(default_factory=list)
-    #: Every element of the card, in document order.
-    everything: list[lxml.html.HtmlElement] = dataclasses.field(default_factory=list, repr=False)
-    #: A date written with numbers only (``05.06.15``): the page decides its order.
-    numeric: NumericDate | None = None
-    numeric_text: str = ""
-    #: What a date element shows when no date could be read from it ("3 days ago").
-    date_text: str = ""
-    #: The title is a heading's (or a link's in or around a heading).
-    headed: bool = False
-    #: The date is the one of a heading over the whole list ("Friday, March 29, 2013").
-    date_from_heading: bool = False
-    #: The date is only the one its link's path names (``/2024/03/14/``).
-    date_from_url: bool = False
-    #: Characters of text the card holds (a whole article is no card).
-    text_length: int = 0
-    #: The title is a heading that links nowhere (no link, or ``#``, ``javascript:``,
-    #: ``mailto:``): a story without a link of its own, if its siblings are stories.
-    linkless: bool = False
-    #: What the title's link pointed at when it is no page ("#", "javascript:void(0)").
-    dead_link: str = ""
-    #: The date was read from a ``<time>``, a date element or a line that presents it
-    #: (not from a sentence that mentions it).
-    date_shown: bool = False
-
-    @property
-    def line(self) -> int | None:
-        return self.elements[0].sourceline if self.elements else None
-
-    @property
-    def score(self) -> float:
-        """How much this looks like one story (0 when it is not one)."""
-        if not self.title or not (
-            self.url or self.relative_dropped or self.bad_link or self.linkless
-        ):
-            return 0.0
-        return (
-            (0.5 if self.linkless else 1.0)
-            + (2.0 if self.date or self.numeric else 0.0)
-            + (0.5 if self.image_url else 0.0)
-            + (0.5 if self.summary else 0.0)
-        )
-
-
-def _iter(elements: Sequence[lxml.html.HtmlElement]) -> Iterator[lxml.html.HtmlElement]:
-    for element in elements:
-        if isinstance(element.tag, str):
-            yield from (e for e in element.iter() if isinstance(e.tag, str))
-
-
-def _classes(element: lxml.html.HtmlElement) -> str:
-    return f"{element.get('class') or ''} {element.get('id') or ''}"
-
-
-def _usable_href(element: lxml.html.HtmlElement) -> str | None:
-    href: str | None = element.get("href")
-    if not href or not href.strip() or href.strip().startswith("#") or _SKIP_HREF.match(href):
-        return None
-    return href
-
-
 def _link_of(element: lxml.html.HtmlElement, stop: lxml.html.HtmlElement | None) -> str | None:
     """The href of ``element`` itself, of a link inside it, or of a link around it."""
-    if element.tag == "a" and (href := _usable_href(element)):
+    if element.tag == "a" and (href := usable_href(element)):
         return href
     for link in element.iter("a"):
-        if href := _usable_href(link):
+        if href := usable_href(link):
             return href
     parent = element.getparent()
     while parent is not None and parent is not stop:
-        if parent.tag == "a" and (href := _usable_href(parent)):
+        if parent.tag == "a" and (href := usable_href(parent)):
             return href
         parent = parent.getparent()
     if stop is not None and stop.tag == "a":
-        return _usable_href(stop)
+        return usable_href(stop)
     return None
-
-
-def is_generic(text: str) -> bool:
-    """True for "Read more", "Lire la suite" and the like."""
-    folded = text.strip(" .…:»›→").casefold()
-    return folded in GENERIC_LINKS or not folded
 
 
 def _title_candidates(card: Card) -> Iterator[tuple[lxml.html.HtmlElement, str | None]]:
@@ -256,10 +92,10 @@ def _title_candidates(card: Card) -> Iterator[tuple[lxml.html.HtmlElement, str |
     for element, href in headings:  # a heading: inside a link, or holding one
         if some_linked and not href:
             continue
-        inner = [a for a in element.iter("a") if _usable_href(a) and element_text(a)]
+        inner = [a for a in element.iter("a") if usable_href(a) and element_text(a)]
         if len(inner) == 1 and element_text(inner[0]) != element_text(element):
             # "<h3><a>Title</a> <span>3 May 2024</span></h3>": the link is the title
-            yield inner[0], _usable_href(inner[0])
+            yield inner[0], usable_href(inner[0])
         yield element, href
     for element in everything:
         if element.get("itemprop") in ("headline", "name") or (
@@ -268,16 +104,16 @@ def _title_candidates(card: Card) -> Iterator[tuple[lxml.html.HtmlElement, str |
             and not DATE_CLASS.search(element.get("class") or "")
         ):
             yield element, _link_of(element, root)
-    links = [e for e in everything if e.tag == "a" and _usable_href(e)]
+    links = [e for e in everything if e.tag == "a" and usable_href(e)]
     links.sort(key=lambda link: -len(element_text(link)))
     for link in links:
-        yield link, _usable_href(link)
+        yield link, usable_href(link)
 
 
 def _read_title(card: Card, base: str | None) -> lxml.html.HtmlElement | None:
     fallback_href = None
     for element in card.elements:
-        if element.tag == "a" and (href := _usable_href(element)):
+        if element.tag == "a" and (href := usable_href(element)):
             fallback_href = href
     for element, href in _title_candidates(card):
         text = element_text(element) or clean_line(element.get("aria-label") or "")
@@ -286,7 +122,7 @@ def _read_title(card: Card, base: str | None) -> lxml.html.HtmlElement | None:
         if element.tag == "a" and element not in card.elements and _inline(element):
             continue  # a link in running text: prose, not a story's title
         if element.tag == "a" and (first := _first_line(element)) is not None:
-            href = href or _usable_href(element)
+            href = href or usable_href(element)
             element, text = first, element_text(first)
         href = href or fallback_href or _single_link(card) or _main_link(card)
         if not href:
@@ -325,8 +161,6 @@ def _linkless_title(card: Card) -> lxml.html.HtmlElement | None:
 #: Text before a link beyond this is prose around it, whatever it says.
 _PROSE_BEFORE = 80
 _URL_TEXT = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
-#: Elements inside a line of text.
-INLINE = frozenset({"a", "span", "small", "em", "strong", "b", "i", "font", "label", "time"})
 _BLOCKS = frozenset(
     {"p", "li", "td", "dd", "dt", "div", "section", "article", "blockquote", *HEADINGS}
 )
@@ -362,7 +196,7 @@ def _inline(link: lxml.html.HtmlElement) -> bool:
         if not isinstance(node.tag, str):
             continue
         before.append(node.text or "")
-        if not _inside(link, node):  # an ancestor's tail comes after the link
+        if not inside(link, node):  # an ancestor's tail comes after the link
             before.append(node.tail or "")
         if sum(len(text) for text in before) > _PROSE_BEFORE:
             return True
@@ -372,7 +206,7 @@ def _inline(link: lxml.html.HtmlElement) -> bool:
         written = clean_line(written[: found.start] + written[found.end :])
     if len(written.strip(" ,.;:|–—-•·»()[]")) <= 3:
         return False
-    return not (len(written) <= _LABEL_MAX // 4 and written[-1] in ":|–—-•·»")
+    return not (len(written) <= LABEL_MAX // 4 and written[-1] in ":|–—-•·»")
 
 
 def _heading_links(everything: list[lxml.html.HtmlElement]) -> int:
@@ -380,9 +214,9 @@ def _heading_links(everything: list[lxml.html.HtmlElement]) -> int:
     hrefs: set[str] = set()
     for element in everything:
         if element.tag in HEADINGS:
-            hrefs.update(h for a in element.iter("a") if (h := _usable_href(a)))
+            hrefs.update(h for a in element.iter("a") if (h := usable_href(a)))
             parent = element.getparent()
-            if parent is not None and parent.tag == "a" and (h := _usable_href(parent)):
+            if parent is not None and parent.tag == "a" and (h := usable_href(parent)):
                 hrefs.add(h)
             if len(hrefs) > MAX_HEADING_LINKS:
                 break
@@ -408,10 +242,10 @@ def _main_link(card: Card) -> str | None:
     "Read more" share (not a category's or author's page)."""
     counts: dict[str, int] = {}
     for element in card.everything:
-        if element.tag != "a" or (href := _usable_href(element)) is None:
+        if element.tag != "a" or (href := usable_href(element)) is None:
             continue
         rels = set((element.get("rel") or "").split())
-        if rels & {"category", "tag", "author"} or _CATEGORY_PATH.search(href):
+        if rels & {"category", "tag", "author"} or CATEGORY_PATH.search(href):
             continue
         weight = 2 if element.find(".//img") is not None or is_generic(element_text(element)) else 1
         counts[href] = counts.get(href, 0) + weight
@@ -420,16 +254,6 @@ def _main_link(card: Card) -> str | None:
     best = max(counts.values())
     winners = [href for href, count in counts.items() if count == best]
     return winners[0] if len(winners) == 1 or best > 1 else None
-
-
-def _inside(element: lxml.html.HtmlElement, container: lxml.html.HtmlElement | None) -> bool:
-    if container is None:
-        return False
-    while element is not None:
-        if element is container:
-            return True
-        element = element.getparent()
-    return False
 
 
 def _date_texts(
@@ -455,9 +279,9 @@ def _date_texts(
             yield _shown_date(card, element_text(element)), True
     for element in everything:
         if (
-            DATE_CLASS.search(_classes(element))
-            and not _inside(element, title)
-            and not _inside(element, teaser)
+            DATE_CLASS.search(classes(element))
+            and not inside(element, title)
+            and not inside(element, teaser)
         ):
             yield _shown_date(card, element_text(element)), True
     # A block card ends where its element does; a link's card goes on after it (its
@@ -465,12 +289,12 @@ def _date_texts(
     outer = set() if card.elements[0].tag in INLINE else {id(e) for e in card.elements}
     for element in everything:
         parent = element.getparent()
-        if element.text and not (_inside(element, title) or _inside(element, teaser)):
+        if element.text and not (inside(element, title) or inside(element, teaser)):
             yield element.text, False
         if (
             element.tail
             and id(element) not in outer
-            and not (_inside(parent, title) or _inside(parent, teaser))
+            and not (inside(parent, title) or inside(parent, teaser))
         ):
             yield element.tail, False
 
@@ -512,9 +336,9 @@ def _read_date(
 def _read_teaser(card: Card, title: lxml.html.HtmlElement | None) -> lxml.html.HtmlElement | None:
     best: tuple[int, lxml.html.HtmlElement, str] | None = None
     for element in card.everything:
-        if element.tag in HEADINGS or element.tag == "a" or _inside(element, title):
+        if element.tag in HEADINGS or element.tag == "a" or inside(element, title):
             continue
-        if title is not None and _inside(title, element):
+        if title is not None and inside(title, element):
             continue
         marked = bool(_TEASER_CLASS.search(element.get("class") or ""))
         if not marked and element.tag not in ("p", "div", "span", "td", "dd", "section"):
@@ -544,16 +368,16 @@ def _short_teaser(
         marked = bool(_TEASER_CLASS.search(element.get("class") or ""))
         if element.tag != "p" and not marked:
             continue
-        if element.tag in HEADINGS or element.tag == "a" or _inside(element, title):
+        if element.tag in HEADINGS or element.tag == "a" or inside(element, title):
             continue
-        if title is not None and _inside(title, element):
+        if title is not None and inside(title, element):
             continue
         text = element_text(element)
         if len(text) < 2 or not any(ch.isalpha() for ch in text) or text == card.title:
             continue
         if is_generic(text) or machine_date(text) or (date_in_text(text) and not in_prose(text)):
             continue  # "Read more", "3 March 2024", "Posted on 3 March 2024"
-        if DATE_CLASS.search(_classes(element)) or _label_classed(element):
+        if DATE_CLASS.search(classes(element)) or label_classed(element):
             continue
         links = [element_text(a) for a in element.iter("a") if element_text(a)]
         if links and " ".join(links) == text:
@@ -572,109 +396,6 @@ def _without_more_links(element: lxml.html.HtmlElement, text: str) -> str:
     return text
 
 
-def _label_text(element: lxml.html.HtmlElement) -> str:
-    links = [element_text(a) for a in element.iter("a") if element_text(a)]
-    text = links[0] if links else element_text(element)
-    if text.endswith(":"):
-        return ""  # "Category:" introduces the label; it is not one
-    text = text.strip(" |·•,;:-–—")
-    return text if 0 < len(text) <= _LABEL_MAX and not is_generic(text) else ""
-
-
-def _label_classed(element: lxml.html.HtmlElement) -> bool:
-    """True for an element whose class names it a label ("badge", "category", "kicker")."""
-    return bool(set(re.split(r"[\s_-]+", (element.get("class") or "").lower())) & _LABEL_PARTS)
-
-
-def _read_label(card: Card, title: lxml.html.HtmlElement | None) -> None:
-    for element in card.everything:
-        rels = set((element.get("rel") or "").split())
-        if element.tag == "a" and {"category", "tag"} & rels and (text := _label_text(element)):
-            card.category = text
-            return
-    for element in card.everything:  # a link to the category's page
-        if (
-            element.tag == "a"
-            and not _inside(element, title)
-            and _CATEGORY_PATH.search(element.get("href") or "")
-            and (text := _label_text(element))
-            and text != card.title
-        ):
-            card.category = text
-            return
-    for element in card.everything:
-        if element in card.elements or _inside(element, title):
-            continue
-        if (
-            _label_classed(element)
-            and (text := _label_text(element))
-            and not date_in_text(text)
-            and text != card.title
-        ):
-            card.category = text
-            return
-    card.category = _column_label(card) or _meta_label(card, title)
-
-
-def _column_label(card: Card) -> str:
-    """The category of a table row: its cell under a "Type" or "Category" heading."""
-    row = card.elements[0]
-    if row.tag != "tr" or len(card.elements) != 1:
-        return ""
-    table = row.getparent()
-    while table is not None and table.tag != "table":
-        table = table.getparent()
-    if table is None:
-        return ""
-    heads: list[lxml.html.HtmlElement] = []
-    for other in table.iter("tr"):
-        cells = [c for c in other if isinstance(c.tag, str) and c.tag in ("th", "td")]
-        if cells and all(c.tag == "th" for c in cells):
-            heads = cells
-            break
-    cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("th", "td")]
-    if len(heads) != len(cells):
-        return ""
-    for head, cell in zip(heads, cells, strict=True):
-        name = unicodedata.normalize("NFKD", fold(element_text(head)))
-        name = "".join(ch for ch in name if not unicodedata.combining(ch))
-        text = _label_text(cell)
-        if name in _LABEL_COLUMNS and text and text != card.title and not date_in_text(text):
-            return text
-    return ""
-
-
-def _meta_label(card: Card, title: lxml.html.HtmlElement | None) -> str:
-    """The label a card's meta line puts before its date ("Pressemitteilung · 14. Februar
-    2024", "News | 3 March 2024"): a word or a few, without digits, not an author's name."""
-    for element in card.everything:
-        if not DATE_CLASS.search(_classes(element)) or _inside(element, title):
-            continue
-        text = element_text(element)
-        if len(text) > _LABEL_MAX or date_in_text(text) is None:
-            continue
-        parts = [part.strip() for part in _META_SEPARATORS.split(text)]
-        for part in parts:
-            if date_in_text(part) or any(ch.isdigit() for ch in part):
-                break  # the date: what follows it is a byline or a reading time
-            if (
-                part
-                and len(part.split()) <= _META_LABEL_WORDS
-                and not _AUTHOR.search(part)
-                and not is_generic(part)
-                and part != card.title
-            ):
-                return part
-        return ""
-    return ""
-
-
-_CATEGORY_PATH = re.compile(
-    r"/(categor(?:y|ies|ie|ia|ias)|kategorie|rubri(?:que|k|ca)|sections?|topics?|themen?)/",
-    re.IGNORECASE,
-)
-
-
 def _read_image(card: Card, base: str | None) -> None:
     found = thumbnail(card.everything, base)
     card.image_url, card.image_alt = found.url, found.alt
@@ -685,8 +406,8 @@ def read_card(elements: Sequence[lxml.html.HtmlElement], base: str | None) -> Ca
     """What the card made of ``elements`` shows."""
     card = Card(elements=elements)
     hrefs: dict[str, None] = {}
-    for element in _iter(elements):
-        if element.tag == "a" and (href := _usable_href(element)) is not None:
+    for element in card_elements(elements):
+        if element.tag == "a" and (href := usable_href(element)) is not None:
             hrefs[href] = None
             if len(hrefs) > MAX_CARD_LINKS:
                 break
@@ -694,7 +415,7 @@ def read_card(elements: Sequence[lxml.html.HtmlElement], base: str | None) -> Ca
     card.link_count = len(hrefs)
     if card.link_count > MAX_CARD_LINKS:
         return card  # a container of many stories, not one
-    card.everything = list(_iter(elements))
+    card.everything = list(card_elements(elements))
     if _heading_links(card.everything) > MAX_HEADING_LINKS:
         card.link_count = MAX_CARD_LINKS + 1
         return card
@@ -706,7 +427,7 @@ def read_card(elements: Sequence[lxml.html.HtmlElement], base: str | None) -> Ca
     if card.date is None and card.numeric is None and card.url:
         card.date = url_date(card.url)
         card.date_from_url = card.date is not None
-    _read_label(card, title)
+    read_label(card, title)
     _read_image(card, base)
     card.text_length = sum(len(element_text(element)) for element in elements)
     return card

@@ -20,9 +20,10 @@ from collections.abc import Iterator
 
 import lxml.html
 
-from composer.library.importers.html_cards import DATE_CLASS as _DATE_CLASS
-from composer.library.importers.html_cards import HEADINGS, MAX_CARD_LINKS, Card, read_card
-from composer.library.importers.html_cards import INLINE as _INLINE
+from composer.library.importers.html_card_model import DATE_CLASS as _DATE_CLASS
+from composer.library.importers.html_card_model import HEADINGS, Card
+from composer.library.importers.html_card_model import INLINE as _INLINE
+from composer.library.importers.html_cards import MAX_CARD_LINKS, read_card
 from composer.library.importers.html_dates import date_in_text, numeric_date_parts
 from composer.library.importers.html_document import element_text
 

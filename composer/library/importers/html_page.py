@@ -35,7 +35,7 @@ from composer.library.importers.base import (
 from composer.library.importers.clipboard import split_cf_html
 from composer.library.importers.html_article import article_signs as page_is_story
 from composer.library.importers.html_article import read_article
-from composer.library.importers.html_cards import Card
+from composer.library.importers.html_card_model import Card
 from composer.library.importers.html_dates import any_date, numeric_date, order_evidence
 from composer.library.importers.html_document import (
     PageMeta,
