@@ -12,7 +12,9 @@ One block per story, in one of the layouts of
     During the week of ...               a paragraph repeated verbatim is kept once
 
 Date lines (:mod:`composer.library.importers.listing_lines`) anchor the blocks; the
-layout that gives the most blocks a real title is used, unless one is forced.
+layout that gives the most blocks a real title is used, unless one is forced; which
+lines of a block are its story's text is
+:mod:`composer.library.importers.listing_bodies`' to say.
 The category is a category line, a "Content type: News" label or the label in
 the date line (``November 7, 2016 | Office of the Mayor``), else the default.
 "Read more" lines, carousel counters and other label lines are not text; a line
@@ -45,6 +47,7 @@ from composer.library.importers.base import (
     ReportBuilder,
     fit_summary,
 )
+from composer.library.importers.listing_bodies import Body, BodyReader, Stray
 from composer.library.importers.listing_hints import near_misses
 from composer.library.importers.listing_layouts import (
     BLANK,
@@ -60,8 +63,6 @@ from composer.library.importers.listing_layouts import (
     choose_layout,
     looks_like_category,
     place,
-    reads_as_paragraph,
-    reads_as_title,
 )
 from composer.library.importers.listing_lines import (
     CATEGORY_LABELS,
@@ -87,9 +88,6 @@ EXPECTED_SHAPE = (
 )
 
 _REPEATED_LABEL = 3  # a "Label:" met this often in one paste is a label
-_FURNITURE = 3  # a short line met this often is page furniture (a section heading)
-_FURNITURE_CHARS = 80
-_TYPE_MAX_WORDS = 4
 _HEADING_STORIES = 3
 _TABS = re.compile(r"[ ]*\t[\t ]*")
 _VAGUE = {"relative": "a relative date", "no year": "it has no year"}
@@ -258,30 +256,6 @@ def parse_listing(
     return report
 
 
-@dataclasses.dataclass
-class _Body:
-    """The lines of one story's text, the link line, and lines that follow its "Read more"."""
-
-    lines: list[int] = dataclasses.field(default_factory=list)
-    url: int | None = None
-    after: list[int] = dataclasses.field(default_factory=list)
-    labels: list[int] = dataclasses.field(default_factory=list)
-
-    def paragraphs(self) -> int:
-        """How many paragraphs the story's text has."""
-        return sum(
-            1 for k, i in enumerate(self.lines) if i >= 0 and (k == 0 or self.lines[k - 1] < 0)
-        )
-
-
-@dataclasses.dataclass(frozen=True)
-class _Stray:
-    """A story of its own found in another story's text: its lines, and its vague date line."""
-
-    lines: list[int]
-    vague: int | None
-
-
 class _BlockReader:
     """Turns placed blocks into items, rejections and warnings."""
 
@@ -300,14 +274,7 @@ class _BlockReader:
         self.category_labels = category_labels
         self.layout = layout
         self.order = order
-        text = lines.text
-        counts = Counter(text[i] for i, r in enumerate(lines.role) if r == TEXT)
-        self.furniture = {
-            line for line, n in counts.items() if n >= _FURNITURE and len(line) <= _FURNITURE_CHARS
-        }
-        filled = [i for i, line in enumerate(text) if line]
-        self.has_blank_lines = len(filled) < filled[-1] - filled[0] + 1
-        self.type_lines: set[int] = set()
+        self.bodies = BodyReader(lines, layout)
 
     def read(self, placements: list[Placement]) -> None:
         first = placements[0]
@@ -323,13 +290,14 @@ class _BlockReader:
         for k in range(1, len(starts)):  # a block never starts inside the one before
             starts[k] = max(starts[k], placements[k - 1].anchor.index + 1)
         self._read_before([i for i, line in enumerate(self.lines.text) if line and i < starts[0]])
-        self.type_lines = self._type_lines(placements)
+        reader = self.bodies
+        reader.type_lines = reader.find_type_lines(placements)
         ends = [*starts[1:], len(self.lines.text)]
-        bodies = [self._body(p, s, e) for p, s, e in zip(placements, starts, ends, strict=True)]
-        self._cap_last(bodies)
-        shaped = self._one_paragraph_stories(placements, starts, bodies)
+        bodies = [reader.body(p, s, e) for p, s, e in zip(placements, starts, ends, strict=True)]
+        self._warn_skipped(reader.cap_last(bodies), "after the last story")
+        shaped = reader.one_paragraph_stories(placements, starts, bodies)
         for placement, body in zip(placements, bodies, strict=True):
-            strays = self._split_strays(placement, body, shaped)
+            strays = reader.split_strays(placement, body, shaped)
             self._read_block(placement, body)
             for stray in strays:
                 self._reject_stray(placement, stray)
@@ -358,86 +326,7 @@ class _BlockReader:
             f"date{story} ({why})",
         )
 
-    def _undated_start(self, entries: list[int], position: int) -> bool:
-        """True when ``entries[position]`` begins a story of its own with no date line: a
-        title-like line after a paragraph break, followed by its own paragraph."""
-        text = self.lines.text
-        if position == 0 or entries[position - 1] >= 0 or position + 1 >= len(entries):
-            return False
-        following = entries[position + 1]
-        return (
-            following >= 0
-            and following not in self.lines.vague
-            and reads_as_title(text[entries[position]])
-            and reads_as_paragraph(text[following])
-        )
-
-    def _one_paragraph_stories(
-        self, placements: list[Placement], starts: list[int], bodies: list[_Body]
-    ) -> bool:
-        """True when the stories are one paragraph each and set apart by blank lines, so
-        that a title line and a paragraph after a blank line are a story of their own."""
-        if self.layout == "title-teaser-date" or not self.has_blank_lines or len(bodies) < 2:
-            return False
-        role = self.lines.role
-        apart = sum(1 for start in starts if start == 0 or role[start - 1] == BLANK)
-        if apart * 2 < len(starts):
-            return False
-        plain = [
-            body.paragraphs()
-            for body in bodies
-            if not any(self._undated_start(body.lines, k) for k in range(len(body.lines)))
-        ]
-        return bool(plain) and sorted(plain)[len(plain) // 2] <= 1
-
-    def _split_strays(self, placement: Placement, body: _Body, shaped: bool) -> list[_Stray]:
-        """Take the stories of their own out of ``body``: after a vague date line's title
-        ("Title / 2 days ago"), or an undated title and paragraph (when ``shaped``)."""
-        entries = body.lines
-        anchor = placement.anchor.index
-        cuts: list[tuple[int, int | None]] = []
-        stamps: set[int] = set()
-        floor = 0
-        for position, index in enumerate(entries):
-            if index < 0:
-                continue
-            if index in self.lines.vague:
-                if index > anchor and all(
-                    self.lines.role[i] != TEXT for i in range(anchor + 1, index)
-                ):
-                    stamps.add(index)  # "12 March 2024 / Updated 2 days ago": its own stamp
-                    continue
-                start = position
-                if self.layout in ("title-date", "title-teaser-date"):
-                    while start > floor and entries[start - 1] > anchor:  # its title is above it
-                        start -= 1
-                        if self.layout == "title-date":
-                            break
-                if cuts and cuts[-1][0] == start:
-                    cuts.pop()
-                cuts.append((start, position))
-                floor = position + 1
-            elif shaped and self._undated_start(entries, position):
-                cuts.append((position, None))
-                floor = position + 1
-        own = cuts[0][0] if cuts else len(entries)
-        body.lines = [i for i in entries[:own] if i not in stamps]
-        if not cuts:
-            return []
-        strays = []
-        bounds = [*(start for start, _ in cuts), len(entries)]
-        for (start, vague), end in zip(cuts, bounds[1:], strict=True):
-            lines = [i for i in entries[start:end] if i >= 0]
-            strays.append(_Stray(lines, None if vague is None else entries[vague]))
-        first = entries[own]
-        while body.lines and body.lines[-1] < 0:
-            body.lines.pop()
-        if body.url is not None and body.url > first:
-            body.url = None
-        body.labels = [i for i in body.labels if i < first]
-        return strays
-
-    def _reject_stray(self, placement: Placement, stray: _Stray) -> None:
+    def _reject_stray(self, placement: Placement, stray: Stray) -> None:
         if stray.vague is not None:
             above = [i for i in stray.lines if i < stray.vague]
             below = [i for i in stray.lines if i > stray.vague]
@@ -453,22 +342,6 @@ class _BlockReader:
             f"of line {placement.anchor.index + 1}); give it a date line to import it",
         )
 
-    def _type_lines(self, placements: list[Placement]) -> set[int]:
-        """Short type lines ("Press Release") right below the date line in most stories.
-
-        Only where the title is above the date: below it, such a line is the title.
-        """
-        if self.layout not in ("title-date", "title-teaser-date"):
-            return set()
-        below = set()
-        for placement in placements:
-            index = placement.anchor.index + 1
-            if index < len(self.lines.text) and self.lines.role[index] == TEXT:
-                line = self.lines.text[index]
-                if looks_like_category(line) and len(line.split()) <= _TYPE_MAX_WORDS:
-                    below.add(index)
-        return below if len(below) >= max(2, len(placements) / 2) else set()
-
     def _warn_skipped(self, skipped: list[int], where: str = "before the first story") -> None:
         if not skipped:
             return
@@ -477,55 +350,7 @@ class _BlockReader:
         else:
             self.builder.warn(f"lines {skipped[0] + 1}-{skipped[-1] + 1} {where} were skipped")
 
-    def _body(self, placement: Placement, start: int, end: int) -> _Body:
-        body = _Body()
-        own = {placement.anchor.index, placement.title, placement.category}
-        own.add(
-            placement.anchor.index + 1 if placement.anchor.index + 1 in self.type_lines else None
-        )
-        closed_after = max(placement.anchor.index, placement.title or 0)
-        closed = False
-        role = self.lines.role
-        for index in range(start, end):
-            if index in own:
-                continue
-            kind = role[index]
-            line = self.lines.text[index]
-            if kind == URL and body.url is None:
-                body.url = index
-            elif kind == SKIP:
-                if index > closed_after and is_read_more(line):
-                    closed = True
-            elif kind == LABEL:
-                body.labels.append(index)
-            elif kind in (TEXT, URL) and line not in self.furniture:
-                if closed:
-                    body.after.append(index)
-                else:
-                    body.lines.append(index)
-            elif kind == BLANK and body.lines and body.lines[-1] != -1:
-                body.lines.append(-1)  # a paragraph break
-        return body
-
-    def _cap_last(self, bodies: list[_Body]) -> None:
-        """Lines after the last story (a page footer, a menu) are not its text."""
-        if len(bodies) < 2:
-            return
-        sizes = [sum(1 for i in body.lines if i >= 0) for body in bodies[:-1]]
-        limit = max(3, 2 * max(sizes))
-        last = bodies[-1]
-        kept = [i for i in last.lines if i >= 0]
-        if len(kept) <= limit:
-            return
-        cut = kept[limit]
-        last.lines = [i for i in last.lines if i < cut]
-        last.after = []
-        self._warn_skipped(
-            [i for i in range(cut, len(self.lines.text)) if self.lines.text[i]],
-            "after the last story",
-        )
-
-    def _category(self, placement: Placement, body: _Body) -> tuple[str | None, int | None]:
+    def _category(self, placement: Placement, body: Body) -> tuple[str | None, int | None]:
         """The category line, else a category label, else the label in the date line."""
         anchor = placement.anchor
         if anchor.kind == "stamp" and (named := self._named_by_date_line(placement)):
@@ -537,7 +362,7 @@ class _BlockReader:
                 value = self.lines.text[index].split(":", 1)[-1].split("：", 1)[-1].strip()
                 if value and len(value) <= MAX_CATEGORY:
                     return value, index
-        if anchor.index + 1 in self.type_lines:
+        if anchor.index + 1 in self.bodies.type_lines:
             return self.lines.text[anchor.index + 1], anchor.index + 1
         if anchor.kind in ("lead", "trail") and (named := self._named_by_date_line(placement)):
             return named, anchor.index
@@ -564,7 +389,7 @@ class _BlockReader:
                 return first
         return None
 
-    def _read_block(self, placement: Placement, body: _Body) -> None:
+    def _read_block(self, placement: Placement, body: Body) -> None:
         anchor = placement.anchor
         at_date = f"line {anchor.index + 1}"
         if placement.title is None:
@@ -626,7 +451,7 @@ class _BlockReader:
         )
         self._warn_after(placement, body)
 
-    def _warn_second_labels(self, placement: Placement, body: _Body) -> None:
+    def _warn_second_labels(self, placement: Placement, body: Body) -> None:
         """A label met twice in one story's text: another story (its date line unread) is in it."""
         seen: set[str] = set()
         for index in body.labels:
@@ -642,7 +467,7 @@ class _BlockReader:
                 return
             seen.add(label[0])
 
-    def _warn_after(self, placement: Placement, body: _Body) -> None:
+    def _warn_after(self, placement: Placement, body: Body) -> None:
         if body.after:
             title = placement.title_text or self.lines.text[placement.anchor.index]
             self._warn_skipped(
@@ -650,7 +475,7 @@ class _BlockReader:
                 f"after the 'Read more' line of '{title}' (line {placement.anchor.index + 1})",
             )
 
-    def _summary(self, body: _Body, at_date: str) -> str:
+    def _summary(self, body: Body, at_date: str) -> str:
         paragraphs: list[str] = []
         seen: set[str] = set()
         current: list[str] = []
@@ -668,7 +493,7 @@ class _BlockReader:
                 close_paragraph()
                 continue
             current.append(self.lines.text[index])
-            if not self.has_blank_lines:
+            if not self.bodies.has_blank_lines:
                 close_paragraph()
         close_paragraph()
         summary, cut = fit_summary("\n\n".join(paragraphs))
