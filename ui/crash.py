@@ -291,6 +291,24 @@ class CrashDialog(QDialog):
         icon.setPixmap(
             self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical).pixmap(size)
         )
+        text = self._build_texts(report)
+        self._build_details(report)
+        buttons = self._build_buttons(report)
+
+        top = QHBoxLayout()
+        top.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        top.addLayout(text, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.details, 1)
+        layout.addWidget(buttons)
+        self.resize(560, self.sizeHint().height())
+        #: Opens the log folder (tests replace it).
+        self.opener: Callable[[QUrl], object] = QDesktopServices.openUrl
+
+    def _build_texts(self, report: CrashReport) -> QVBoxLayout:
+        """What went wrong, what became of the digest, where the log is, what to do."""
         self.headline = QLabel("<b>Something went wrong inside Newsdigest.</b>")
         self.message = QLabel(f"{report.summary}\n(in {report.where})")
         self.message.setWordWrap(True)
@@ -321,7 +339,14 @@ class CrashDialog(QDialog):
         self.more_label = QLabel()
         self.more_label.setAccessibleName("Errors since")
         self.more_label.hide()
+        text = QVBoxLayout()
+        for widget in (self.headline, self.message, self.saved, self.log_label, self.advice):
+            text.addWidget(widget)
+        text.addWidget(self.more_label)
+        return text
 
+    def _build_details(self, report: CrashReport) -> None:
+        """The traceback, hidden until its button is pressed."""
         self.details = QPlainTextEdit(report.details)
         self.details.setReadOnly(True)
         self.details.setAccessibleName("Error details")
@@ -333,6 +358,8 @@ class CrashDialog(QDialog):
         self.details_button.setToolTip("Show the traceback (what the log file holds)")
         self.details_button.toggled.connect(self._toggle_details)
 
+    def _build_buttons(self, report: CrashReport) -> QDialogButtonBox:
+        """Copy the details, open the log folder, quit, or go on working (the default)."""
         buttons = QDialogButtonBox()
         self.copy_button = buttons.addButton(
             "&Copy details", QDialogButtonBox.ButtonRole.ActionRole
@@ -356,22 +383,7 @@ class CrashDialog(QDialog):
         self.continue_button.setToolTip("Close this message and go on working")
         self.continue_button.setDefault(True)
         self.continue_button.clicked.connect(self.accept)
-
-        text = QVBoxLayout()
-        for widget in (self.headline, self.message, self.saved, self.log_label, self.advice):
-            text.addWidget(widget)
-        text.addWidget(self.more_label)
-        top = QHBoxLayout()
-        top.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
-        top.addLayout(text, 1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.details, 1)
-        layout.addWidget(buttons)
-        self.resize(560, self.sizeHint().height())
-        #: Opens the log folder (tests replace it).
-        self.opener: Callable[[QUrl], object] = QDesktopServices.openUrl
+        return buttons
 
     def count_another(self, report: CrashReport) -> None:
         """Another error happened while the dialog is open: count it, keep its traceback."""
