@@ -1,8 +1,11 @@
 """The library on TinyDB: items, digests, settings in one file; send logs beside it.
 
 Everything is loaded into memory when the library opens (searching and filtering
-never query TinyDB); each mutating call is one durable write of the file. Digest,
-settings and send-log documents are the core's JSON dictionaries, kept as given.
+never query TinyDB); each mutating call is one durable write of the file. The items
+are held in the core's :class:`composer.library.rules.StoryIndex`, so the order and
+the duplicate rule are the core's, not the store's. Digest, settings and send-log
+documents are the core's JSON dictionaries, kept as given. A read-only open refuses
+every change before anything, in memory or on disk, is touched.
 Send logs live beside the library, one summary and one append-only journal per
 digest (:mod:`store.send_journal`): recording a recipient's state appends a line
 and never rewrites the library or the log.
@@ -22,7 +25,8 @@ from tinydb import TinyDB
 
 from composer.errors import LibraryError, NewsdigestError
 from composer.fileio import atomic_write_bytes, make_private_folder, tighten
-from composer.library.item import NewsItem, item_from_stored, same_story
+from composer.library.item import NewsItem, item_from_stored
+from composer.library.rules import StoryIndex, split_new
 from composer.repository import AddResult, Holder, JSONDict
 from store import migrations
 from store.durable_storage import DurableJSONStorage, Tables, load_library_file
@@ -32,10 +36,6 @@ from store.send_journal import SendJournal
 
 log = logging.getLogger(__name__)
 _SETTINGS_DOC = 1
-
-
-def _sort_key(item: NewsItem) -> tuple[int, str, str]:
-    return (-item.date.toordinal(), item.title.casefold(), item.id)
 
 
 class TinyDBLibrary:
@@ -104,9 +104,8 @@ class TinyDBLibrary:
     def _load(self, tables: Tables | None) -> None:
         storage = self._storage
         storage._data, storage._loaded = tables, True  # parsed once, in _upgrade
-        self._items: dict[str, NewsItem] = {}
+        items: dict[str, NewsItem] = {}
         self._doc_ids: dict[str, int] = {}
-        self._title_keys_index: dict[str, list[str]] | None = None
         # the parsed documents themselves: TinyDB's Document wrappers cost a third of the
         # opening time of a big library, and nothing here keeps them
         raw = (tables or {}).get("items") or {}
@@ -120,19 +119,9 @@ class TinyDBLibrary:
             except NewsdigestError as exc:
                 self.problems.append(f"stored item #{doc_id} cannot be read: {exc}")
                 continue
-            self._items[item.id] = item
+            items[item.id] = item
             self._doc_ids[item.id] = doc_id
-        self._sorted: list[NewsItem] | None = None
-
-    @property
-    def _title_keys(self) -> dict[str, list[str]]:
-        """Title-and-date key -> ids of the items; built on first use (imports), not at opening."""
-        if self._title_keys_index is None:
-            index: dict[str, list[str]] = {}
-            for item in self._items.values():
-                index.setdefault(item.title_key, []).append(item.id)
-            self._title_keys_index = index
-        return self._title_keys_index
+        self._items = StoryIndex(items.values())
 
     @property
     def _storage(self) -> DurableJSONStorage:
@@ -154,77 +143,50 @@ class TinyDBLibrary:
         """Durable writes made since opening (tests and benchmarks count them)."""
         return self._storage.write_count
 
+    def _check_writable(self) -> None:
+        """Refuse a change to a read-only open before TinyDB's memory copy is touched."""
+        if self._read_only:
+            raise LibraryError(f"the library {self.path} was opened read-only")
+
     def items(self) -> list[NewsItem]:
-        if self._sorted is None:
-            self._sorted = sorted(self._items.values(), key=_sort_key)
-        return list(self._sorted)
+        return self._items.in_order()
 
     def get_item(self, item_id: str) -> NewsItem | None:
         return self._items.get(item_id)
 
     def find_existing(self, item: NewsItem) -> NewsItem | None:
-        found = self._items.get(item.id)
-        if found is None:
-            candidates = (self._items[i] for i in self._title_keys.get(item.title_key, ()))
-            found = next((other for other in candidates if same_story(other, item)), None)
-        return found
+        return self._items.find(item)
 
     def add_items(self, items: Iterable[NewsItem]) -> AddResult:
-        new: list[NewsItem] = []
-        existing: list[NewsItem] = []
-        batch: dict[str, list[NewsItem]] = {}  # title key -> the batch's new items
-        for item in items:
-            if self.find_existing(item) is not None or any(
-                same_story(other, item) for other in batch.get(item.title_key, ())
-            ):
-                existing.append(item)
-                continue
-            batch.setdefault(item.title_key, []).append(item)
-            new.append(item)
-        if new:
-            doc_ids = self._db.table("items").insert_multiple(item.to_dict() for item in new)
-            for item, doc_id in zip(new, doc_ids, strict=True):
-                self._remember(item, doc_id)
-        return AddResult(new=tuple(new), existing=tuple(existing))
+        self._check_writable()
+        result = split_new(items, self._items.find)
+        if result.new:
+            doc_ids = self._db.table("items").insert_multiple(item.to_dict() for item in result.new)
+            for item, doc_id in zip(result.new, doc_ids, strict=True):
+                self._items.add(item)
+                self._doc_ids[item.id] = doc_id
+        return result
 
     def save_item(self, item: NewsItem) -> None:
+        self._check_writable()
         table = self._db.table("items")
         doc_id = self._doc_ids.get(item.id)
         if doc_id is None:
-            doc_id = table.insert(item.to_dict())
+            self._doc_ids[item.id] = table.insert(item.to_dict())
         else:
-            old = self._items[item.id]
             table.update(item.to_dict(), doc_ids=[doc_id])
-            self._forget_title_key(old)
-        self._remember(item, doc_id)
+        self._items.add(item)
 
     def remove_items(self, item_ids: Iterable[str]) -> list[str]:
+        self._check_writable()
         present = [i for i in dict.fromkeys(item_ids) if i in self._items]
         if not present:
             return []
         self._db.table("items").remove(doc_ids=[self._doc_ids[i] for i in present])
         for item_id in present:
-            item = self._items.pop(item_id)
+            self._items.remove(item_id)
             del self._doc_ids[item_id]
-            self._forget_title_key(item)
-        self._sorted = None
         return present
-
-    def _forget_title_key(self, item: NewsItem) -> None:
-        keys = self._title_keys_index
-        if keys is not None and item.id in (ids := keys.get(item.title_key, [])):
-            ids.remove(item.id)
-            if not ids:
-                del keys[item.title_key]
-
-    def _remember(self, item: NewsItem, doc_id: int) -> None:
-        self._items[item.id] = item
-        self._doc_ids[item.id] = doc_id
-        if self._title_keys_index is not None:
-            ids = self._title_keys_index.setdefault(item.title_key, [])
-            if item.id not in ids:
-                ids.append(item.id)
-        self._sorted = None
 
     # digests -----------------------------------------------------------------------------
     def _digest_doc_id(self, digest_id: str) -> int | None:
@@ -244,6 +206,7 @@ class TinyDBLibrary:
         return copy.deepcopy(dict(doc)) if doc is not None else None
 
     def save_digest(self, digest: Mapping[str, Any]) -> None:
+        self._check_writable()
         digest_id = digest.get("id")
         if not isinstance(digest_id, str) or not digest_id:
             raise LibraryError("a digest needs an id to be saved")
@@ -261,6 +224,7 @@ class TinyDBLibrary:
             table.update(replace, doc_ids=[doc_id])
 
     def remove_digest(self, digest_id: str) -> bool:
+        self._check_writable()
         doc_id = self._digest_doc_id(digest_id)
         if doc_id is None:
             return False
@@ -273,6 +237,7 @@ class TinyDBLibrary:
         return copy.deepcopy(dict(doc)) if doc is not None else {}
 
     def update_settings(self, changes: Mapping[str, Any]) -> None:
+        self._check_writable()
         table = self._db.table("settings")
         values = copy.deepcopy(dict(changes))
         if table.contains(doc_id=_SETTINGS_DOC):

@@ -2,7 +2,8 @@
 
 Sections come in the theme's category order (``In Focus``, ``Project News``,
 ``Press Release``, ``Expert Voice`` by default), then the other categories
-alphabetically; within a section items are newest first (ties by title), so the
+alphabetically; within a section items are in the library's order
+(:func:`composer.library.rules.item_sort_key`: newest first, ties by title), so the
 same library always gives the same draft.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from composer.digest.model import Digest, Section, make_digest, month_of
 from composer.errors import NewsdigestError, ValidationError
 from composer.library.item import NewsItem
+from composer.library.rules import item_sort_key
 from composer.text import fold
 from composer.theme.model import Theme
 
@@ -34,11 +36,6 @@ def category_sort_key(category: str, order: Sequence[str]) -> tuple[int, str, st
     key = fold(category)
     rank = folded.index(key) if key in folded else len(folded)
     return rank, key, category
-
-
-def item_sort_key(item: NewsItem) -> tuple[int, str, str]:
-    """Newest first, then by title, then by id: a total order."""
-    return -item.date.toordinal(), fold(item.title), item.id
 
 
 def section_insert_index(digest: Digest, category: str, order: Sequence[str]) -> int:

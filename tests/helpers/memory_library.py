@@ -1,133 +1,211 @@
 """A small in-memory Library for the digest, render and export tests.
 
-It satisfies :class:`composer.repository.Library` with plain dictionaries and
-copies every document in and out as JSON would, so a test that passes here
-does not depend on sharing objects with the store.
+It satisfies :class:`composer.repository.Library` and passes the same contract suite
+as the TinyDB store (``tests/store/test_library_contract.py``): the core's order and
+duplicate rules (:mod:`composer.library.rules`), documents copied in and out as JSON
+would, refused writes that change nothing, one writer at a time. What it holds lives
+in a :class:`MemoryShelf`, the in-memory counterpart of a library file: opening the
+same shelf again is reopening the library (``MemoryLibrary(shelf=shelf)``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import json
 import threading
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from typing import Any
 
-from composer.errors import LibraryError, SendLockedError
-from composer.library.item import NewsItem, same_story
+from composer.errors import LibraryError, LibraryLockedError, SendLockedError
+from composer.library.item import NewsItem
+from composer.library.rules import StoryIndex, split_new
 from composer.repository import AddResult, Holder, JSONDict
+
+
+def _stored(document: Mapping[str, Any], what: str) -> str:
+    """``document`` as JSON text, or the :class:`LibraryError` the store would give."""
+    try:
+        return json.dumps(dict(document))
+    except (TypeError, ValueError) as exc:
+        raise LibraryError(f"{what} cannot be stored: {exc}") from None
+
+
+class MemoryShelf:
+    """What one in-memory library holds, shared by every open of it, as a file is."""
+
+    def __init__(self, location: str = "<memory>") -> None:
+        self.location = location
+        self.items = StoryIndex()
+        self.digests: dict[str, str] = {}
+        self.settings = "{}"
+        self.sends: dict[tuple[str, str], str] = {}
+        self.senders: dict[str, Holder] = {}  # digest id -> who holds its send lock
+        self.writer: Holder | None = None  # who has it open for writing, when named
+        self.written = False  # whether it is open for writing at all
+        self.guard = threading.Lock()  # a send records on a worker thread
 
 
 class MemoryLibrary:
     """A Library held in memory; digests, settings and logs round-trip through JSON."""
 
-    def __init__(self, items: Iterable[NewsItem] = (), settings: Mapping[str, Any] | None = None):
-        self._items: dict[str, NewsItem] = {item.id: item for item in items}
-        self._digests: dict[str, str] = {}
-        self._settings: str = json.dumps(dict(settings or {}))
-        self._sends: dict[tuple[str, str], str] = {}
-        self._senders: dict[str, Holder] = {}  # digest id -> who holds its send lock
-        self._send_guard = threading.Lock()  # a send records on a worker thread
+    def __init__(
+        self,
+        items: Iterable[NewsItem] = (),
+        settings: Mapping[str, Any] | None = None,
+        *,
+        shelf: MemoryShelf | None = None,
+        read_only: bool = False,
+        holder: Holder | None = None,
+    ) -> None:
+        self.shelf = shelf if shelf is not None else MemoryShelf()
+        self._read_only = read_only
+        self._writing = False
+        if not read_only:
+            self._take(holder)
+        for item in items:
+            self.shelf.items.add(item)
+        if settings:
+            self.update_settings(settings)
+
+    def _take(self, holder: Holder | None) -> None:
+        """One writer at a time, as the store's library lock: a second is refused by name."""
+        shelf = self.shelf
+        with shelf.guard:
+            if shelf.written:
+                who = shelf.writer.describe() if shelf.writer else "another window or command"
+                raise LibraryLockedError(
+                    f"{shelf.location}: this library is in use by {who}; close it first"
+                )
+            shelf.written, shelf.writer = True, holder
+        self._writing = True
+
+    def _check_writable(self) -> None:
+        if self._read_only:
+            raise LibraryError(f"the library {self.location} was opened read-only")
 
     @property
     def location(self) -> str:
-        return "<memory>"
+        return self.shelf.location
 
     @property
     def read_only(self) -> bool:
-        return False
+        return self._read_only
 
+    # items -------------------------------------------------------------------------------
     def items(self) -> list[NewsItem]:
-        return sorted(self._items.values(), key=lambda i: (-i.date.toordinal(), i.title))
+        return self.shelf.items.in_order()
 
     def get_item(self, item_id: str) -> NewsItem | None:
-        return self._items.get(item_id)
+        return self.shelf.items.get(item_id)
 
     def find_existing(self, item: NewsItem) -> NewsItem | None:
-        if item.id in self._items:
-            return self._items[item.id]
-        return next((i for i in self._items.values() if same_story(i, item)), None)
+        return self.shelf.items.find(item)
 
     def add_items(self, items: Iterable[NewsItem]) -> AddResult:
-        new: list[NewsItem] = []
-        existing: list[NewsItem] = []
-        for item in items:
-            found = self.find_existing(item)
-            if found is None:
-                self._items[item.id] = item
-                new.append(item)
-            else:
-                existing.append(found)
-        return AddResult(tuple(new), tuple(existing))
+        self._check_writable()
+        result = split_new(items, self.shelf.items.find)
+        for item in result.new:
+            self.shelf.items.add(item)
+        return result
 
     def save_item(self, item: NewsItem) -> None:
-        self._items[item.id] = item
+        self._check_writable()
+        self.shelf.items.add(item)
 
     def remove_items(self, item_ids: Iterable[str]) -> list[str]:
-        return [i for i in item_ids if self._items.pop(i, None) is not None]
+        self._check_writable()
+        return [i for i in dict.fromkeys(item_ids) if self.shelf.items.remove(i) is not None]
 
+    # digests -----------------------------------------------------------------------------
     def digests(self) -> list[JSONDict]:
-        return [json.loads(doc) for doc in self._digests.values()]
+        return [json.loads(doc) for doc in self.shelf.digests.values()]
 
     def get_digest(self, digest_id: str) -> JSONDict | None:
-        doc = self._digests.get(digest_id)
+        doc = self.shelf.digests.get(digest_id)
         return None if doc is None else json.loads(doc)
 
     def save_digest(self, digest: Mapping[str, Any]) -> None:
-        self._digests[str(digest["id"])] = json.dumps(dict(digest))
+        self._check_writable()
+        digest_id = digest.get("id")
+        if not isinstance(digest_id, str) or not digest_id:
+            raise LibraryError("a digest needs an id to be saved")
+        self.shelf.digests[digest_id] = _stored(digest, f"the digest {digest_id}")
 
     def remove_digest(self, digest_id: str) -> bool:
-        return self._digests.pop(digest_id, None) is not None
+        self._check_writable()
+        return self.shelf.digests.pop(digest_id, None) is not None
 
+    # settings ----------------------------------------------------------------------------
     def settings(self) -> JSONDict:
-        return json.loads(self._settings)
+        return dict(json.loads(self.shelf.settings))
 
     def update_settings(self, changes: Mapping[str, Any]) -> None:
-        current = json.loads(self._settings)
-        current.update(copy.deepcopy(dict(changes)))
-        self._settings = json.dumps(current)
+        self._check_writable()
+        merged = {**json.loads(self.shelf.settings), **json.loads(_stored(changes, "settings"))}
+        self.shelf.settings = json.dumps(merged)
 
+    # send logs ---------------------------------------------------------------------------
     def send_log(self, digest_id: str) -> list[JSONDict]:
-        with self._send_guard:
-            return [json.loads(v) for (d, _), v in self._sends.items() if d == digest_id]
+        with self.shelf.guard:
+            return [json.loads(v) for (d, _), v in self.shelf.sends.items() if d == digest_id]
 
     def send_states(self, digest_id: str) -> dict[str, str]:
-        return {str(e["recipient"]): str(e.get("state") or "") for e in self.send_log(digest_id)}
+        states: dict[str, str] = {}
+        for entry in self.send_log(digest_id):
+            state = entry.get("state")
+            states[str(entry["recipient"])] = state if isinstance(state, str) else ""
+        return states
 
     def record_send(self, entries: Iterable[Mapping[str, Any]]) -> None:
         """A later entry's keys replace the recipient's, as the store's journal merges them."""
-        batch = list(entries)
-        for entry in batch:
-            if not isinstance(entry.get("digest_id"), str) or not isinstance(
-                entry.get("recipient"), str
-            ):
+        if self._read_only:
+            raise LibraryError(f"the send log of {self.location} was opened read-only")
+        batch: list[tuple[tuple[str, str], JSONDict]] = []
+        for entry in entries:
+            digest_id, recipient = entry.get("digest_id"), entry.get("recipient")
+            if not isinstance(digest_id, str) or not isinstance(recipient, str):
                 raise LibraryError("a send-log entry needs a digest_id and a recipient")
-        with self._send_guard:
-            for entry in batch:
-                key = (str(entry["digest_id"]), str(entry["recipient"]))
-                earlier = json.loads(self._sends.get(key, "{}"))
-                self._sends[key] = json.dumps({**earlier, **dict(entry)})
+            text = _stored(entry, f"a send-log entry of digest {digest_id}")
+            batch.append(((digest_id, recipient), json.loads(text)))
+        with self.shelf.guard:  # all of the call or nothing: checked above, applied here
+            for key, entry_copy in batch:
+                earlier = json.loads(self.shelf.sends.get(key, "{}"))
+                self.shelf.sends[key] = json.dumps({**earlier, **entry_copy})
 
     def compact_send_log(self, digest_id: str) -> None:
         """Nothing to fold in memory: the states stay as they are."""
+        if self._read_only:
+            raise LibraryError(f"the send log of {self.location} was opened read-only")
+
+    def send_lock(self, digest_id: str, holder: Holder) -> AbstractContextManager[None]:
+        """One sender per digest; a second, on any thread, is refused, naming the first."""
+        if self._read_only:  # refused at the call, as the store does, not on entering
+            raise LibraryError(
+                f"the library {self.location} was opened read-only; "
+                "sending needs it open for writing"
+            )
+        return self._held_send(digest_id, holder)
 
     @contextlib.contextmanager
-    def send_lock(self, digest_id: str, holder: Holder) -> Iterator[None]:
-        """One sender per digest in this process; a second is refused, naming the first."""
-        with self._send_guard:
-            current = self._senders.get(digest_id)
+    def _held_send(self, digest_id: str, holder: Holder) -> Iterator[None]:
+        with self.shelf.guard:
+            current = self.shelf.senders.get(digest_id)
             if current is not None:
                 raise SendLockedError(
                     f"the digest {digest_id} is being sent by {current.describe()}; "
                     "wait for it to finish"
                 )
-            self._senders[digest_id] = holder
+            self.shelf.senders[digest_id] = holder
         try:
             yield
         finally:
-            with self._send_guard:
-                del self._senders[digest_id]
+            with self.shelf.guard:
+                del self.shelf.senders[digest_id]
 
     def close(self) -> None:
-        pass
+        """Let the next writer in (closing twice is fine)."""
+        if self._writing:
+            with self.shelf.guard:
+                self.shelf.written, self.shelf.writer = False, None
+            self._writing = False

@@ -1,4 +1,8 @@
-"""The TinyDB library on disk: persistence, batching, migrations, damage, digests, send logs."""
+"""What only the TinyDB store does: one durable write per batch, the file's format, damage,
+migrations, read-only opens of no file, send logs in their own files, where the library is.
+
+What every Library must do, the TinyDB store included, is ``test_library_contract.py``.
+"""
 
 from __future__ import annotations
 
@@ -29,15 +33,6 @@ def item(n: int, **extra: object):
     return make_item(fields)
 
 
-def test_items_survive_reopening_with_every_field(library_path: Path) -> None:
-    original = [item(n) for n in range(5)]
-    with TinyDBLibrary(library_path) as lib:
-        lib.add_items(original)
-    with TinyDBLibrary(library_path) as lib:
-        assert sorted(lib.items(), key=lambda i: i.id) == sorted(original, key=lambda i: i.id)
-        assert lib.items()[0].date >= lib.items()[-1].date
-
-
 def test_an_import_batch_is_one_write_and_reimporting_adds_nothing(library_path: Path) -> None:
     batch = [item(n) for n in range(200)]
     with TinyDBLibrary(library_path) as lib:
@@ -48,32 +43,6 @@ def test_an_import_batch_is_one_write_and_reimporting_adds_nothing(library_path:
         assert (len(again.new), len(again.existing), lib.write_count) == (0, 200, 1)
     with TinyDBLibrary(library_path) as lib:
         assert len(lib.items()) == 200
-
-
-def test_the_same_story_under_another_id_is_recognised_by_title_and_date(
-    library_path: Path,
-) -> None:
-    with_url = item(1)
-    without_url = make_item(
-        {"title": "  STORY number 1 ", "date": with_url.date, "category": "Project News"}
-    )
-    assert with_url.id != without_url.id
-    with TinyDBLibrary(library_path) as lib:
-        lib.add_items([with_url])
-        assert lib.add_items([without_url]).existing == (without_url,)
-        assert lib.find_existing(without_url) == with_url
-
-
-def test_edit_and_remove_persist(library_path: Path) -> None:
-    with TinyDBLibrary(library_path) as lib:
-        lib.add_items([item(1), item(2), item(3)])
-        edited = lib.items()[0].edited(title="A new title")
-        lib.save_item(edited)
-        assert lib.remove_items([item(2).id, "u-0000000000000000"]) == [item(2).id]
-    with TinyDBLibrary(library_path) as lib:
-        assert lib.get_item(edited.id) == edited
-        assert lib.get_item(item(2).id) is None
-        assert len(lib.items()) == 2
 
 
 def test_the_file_is_compact_json_that_other_tools_can_read(library_path: Path) -> None:
@@ -192,37 +161,6 @@ def test_read_only_open_creates_nothing_and_never_writes(tmp_path: Path) -> None
         lib.add_items([item(1)])
     lib.close()
     assert not path.exists()
-
-
-def test_read_only_open_works_while_a_writer_holds_the_lock(library_path: Path) -> None:
-    with TinyDBLibrary(library_path) as writer:
-        writer.add_items([item(1)])
-        reader = open_library(library_path, read_only=True)
-        assert [i.id for i in reader.items()] == [item(1).id]
-        reader.close()
-
-
-def test_digests_are_inserted_replaced_and_removed(library_path: Path) -> None:
-    with TinyDBLibrary(library_path) as lib:
-        lib.save_digest({"id": "d1", "title": "January", "extra": 1})
-        lib.save_digest({"id": "d2", "title": "February"})
-        lib.save_digest({"id": "d1", "title": "January (final)"})
-        with pytest.raises(LibraryError):
-            lib.save_digest({"title": "no id"})
-    with TinyDBLibrary(library_path) as lib:
-        assert lib.get_digest("d1") == {"id": "d1", "title": "January (final)"}
-        assert sorted(d["id"] for d in lib.digests()) == ["d1", "d2"]
-        assert lib.remove_digest("d2") and not lib.remove_digest("d2")
-        assert lib.get_digest("d2") is None
-
-
-def test_settings_merge_and_persist(library_path: Path) -> None:
-    with TinyDBLibrary(library_path) as lib:
-        assert lib.settings() == {}
-        lib.update_settings({"organisation": "Northwind", "locale": "en"})
-        lib.update_settings({"locale": "fr"})
-    with TinyDBLibrary(library_path) as lib:
-        assert lib.settings() == {"organisation": "Northwind", "locale": "fr"}
 
 
 def test_send_log_entries_are_upserted_per_recipient_in_their_own_file(

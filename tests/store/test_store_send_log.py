@@ -1,10 +1,12 @@
 """The send log behind the Library interface: a contract for every backend, then the journal.
 
-The contract tests run on :class:`store.tinydb_library.TinyDBLibrary` (real files in
-``tmp_path``) and on the in-memory library the other tests use. The rest checks the
-TinyDB store's append-only journal on disk: appends never rewrite, a torn tail is
-recovered, damage is reported and left as it is, compaction survives a crash, files
-are private, read-only opens write nothing, and a full disk is reported as what it is.
+The contract tests run on every backend of :mod:`helpers.library_backends` (the TinyDB
+store on real files in ``tmp_path``, the in-memory library the other tests use), as
+the rest of the Library contract does (``tests/store/test_library_contract.py``).
+The rest checks the TinyDB store's append-only journal on disk: appends never
+rewrite, a torn tail is recovered, damage is reported and left as it is, compaction
+survives a crash, files are private, read-only opens write nothing, and a full disk
+is reported as what it is.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from helpers.memory_library import MemoryLibrary
+from helpers.library_backends import BACKENDS, Backend, backend_for
 from tinydb import TinyDB
 
 from composer.errors import LibraryError, SendLockedError
@@ -45,12 +47,14 @@ def by_recipient(library: Library, digest: str = DIGEST) -> dict[str, JSONDict]:
 
 
 # -- the contract: every backend ---------------------------------------------------------------
-@pytest.fixture(params=["tinydb", "memory"])
-def library(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Library]:
-    lib: Library
-    lib = TinyDBLibrary(tmp_path / "library.json") if request.param == "tinydb" else MemoryLibrary()
-    yield lib
-    lib.close()
+@pytest.fixture(params=list(BACKENDS))
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    yield from backend_for(request.param, tmp_path)
+
+
+@pytest.fixture
+def library(backend: Backend) -> Library:
+    return backend.open()
 
 
 def test_a_digest_never_sent_has_an_empty_log(library: Library) -> None:

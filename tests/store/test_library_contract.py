@@ -1,0 +1,447 @@
+"""What a :class:`composer.repository.Library` must do, whatever keeps it.
+
+Every test runs on every backend of :mod:`helpers.library_backends` (the TinyDB file,
+the in-memory library; PostgreSQL joins as one more row there): adding with duplicates,
+in the library and within one batch, by the core's rule
+(:mod:`composer.library.rules`); the canonical order; saving, replacing and removing
+items; digests and settings; persistence across a reopen; read-only opens; and the
+concurrency rules (one writer per library, one sender per digest, send logs recorded
+from several threads). The send log's own contract (merging, copies, compaction, a
+worker recording while another reads) is the first part of
+``tests/store/test_store_send_log.py``, which runs on the same backends. What only
+the TinyDB store does (durable single writes, migrations, the file format, damage)
+stays in ``tests/store/test_store.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers.library_backends import BACKENDS, Backend, backend_for
+
+from composer.errors import LibraryError, LibraryLockedError, SendLockedError
+from composer.library.item import NewsItem, make_item
+from composer.library.rules import item_sort_key
+from composer.repository import Holder, JSONDict, Library
+
+DAY = dt.date(2023, 1, 10)
+DIGEST = "month-2023-01"
+
+
+def item(n: int, **extra: object) -> NewsItem:
+    fields: dict[str, object] = {
+        "title": f"Story number {n}",
+        "date": dt.date(2023, 1, 1) + dt.timedelta(days=n % 300),
+        "category": ("Project News", "In Focus", "Press Release")[n % 3],
+        "summary": f"Summary of story {n}.",
+        "url": f"https://example.org/news/{n}",
+        "tags": ["one", "two"],
+    }
+    fields.update(extra)
+    return make_item(fields)
+
+
+def story(title: str, date: dt.date = DAY, url: str | None = None, **extra: object) -> NewsItem:
+    return make_item({"title": title, "date": date, "category": "In Focus", "url": url, **extra})
+
+
+def ids(items: tuple[NewsItem, ...] | list[NewsItem]) -> list[str]:
+    return [i.id for i in items]
+
+
+def everything(library: Library) -> tuple[object, ...]:
+    """All a library holds, to compare before and after something that must change nothing."""
+    digests = sorted(library.digests(), key=lambda d: str(d["id"]))
+    return library.items(), digests, library.settings(), library.send_log(DIGEST)
+
+
+@pytest.fixture(params=list(BACKENDS))
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    yield from backend_for(request.param, tmp_path)
+
+
+@pytest.fixture
+def library(backend: Backend) -> Library:
+    """The backend's library, open for writing."""
+    return backend.open()
+
+
+# -- adding, and duplicates ---------------------------------------------------------------------
+def test_a_new_library_is_empty_and_writable(library: Library) -> None:
+    assert library.items() == [] and library.digests() == [] and library.settings() == {}
+    assert library.send_log(DIGEST) == [] and library.send_states(DIGEST) == {}
+    assert not library.read_only and library.location
+    assert library.get_item(item(1).id) is None and library.find_existing(item(1)) is None
+
+
+def test_added_items_come_back_as_they_were_given(library: Library) -> None:
+    batch = [item(n) for n in range(5)]
+    result = library.add_items(batch)
+    assert result.new == tuple(batch) and result.existing == ()
+    for given in batch:
+        assert library.get_item(given.id) == given
+        assert library.find_existing(given) == given
+
+
+def test_adding_again_adds_nothing_and_names_the_items_as_given(library: Library) -> None:
+    first = item(1)
+    library.add_items([first, item(2)])
+    again = first.edited(summary="Read again, with another summary.")
+    result = library.add_items([again, item(3)])
+    assert result.new == (item(3),) and result.existing == (again,)
+    assert result.existing[0] is again  # the item given, not the stored one it duplicates
+    assert library.get_item(first.id) == first  # adding never replaces what is stored
+    assert len(library.items()) == 3
+
+
+def test_the_same_story_under_another_id_is_recognised_by_title_and_date(
+    library: Library,
+) -> None:
+    with_url = item(1)
+    without_url = make_item(
+        {"title": "  STORY number 1 ", "date": with_url.date, "category": "Project News"}
+    )
+    assert with_url.id != without_url.id
+    library.add_items([with_url])
+    assert library.add_items([without_url]).existing == (without_url,)
+    assert library.find_existing(without_url) == with_url
+
+
+def test_one_title_on_one_day_from_two_pages_is_two_stories(library: Library) -> None:
+    first = story("Budget approved", url="https://example.org/a")
+    second = story("Budget approved", url="https://example.org/b")
+    assert library.add_items([first]).new == (first,)
+    assert library.find_existing(second) is None
+    assert library.add_items([second]).new == (second,)
+    assert library.find_existing(story("Budget approved")) in (first, second)  # no link
+    assert library.find_existing(story("Budget approved", date=DAY + dt.timedelta(days=1))) is None
+
+
+def test_duplicates_within_one_batch_are_added_once(backend: Backend, library: Library) -> None:
+    page = story("Harbour reopens", url="https://example.org/harbour")
+    retitled = story("The harbour reopens today", url="https://example.org/harbour")  # same id
+    pasted = story("HARBOUR  reopens")  # same title and day, no link
+    other_page = story("Harbour reopens", url="https://example.org/other")
+    assert retitled.id == page.id and pasted.id != page.id
+    result = library.add_items([page, retitled, pasted, other_page])
+    assert result.new == (page, other_page)
+    assert result.existing == (retitled, pasted)
+    assert sorted(ids(library.items())) == sorted([page.id, other_page.id])
+    assert library.get_item(page.id) == page  # the first of the batch is the one kept
+    library = backend.reopen(library)
+    assert library.items() == sorted([page, other_page], key=item_sort_key)
+
+
+def test_an_empty_batch_adds_nothing(library: Library) -> None:
+    result = library.add_items([])
+    assert result.new == () and result.existing == () and library.items() == []
+    result = library.add_items(iter([item(1)]))  # any iterable, read once
+    assert result.new == (item(1),)
+
+
+# -- the order ----------------------------------------------------------------------------------
+def test_items_are_newest_first_then_by_title_ignoring_case_then_by_id(library: Library) -> None:
+    older = story("Zebra crossing", date=DAY - dt.timedelta(days=1))
+    newest = story("Annual report", date=DAY + dt.timedelta(days=1))
+    lower = story("banana harvest")
+    upper = story("Apple harvest")
+    twin_a = story("Cherry harvest", url="https://example.org/cherry-1")
+    twin_b = story("Cherry harvest", url="https://example.org/cherry-2")
+    first_twin, second_twin = sorted([twin_a, twin_b], key=lambda i: i.id)
+    library.add_items([older, twin_b, lower, newest, twin_a, upper])
+    assert library.items() == [newest, upper, lower, first_twin, second_twin, older]
+
+
+def test_the_order_follows_every_change(library: Library) -> None:
+    a, b, c = story("Alpha"), story("Beta"), story("Gamma")
+    library.add_items([c, a])
+    assert library.items() == [a, c]
+    library.add_items([b])
+    assert library.items() == [a, b, c]
+    renamed = a.edited(title="Omega")
+    library.save_item(renamed)
+    assert library.items() == [b, c, renamed]
+    moved = c.edited(date=DAY + dt.timedelta(days=3))
+    library.save_item(moved)
+    assert library.items() == [moved, b, renamed]
+    library.remove_items([b.id])
+    assert library.items() == [moved, renamed]
+
+
+def test_items_is_a_snapshot_the_caller_may_keep_or_change(library: Library) -> None:
+    library.add_items([item(1), item(2)])
+    kept = library.items()
+    kept.clear()
+    assert len(library.items()) == 2
+    before = library.items()
+    library.add_items([item(3)])
+    library.remove_items([item(1).id])
+    assert ids(before) == ids([item(2), item(1)])
+
+
+# -- saving and removing ------------------------------------------------------------------------
+def test_save_item_inserts_a_new_item_and_replaces_one_with_its_id(library: Library) -> None:
+    first = item(1)
+    library.save_item(first)
+    assert library.items() == [first]
+    edited = first.edited(title="A new title", summary="Changed.")
+    library.save_item(edited)
+    assert library.items() == [edited] and library.get_item(first.id) == edited
+
+
+def test_duplicate_lookups_follow_an_edited_title(library: Library) -> None:
+    original = item(1)
+    library.add_items([original])
+    edited = original.edited(title="A headline written again")
+    library.save_item(edited)
+    by_old_title = make_item({"title": original.title, "date": original.date, "category": "x"})
+    by_new_title = make_item({"title": edited.title, "date": original.date, "category": "x"})
+    assert library.find_existing(by_old_title) is None
+    assert library.find_existing(by_new_title) == edited
+    assert library.add_items([by_old_title]).new == (by_old_title,)
+
+
+def test_edit_and_remove_persist(backend: Backend, library: Library) -> None:
+    library.add_items([item(1), item(2), item(3)])
+    edited = library.items()[0].edited(title="A new title")
+    library.save_item(edited)
+    assert library.remove_items([item(2).id, "u-0000000000000000"]) == [item(2).id]
+    library = backend.reopen(library)
+    assert library.get_item(edited.id) == edited
+    assert library.get_item(item(2).id) is None
+    assert len(library.items()) == 2
+
+
+def test_remove_items_returns_the_ids_that_were_there_once_each_in_order(
+    library: Library,
+) -> None:
+    library.add_items([item(n) for n in range(4)])
+    gone = library.remove_items([item(3).id, "t-0000000000000000", item(1).id, item(3).id])
+    assert gone == [item(3).id, item(1).id]
+    assert sorted(ids(library.items())) == sorted([item(0).id, item(2).id])
+    assert library.find_existing(item(1)) is None and library.get_item(item(3).id) is None
+    assert library.remove_items([]) == [] and library.remove_items([item(1).id]) == []
+    assert library.add_items([item(1)]).new == (item(1),)  # removed: it can come back
+
+
+def test_items_survive_reopening_with_every_field(backend: Backend, library: Library) -> None:
+    original = [item(n) for n in range(5)]
+    library.add_items(original)
+    library = backend.reopen(library)
+    assert sorted(library.items(), key=lambda i: i.id) == sorted(original, key=lambda i: i.id)
+    assert library.items()[0].date >= library.items()[-1].date
+    assert library.find_existing(original[0].edited(url=None)) == original[0]
+
+
+# -- digests ------------------------------------------------------------------------------------
+def test_digests_are_inserted_replaced_and_removed(backend: Backend, library: Library) -> None:
+    library.save_digest({"id": "d1", "title": "January", "extra": 1})
+    library.save_digest({"id": "d2", "title": "February"})
+    library.save_digest({"id": "d1", "title": "January (final)"})
+    with pytest.raises(LibraryError):
+        library.save_digest({"title": "no id"})
+    library = backend.reopen(library)
+    assert library.get_digest("d1") == {"id": "d1", "title": "January (final)"}
+    assert sorted(d["id"] for d in library.digests()) == ["d1", "d2"]
+    assert library.remove_digest("d2") and not library.remove_digest("d2")
+    assert library.get_digest("d2") is None
+
+
+@pytest.mark.parametrize("digest_id", [None, "", 7])
+def test_a_digest_without_a_usable_id_is_refused_and_nothing_is_stored(
+    library: Library, digest_id: object
+) -> None:
+    with pytest.raises(LibraryError, match="needs an id"):
+        library.save_digest({"id": digest_id, "title": "x"})
+    assert library.digests() == []
+
+
+def test_digests_are_copies_both_ways(library: Library) -> None:
+    given: JSONDict = {"id": "d1", "sections": [{"category": "In Focus", "items": ["a"]}]}
+    library.save_digest(given)
+    given["sections"][0]["items"].append("changed by the caller")
+    read = library.get_digest("d1")
+    assert read is not None
+    read["sections"].clear()
+    listed = library.digests()
+    listed[0]["sections"].clear()
+    expected = {"id": "d1", "sections": [{"category": "In Focus", "items": ["a"]}]}
+    assert library.get_digest("d1") == expected and library.digests() == [expected]
+
+
+def test_a_digest_that_is_not_json_is_refused_and_the_stored_one_kept(library: Library) -> None:
+    library.save_digest({"id": "d1", "title": "January"})
+    with pytest.raises(LibraryError):
+        library.save_digest({"id": "d1", "title": "January", "when": object()})
+    with pytest.raises(LibraryError):
+        library.save_digest({"id": "d2", "when": object()})
+    assert library.digests() == [{"id": "d1", "title": "January"}]
+
+
+# -- settings -----------------------------------------------------------------------------------
+def test_settings_merge_and_persist(backend: Backend, library: Library) -> None:
+    assert library.settings() == {}
+    library.update_settings({"organisation": "Northwind", "locale": "en"})
+    library.update_settings({"locale": "fr"})
+    library = backend.reopen(library)
+    assert library.settings() == {"organisation": "Northwind", "locale": "fr"}
+
+
+def test_settings_are_copies_and_a_value_that_is_not_json_changes_nothing(
+    library: Library,
+) -> None:
+    given: JSONDict = {"theme": {"name": "classic", "colours": ["#123456"]}}
+    library.update_settings(given)
+    given["theme"]["colours"].append("#ffffff")
+    library.settings()["theme"]["colours"].clear()
+    with pytest.raises(LibraryError):
+        library.update_settings({"locale": "fr", "when": object()})
+    assert library.settings() == {"theme": {"name": "classic", "colours": ["#123456"]}}
+
+
+# -- read-only opens ----------------------------------------------------------------------------
+def fill(library: Library) -> None:
+    library.add_items([item(1), item(2)])
+    library.save_digest({"id": "d1", "title": "January"})
+    library.update_settings({"locale": "fr"})
+    library.record_send([{"digest_id": DIGEST, "recipient": "a@x.org", "state": "sent"}])
+
+
+CHANGES: dict[str, Callable[[Library], Any]] = {
+    "add_items": lambda lib: lib.add_items([item(3)]),
+    "add_items (nothing new)": lambda lib: lib.add_items([item(1)]),
+    "save_item": lambda lib: lib.save_item(item(1).edited(title="Changed")),
+    "remove_items": lambda lib: lib.remove_items([item(1).id]),
+    "save_digest": lambda lib: lib.save_digest({"id": "d2", "title": "February"}),
+    "replace a digest": lambda lib: lib.save_digest({"id": "d1", "title": "Changed"}),
+    "remove_digest": lambda lib: lib.remove_digest("d1"),
+    "update_settings": lambda lib: lib.update_settings({"locale": "de"}),
+    "record_send": lambda lib: lib.record_send(
+        [{"digest_id": DIGEST, "recipient": "a@x.org", "state": "queued"}]
+    ),
+    "compact_send_log": lambda lib: lib.compact_send_log(DIGEST),
+    "send_lock": lambda lib: lib.send_lock(DIGEST, Holder(role="command", command="x")),
+}
+
+
+def test_a_read_only_open_reads_everything_and_refuses_every_change(
+    backend: Backend, library: Library
+) -> None:
+    fill(library)
+    expected = everything(library)
+    reader = backend.reopen(library, read_only=True)
+    assert reader.read_only and everything(reader) == expected
+    assert reader.send_states(DIGEST) == {"a@x.org": "sent"}
+    for name, change in CHANGES.items():
+        with pytest.raises(LibraryError, match="read-only"):
+            change(reader)
+        assert everything(reader) == expected, f"a refused {name} changed the library"
+    reader.close()
+    assert everything(backend.open()) == expected
+
+
+# -- concurrency --------------------------------------------------------------------------------
+def test_one_writer_at_a_time_and_readers_alongside(backend: Backend) -> None:
+    if not backend.one_writer:
+        pytest.skip(f"{backend.name} lets several writers in")
+    holder = Holder(role="command", command="newsdigest import")
+    writer = backend.open(holder=holder)
+    writer.add_items([item(1)])
+    with pytest.raises(LibraryLockedError) as refused:
+        backend.open(holder=Holder(role="window"))
+    message = str(refused.value)
+    assert writer.location in message and holder.describe() in message
+    reader = backend.open(read_only=True)
+    assert ids(reader.items()) == [item(1).id]
+    reader.close()
+    writer.close()
+    again = backend.open(holder=Holder(role="window"))  # free once the writer closed
+    assert ids(again.items()) == [item(1).id]
+
+
+def test_read_only_open_works_while_a_writer_holds_the_lock(backend: Backend) -> None:
+    writer = backend.open()
+    writer.add_items([item(1)])
+    reader = backend.open(read_only=True)
+    assert [i.id for i in reader.items()] == [item(1).id]
+    reader.close()
+
+
+def test_a_send_lock_refuses_another_thread_and_goes_with_an_error(library: Library) -> None:
+    first = Holder(role="window")
+    outcome: list[BaseException | None] = []
+
+    def second_sender() -> None:
+        try:
+            with library.send_lock(DIGEST, Holder(role="command", command="newsdigest send")):
+                outcome.append(None)
+        except BaseException as exc:  # reported by the main thread
+            outcome.append(exc)
+
+    with library.send_lock(DIGEST, first):
+        thread = threading.Thread(target=second_sender)
+        thread.start()
+        thread.join()
+    (refusal,) = outcome
+    assert isinstance(refusal, SendLockedError) and first.describe() in str(refusal)
+    with pytest.raises(RuntimeError), library.send_lock(DIGEST, first):
+        raise RuntimeError("the send stopped")
+    with library.send_lock(DIGEST, Holder(role="window")):
+        pass  # released however the send ended
+
+
+def test_send_logs_recorded_from_several_threads_at_once_lose_nothing(library: Library) -> None:
+    per_thread, threads = 60, 4
+    start = threading.Barrier(threads)
+    errors: list[BaseException] = []
+
+    def record(t: int) -> None:
+        try:
+            start.wait()
+            for n in range(per_thread):
+                digest = DIGEST if n % 2 else "other"
+                library.record_send([{"digest_id": digest, "recipient": f"r{t}-{n}@x.org"}])
+                library.record_send(
+                    [{"digest_id": digest, "recipient": f"r{t}-{n}@x.org", "state": "sent"}]
+                )
+                library.send_log(digest)
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    workers = [threading.Thread(target=record, args=(t,)) for t in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    expected = {
+        digest: {
+            f"r{t}-{n}@x.org": "sent"
+            for t in range(threads)
+            for n in range(per_thread)
+            if (n % 2 == 1) == (digest == DIGEST)
+        }
+        for digest in (DIGEST, "other")
+    }
+    for digest, states in expected.items():
+        assert library.send_states(digest) == states
+        assert {str(e["recipient"]): e["state"] for e in library.send_log(digest)} == states
+
+
+def test_a_send_log_entry_that_is_not_json_is_refused_with_its_whole_call(
+    library: Library,
+) -> None:
+    library.record_send([{"digest_id": DIGEST, "recipient": "a@x.org", "state": "queued"}])
+    with pytest.raises(LibraryError, match="cannot be stored"):
+        library.record_send(
+            [
+                {"digest_id": DIGEST, "recipient": "a@x.org", "state": "sent"},
+                {"digest_id": DIGEST, "recipient": "b@x.org", "when": object()},
+            ]
+        )
+    assert library.send_states(DIGEST) == {"a@x.org": "queued"}
