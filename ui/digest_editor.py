@@ -13,13 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -35,85 +33,27 @@ from PySide6.QtWidgets import (
 )
 
 from composer.digest.editing import plan_field, plan_nudge, plan_override, plan_remove
-from composer.digest.model import MAX_INTRO, MAX_PERIOD, MAX_PREHEADER, MAX_TITLE, Digest
+from composer.digest.model import (
+    MAX_INTRO,
+    MAX_PERIOD,
+    MAX_PREHEADER,
+    MAX_TITLE,
+    Digest,
+    shown_text,
+)
 from composer.digest.operations import Operation
-from composer.errors import ValidationError
-from composer.library.item import NewsItem
 from ui.digest_model import DigestModel
 from ui.document import DigestDocument
+from ui.item_text_panel import ItemTextPanel
+from ui.text_binding import TextBinding, TextWidget, set_text
 from ui.theme_picker import ThemePicker
 
-COMMIT_MS = 300
-TextWidget = QLineEdit | QPlainTextEdit
 
-
-def _text_of(widget: TextWidget) -> str:
-    return widget.text() if isinstance(widget, QLineEdit) else widget.toPlainText()
-
-
-def _set_text(widget: TextWidget, text: str) -> None:
-    widget.blockSignals(True)
-    if isinstance(widget, QLineEdit):
-        widget.setText(text)
-        widget.setCursorPosition(0)  # show the start of a long title
-    else:
-        widget.setPlainText(text)
-    widget.blockSignals(False)
-
-
-class _TextBinding:
-    """One text widget bound to a digest text: debounced commits, errors shown, re-synced."""
-
-    def __init__(
-        self,
-        widget: TextWidget,
-        plan: Callable[[str], Operation | None],
-        current: Callable[[], str | None],
-        submit: Callable[[Operation], bool],
-        error: Callable[[TextWidget, str], None],
-    ) -> None:
-        self.widget = widget
-        self._plan = plan
-        self._current = current
-        self._submit = submit
-        self._error = error
-        self.committing = False
-        self.timer = QTimer(widget, singleShot=True, interval=COMMIT_MS)
-        self.timer.timeout.connect(self.commit)
-        widget.textChanged.connect(self.timer.start)
-        if isinstance(widget, QLineEdit):
-            widget.editingFinished.connect(self.commit)
-
-    def commit(self) -> None:
-        self.timer.stop()
-        try:
-            operation = self._plan(_text_of(self.widget))
-        except ValidationError as exc:
-            self._error(self.widget, exc.reason)
-            return
-        self._error(self.widget, "")
-        if operation is None:
-            return
-        self.committing = True
-        try:
-            self._submit(operation)
-        finally:
-            self.committing = False
-
-    def sync(self) -> None:
-        """Show the digest's text unless the widget's (cleaned) text already says it."""
-        if self.committing or self.timer.isActive():
-            return
-        text = self._current()
-        if text is None:
-            return
-        try:
-            unchanged = self._plan(_text_of(self.widget)) is None
-        except ValidationError:
-            unchanged = False
-        if not unchanged:
-            _set_text(self.widget, text)
-            self._error(self.widget, "")
+def _line_edit(name: str, tip: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setAccessibleName(name)
+    edit.setToolTip(tip)
+    return edit
 
 
 class DigestTreeView(QTreeView):
@@ -159,103 +99,6 @@ class DigestTreeView(QTreeView):
             self.expand(parent)
 
 
-class ItemTextPanel(QGroupBox):
-    """This digest's title and summary for the selected item, shown as overridden."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__("Selected item", parent)
-        self.setAccessibleName("Selected item's text in this digest")
-        self.about = QLabel("Select one item to change its title or summary for this digest.")
-        self.about.setWordWrap(True)
-        self.about.setTextFormat(Qt.TextFormat.PlainText)
-        self.title_edit = QLineEdit()
-        self.title_edit.setAccessibleName("Item title in this digest")
-        self.title_edit.setToolTip(
-            "The item's title in this digest only; the library keeps its own"
-        )
-        self.summary_edit = QPlainTextEdit()
-        self.summary_edit.setAccessibleName("Item summary in this digest")
-        self.summary_edit.setToolTip(
-            "The item's summary in this digest only; the library keeps its own"
-        )
-        self.summary_edit.setTabChangesFocus(True)
-        self.summary_edit.setMinimumHeight(60)
-        self.title_state = QLabel()
-        self.summary_state = QLabel()
-        for state in (self.title_state, self.summary_state):
-            state.setAccessibleName("Override state")
-        self.reset_title = QPushButton("Use library title")
-        self.reset_title.setToolTip("Forget this digest's title for the item (Ctrl+Alt+T)")
-        self.reset_title.setShortcut(QKeySequence("Ctrl+Alt+T"))
-        self.reset_title.setAccessibleName("Use library title")
-        self.reset_summary = QPushButton("Use library summary")
-        self.reset_summary.setToolTip("Forget this digest's summary for the item (Ctrl+Alt+S)")
-        self.reset_summary.setShortcut(QKeySequence("Ctrl+Alt+S"))
-        self.reset_summary.setAccessibleName("Use library summary")
-        title_row = QHBoxLayout()
-        title_row.addWidget(self.title_edit, 1)
-        title_row.addWidget(self.reset_title)
-        summary_buttons = QHBoxLayout()
-        summary_buttons.addWidget(self.summary_state, 1)
-        summary_buttons.addWidget(self.reset_summary)
-        title_label = QLabel("T&itle:")
-        title_label.setBuddy(self.title_edit)
-        form = QFormLayout(self)
-        form.addRow(self.about)
-        form.addRow(title_label, title_row)
-        form.addRow("", self.title_state)
-        form.addRow("Su&mmary:", self.summary_edit)
-        form.addRow("", summary_buttons)
-        self.item: NewsItem | None = None
-
-    def show_item(self, item: NewsItem | None, digest: Digest | None) -> None:
-        self.item = item
-        enabled = item is not None and digest is not None
-        for widget in (self.title_edit, self.summary_edit):
-            widget.setEnabled(enabled)
-        if item is None or digest is None:
-            self.about.setText("Select one item to change its title or summary for this digest.")
-            self.title_edit.setPlaceholderText("")
-            _set_text(self.title_edit, "")
-            _set_text(self.summary_edit, "")
-            self.reset_title.setEnabled(False)
-            self.reset_summary.setEnabled(False)
-            self.title_state.clear()
-            self.summary_state.clear()
-            return
-        override = digest.override(item.id)
-        link = item.url or "⚠ no link: readers cannot read more"
-        self.about.setText(f"{item.category} · {item.date.isoformat()} · {link}")
-        self.title_edit.setPlaceholderText(item.title)
-        _set_text(self.title_edit, override.title if override.title is not None else item.title)
-        _set_text(
-            self.summary_edit, override.summary if override.summary is not None else item.summary
-        )
-        self.show_state(digest)
-
-    def show_state(self, digest: Digest) -> None:
-        if self.item is None:
-            return
-        override = digest.override(self.item.id)
-        title_changed = override.title is not None
-        summary_changed = override.summary is not None
-        self.reset_title.setEnabled(title_changed)
-        self.reset_summary.setEnabled(summary_changed)
-        self.title_state.setText(
-            "✎ <i>Changed for this digest</i>" if title_changed else "Library title"
-        )
-        self.summary_state.setText(
-            "✎ <i>Changed for this digest</i>" if summary_changed else "Library summary"
-        )
-        for widget, changed in (
-            (self.title_edit, title_changed),
-            (self.summary_edit, summary_changed),
-        ):
-            font = widget.font()
-            font.setItalic(changed)
-            widget.setFont(font)
-
-
 class DigestEditor(QWidget):
     """Fields, tree and item text of the open digest, or the ways to start one."""
 
@@ -270,21 +113,49 @@ class DigestEditor(QWidget):
         self.document = document
         self.model: DigestModel = document.model
         self.setAccessibleName("Digest editor")
+        fields = self._make_fields()
+        self.tree = DigestTreeView()
+        self.tree.setModel(self.model)
+        self.items = ItemTextPanel()
+        self.tree.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("editor-splitter")
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(self.items)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        editor_page = QWidget()
+        editor_layout = QVBoxLayout(editor_page)
+        editor_layout.setContentsMargins(0, 0, 0, 0)
+        editor_layout.addLayout(fields)
+        editor_layout.addWidget(self.splitter, 1)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._empty_page())
+        self.pages.addWidget(editor_page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.pages)
+        self._bind_texts()
+        self._make_actions()
+        document.opened.connect(self._opened)
+        document.changed.connect(self._changed)
+        document.flushing.connect(self.flush)
+        self._opened(document.digest)
 
-        self.title = QLineEdit()
-        self.title.setAccessibleName("Digest title")
-        self.title.setToolTip("The email's subject and main heading")
+    def _make_fields(self) -> QFormLayout:
+        """The digest's title, period, preheader, intro and theme, and the error line."""
+        self.title = _line_edit("Digest title", "The email's subject and main heading")
         self.title.setMaxLength(MAX_TITLE + 50)
-        self.period = QLineEdit()
-        self.period.setAccessibleName("Digest period")
-        self.period.setToolTip(
-            "The month the digest covers, written YYYY-MM (2023-01), or any text"
+        self.period = _line_edit(
+            "Digest period", "The month the digest covers, written YYYY-MM (2023-01), or any text"
         )
         self.period.setMaxLength(MAX_PERIOD + 10)
-        self.preheader = QLineEdit()
-        self.preheader.setAccessibleName("Digest preheader")
-        self.preheader.setToolTip(
-            "The preview line inboxes show after the subject (about 90 to 130 characters)"
+        self.preheader = _line_edit(
+            "Digest preheader",
+            "The preview line inboxes show after the subject (about 90 to 130 characters)",
         )
         self.preheader.setMaxLength(MAX_PREHEADER + 50)
         self.intro = QPlainTextEdit()
@@ -301,75 +172,43 @@ class DigestEditor(QWidget):
         self.error.setAccessibleName("Field error")
         self.error.setStyleSheet("color: #c62828;")
         self.error.hide()
-
         fields = QFormLayout()
         fields.addRow("&Title:", self.title)
         fields.addRow("&Period:", self.period)
         fields.addRow("Pre&header:", self.preheader)
         fields.addRow("I&ntro:", self.intro)
-        self.theme_picker = ThemePicker(document)  # the layout: an undoable edit as well
+        self.theme_picker = ThemePicker(self.document)  # the layout: an undoable edit as well
         fields.addRow("Th&eme:", self.theme_picker)
         fields.addRow(self.error)
+        return fields
 
-        self.tree = DigestTreeView()
-        self.tree.setModel(self.model)
-        self.items = ItemTextPanel()
-        self.tree.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.tree.customContextMenuRequested.connect(self._context_menu)
-
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.setObjectName("editor-splitter")
-        self.splitter.addWidget(self.tree)
-        self.splitter.addWidget(self.items)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setChildrenCollapsible(False)
-
-        editor_page = QWidget()
-        editor_layout = QVBoxLayout(editor_page)
-        editor_layout.setContentsMargins(0, 0, 0, 0)
-        editor_layout.addLayout(fields)
-        editor_layout.addWidget(self.splitter, 1)
-
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self._empty_page())
-        self.pages.addWidget(editor_page)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.pages)
-
-        self._bindings: list[_TextBinding] = []
-        for name, widget in (
-            ("title", self.title),
-            ("period", self.period),
-            ("preheader", self.preheader),
-            ("intro", self.intro),
-        ):
-            self._bindings.append(self._field_binding(name, widget))
-        self._title_binding = _TextBinding(
-            self.items.title_edit,
-            lambda text: self._plan_override("title", text),
-            lambda: self._effective("title"),
-            lambda op: self._submit(op, "title"),
-            self._show_error,
-        )
-        self._summary_binding = _TextBinding(
-            self.items.summary_edit,
-            lambda text: self._plan_override("summary", text),
-            lambda: self._effective("summary"),
-            lambda op: self._submit(op, "summary"),
-            self._show_error,
-        )
+    def _bind_texts(self) -> None:
+        """Each digest field, and the selected item's title and summary, to its text."""
+        self._bindings: list[TextBinding] = [
+            self._field_binding(name, widget) for name, widget in self._field_widgets().items()
+        ]
+        self._title_binding = self._item_binding("title", self.items.title_edit)
+        self._summary_binding = self._item_binding("summary", self.items.summary_edit)
         self._bindings += [self._title_binding, self._summary_binding]
         self.items.reset_title.clicked.connect(lambda: self._reset_override("title"))
         self.items.reset_summary.clicked.connect(lambda: self._reset_override("summary"))
 
-        self._make_actions()
-        document.opened.connect(self._opened)
-        document.changed.connect(self._changed)
-        document.flushing.connect(self.flush)
-        self._opened(document.digest)
+    def _item_binding(self, field: str, widget: TextWidget) -> TextBinding:
+        return TextBinding(
+            widget,
+            lambda text: self._plan_override(field, text),
+            lambda: self._effective(field),
+            lambda op: self._submit(op, field),
+            self._show_error,
+        )
+
+    def _field_widgets(self) -> dict[str, TextWidget]:
+        return {
+            "title": self.title,
+            "period": self.period,
+            "preheader": self.preheader,
+            "intro": self.intro,
+        }
 
     # -- pages ----------------------------------------------------------------------------------
     def _empty_page(self) -> QWidget:
@@ -419,13 +258,8 @@ class DigestEditor(QWidget):
             binding.timer.stop()
         self._show_error(self.title, "")
         if digest is not None:
-            for name, widget in (
-                ("title", self.title),
-                ("period", self.period),
-                ("preheader", self.preheader),
-                ("intro", self.intro),
-            ):
-                _set_text(widget, digest.text_field(name))
+            for name, widget in self._field_widgets().items():
+                set_text(widget, digest.text_field(name))
         self.tree.expandAll()
         self._selection_changed()
         self._update_actions()
@@ -439,7 +273,7 @@ class DigestEditor(QWidget):
         self._update_actions()
 
     # -- text -----------------------------------------------------------------------------------
-    def _field_binding(self, name: str, widget: TextWidget) -> _TextBinding:
+    def _field_binding(self, name: str, widget: TextWidget) -> TextBinding:
         def plan(text: str) -> Operation | None:
             digest = self.document.digest
             return None if digest is None else plan_field(digest, name, text)
@@ -448,7 +282,7 @@ class DigestEditor(QWidget):
             digest = self.document.digest
             return None if digest is None else digest.text_field(name)
 
-        return _TextBinding(
+        return TextBinding(
             widget, plan, current, lambda op: self._submit(op, name), self._show_error
         )
 
@@ -466,10 +300,7 @@ class DigestEditor(QWidget):
         digest, item = self.document.digest, self.items.item
         if digest is None or item is None:
             return None
-        value = digest.override(item.id).get(field)
-        if value is not None:
-            return value
-        return item.title if field == "title" else item.summary
+        return shown_text(digest, item).get(field)
 
     def _reset_override(self, field: str) -> None:
         digest, item = self.document.digest, self.items.item
@@ -555,12 +386,7 @@ class DigestEditor(QWidget):
         self.tree.setFocus()
 
     def focus_field(self, name: str) -> bool:
-        widget = {
-            "title": self.title,
-            "period": self.period,
-            "preheader": self.preheader,
-            "intro": self.intro,
-        }.get(name)
+        widget = self._field_widgets().get(name)
         if widget is None:
             return False
         widget.setFocus()

@@ -1,26 +1,27 @@
 """A Qt item model adapting the core's :class:`~composer.digest.model.Digest`: sections, then items.
 
-:class:`DigestModel` holds the current digest and nothing of its own (beyond a
-stable key per section row, so that Qt's persistent indexes follow a section
-when sections move). It changes only through :meth:`DigestModel.apply`, which
-applies a core operation and emits the matching row signals (insert, remove,
-move, data changed); the undo stack calls it, and drops only *plan* operations
-and hand them to the :attr:`DigestModel.submit_operations` callback, which pushes them on
-that stack. The view never edits rows itself.
+:class:`DigestModel` shows the core's :class:`~composer.digest.events.EventedDigest`
+and keeps nothing of its own but a stable key per section row (so that Qt's
+persistent indexes follow a section when sections move). It does not know the
+operations: the evented digest applies them (edits, undos and redos, through
+:meth:`DigestModel.apply`) and says which rows appear, go, move or change, and
+the model turns each event into Qt's row signals (``inserting`` ->
+``beginInsertRows``, ``inserted`` -> ``endInsertRows``...). Renames and drops only
+*plan* operations and hand them to the :attr:`DigestModel.submit_operations`
+callback, which pushes them on the undo stack. The view never edits rows itself.
 
-Drag and drop speaks two MIME types: :data:`ITEMS_MIME` (library item ids, from
-the library table) and :data:`ROWS_MIME` (rows of this digest being moved).
+Drag and drop speaks two MIME types (:mod:`ui.digest_drag`): :data:`ITEMS_MIME`
+(library item ids, from the library table) and :data:`ROWS_MIME` (rows of this
+digest being moved).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
-    QByteArray,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -31,34 +32,19 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle
 
-from composer.digest.editing import (
-    plan_add_items,
-    plan_move_items,
-    plan_move_sections,
-    plan_override,
-    plan_rename_section,
-)
-from composer.digest.model import Digest
-from composer.digest.operations import (
-    AddItem,
-    AddSection,
-    MoveItem,
-    MoveSection,
-    Operation,
-    RemoveItem,
-    RemoveSection,
-    RenameSection,
-    SetField,
-    SetOverride,
-)
+from composer.digest.editing import plan_override, plan_rename_section
+from composer.digest.events import EventedDigest
+from composer.digest.model import Digest, shown_text
+from composer.digest.operations import Operation, Parent
 from composer.errors import ValidationError
 from composer.library.item import NewsItem
+from ui.digest_drag import ITEMS_MIME as ITEMS_MIME  # the MIME names, re-exported
+from ui.digest_drag import ROWS_MIME as ROWS_MIME
+from ui.digest_drag import item_ids_mime as item_ids_mime
+from ui.digest_drag import plan_drop, rows_mime
+from ui.digest_drag import read_item_ids as read_item_ids
 
 Index = QModelIndex | QPersistentModelIndex
-#: Library item ids dragged from the library table (JSON list of ids).
-ITEMS_MIME = "application/x-newsdigest-item-ids"
-#: Rows of the open digest being dragged (JSON: digest id, sections, items as [s, p]).
-ROWS_MIME = "application/x-newsdigest-digest-rows"
 
 ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ROLE = Qt.ItemDataRole.UserRole + 2  # "section" or "item"
@@ -73,43 +59,33 @@ COLUMNS = ("Title", "Date")
 Submit = Callable[[list[Operation]], bool]
 
 
-def item_ids_mime(ids: Sequence[str]) -> QMimeData:
-    """The drag payload of library items."""
-    mime = QMimeData()
-    mime.setData(ITEMS_MIME, QByteArray(json.dumps(list(ids)).encode("utf-8")))
-    return mime
-
-
-def read_item_ids(mime: QMimeData) -> list[str]:
-    if not mime.hasFormat(ITEMS_MIME):
-        return []
-    try:
-        ids = json.loads(bytes(mime.data(ITEMS_MIME).data()).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        return []
-    return [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
-
-
 class DigestModel(QAbstractItemModel):
     """Sections as top-level rows, their items as children; two columns (title, date)."""
 
     #: The digest changed through :meth:`apply` (an edit, an undo, a redo).
     edited = Signal()
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: Any = None, document: EventedDigest | None = None) -> None:
         super().__init__(parent)
-        self._digest: Digest | None = None
+        #: The core's evented digest this model shows; it changes only through it.
+        self.document = document if document is not None else EventedDigest()
         self._lookup: Mapping[str, NewsItem] = {}
         self._keys: list[int] = []  # a stable key per section row (the internal id of children)
         self._next_key = 1
         self._order: Sequence[str] = ()
         #: Where planned operations go (the undo stack); applies them directly when unset.
         self.submit_operations: Submit = self._apply_directly
+        self._listen(self.document)
+        self._reset_keys()
 
     # -- state ---------------------------------------------------------------------------------
     @property
+    def _digest(self) -> Digest | None:
+        return self.document.digest
+
+    @property
     def digest(self) -> Digest | None:
-        return self._digest
+        return self.document.digest
 
     @property
     def lookup(self) -> Mapping[str, NewsItem]:
@@ -120,10 +96,7 @@ class DigestModel(QAbstractItemModel):
 
     def set_digest(self, digest: Digest | None) -> None:
         """Show another digest (a reset: nothing of the previous one is kept)."""
-        self.beginResetModel()
-        self._digest = digest
-        self._keys = [self._new_key() for _ in (digest.sections if digest else ())]
-        self.endResetModel()
+        self.document.set_digest(digest)
 
     def set_lookup(self, lookup: Mapping[str, NewsItem]) -> None:
         """New library items (after an import, an edit or a removal): every row may change."""
@@ -142,8 +115,7 @@ class DigestModel(QAbstractItemModel):
 
     def restamp(self, digest: Digest) -> None:
         """Take the saved copy of the open digest (same content, new timestamps)."""
-        if self._digest is not None and digest.id == self._digest.id:
-            self._digest = digest
+        self.document.restamp(digest)
 
     def _new_key(self) -> int:
         key = self._next_key
@@ -154,92 +126,73 @@ class DigestModel(QAbstractItemModel):
         self.apply_all(operations)
         return True
 
-    # -- changes --------------------------------------------------------------------------------
+    # -- changes: the core document's events, as Qt's row signals ------------------------------
     def apply_all(self, operations: Iterable[Operation]) -> list[Operation]:
         """Apply operations in order; returns their inverses in undo order."""
-        inverses = [self.apply(operation) for operation in operations]
-        inverses.reverse()
-        return inverses
+        return self.document.apply_all(operations)
 
     def apply(self, operation: Operation) -> Operation:
-        """Apply one operation to the digest, with the row signals it calls for."""
-        if self._digest is None:
-            raise ValidationError("digest", "no digest is open")
-        new, inverse = operation.apply(self._digest)  # raises before anything changed
-        root = QModelIndex()
-        if isinstance(operation, AddItem):
-            parent = self.index(operation.section, 0)
-            self.beginInsertRows(parent, operation.position, operation.position)
-            self._digest = new
-            self.endInsertRows()
-            self._section_changed(operation.section)
-        elif isinstance(operation, RemoveItem):
-            parent = self.index(operation.section, 0)
-            self.beginRemoveRows(parent, operation.position, operation.position)
-            self._digest = new
-            self.endRemoveRows()
-            self._section_changed(operation.section)
-        elif isinstance(operation, MoveItem):
-            self._move_item(operation, new)
-        elif isinstance(operation, AddSection):
-            self.beginInsertRows(root, operation.index, operation.index)
-            self._digest = new
-            self._keys.insert(operation.index, self._new_key())
-            self.endInsertRows()
-        elif isinstance(operation, RemoveSection):
-            self.beginRemoveRows(root, operation.index, operation.index)
-            self._digest = new
-            del self._keys[operation.index]
-            self.endRemoveRows()
-        elif isinstance(operation, MoveSection):
-            source, target = operation.from_index, operation.to_index
-            if source != target:
-                destination = target + 1 if target > source else target
-                self.beginMoveRows(root, source, source, root, destination)
-                self._digest = new
-                self._keys.insert(target, self._keys.pop(source))
-                self.endMoveRows()
-            else:
-                self._digest = new
-        elif isinstance(operation, RenameSection):
-            self._digest = new
-            self._section_changed(operation.index)
-        elif isinstance(operation, SetOverride):
-            self._digest = new
-            location = new.locate(operation.item_id)
-            if location is not None:
-                parent = self.index(location[0], 0)
-                for row, item_id in enumerate(new.sections[location[0]].item_ids):
-                    if item_id == operation.item_id:
-                        self.dataChanged.emit(
-                            self.index(row, 0, parent), self.index(row, len(COLUMNS) - 1, parent)
-                        )
-        elif isinstance(operation, SetField):
-            self._digest = new
-        else:  # an operation this adapter does not know: show the result from scratch
-            self.beginResetModel()
-            self._digest = new
-            self._keys = [self._new_key() for _ in new.sections]
-            self.endResetModel()
-        self.edited.emit()
-        return inverse
+        """Apply one operation to the digest; its events give the row signals."""
+        return self.document.apply(operation)
 
-    def _move_item(self, operation: MoveItem, new: Digest) -> None:
-        source, target = operation.from_section, operation.to_section
-        row, to = operation.from_position, operation.to_position
-        if source == target and row == to:
-            self._digest = new
-            return
-        destination = to + 1 if source == target and to > row else to
-        self.beginMoveRows(self.index(source, 0), row, row, self.index(target, 0), destination)
-        self._digest = new
+    def _listen(self, document: EventedDigest) -> None:
+        events = document.events
+        events.inserting.connect(self._inserting)
+        events.inserted.connect(self._inserted)
+        events.removing.connect(self._removing)
+        events.removed.connect(self._removed)
+        events.moving.connect(self._moving)
+        events.moved.connect(self._moved)
+        events.changed.connect(self._changed)
+        events.resetting.connect(self.beginResetModel)
+        events.reset.connect(self._reset)
+        events.edited.connect(self.edited.emit)
+
+    def _parent(self, parent: Parent) -> QModelIndex:
+        return QModelIndex() if parent is None else self.index(parent, 0)
+
+    def _inserting(self, parent: Parent, row: int) -> None:
+        self.beginInsertRows(self._parent(parent), row, row)
+
+    def _inserted(self, parent: Parent, row: int) -> None:
+        if parent is None:
+            self._keys.insert(row, self._new_key())
+        self.endInsertRows()
+
+    def _removing(self, parent: Parent, row: int) -> None:
+        self.beginRemoveRows(self._parent(parent), row, row)
+
+    def _removed(self, parent: Parent, row: int) -> None:
+        if parent is None:
+            del self._keys[row]
+        self.endRemoveRows()
+
+    def _moving(self, from_parent: Parent, row: int, to_parent: Parent, to_row: int) -> None:
+        # Qt counts the destination before the row leaves; the core, after
+        destination = to_row + 1 if from_parent == to_parent and to_row > row else to_row
+        self.beginMoveRows(
+            self._parent(from_parent), row, row, self._parent(to_parent), destination
+        )
+
+    def _moved(self, from_parent: Parent, row: int, to_parent: Parent, to_row: int) -> None:
+        if from_parent is None:
+            self._keys.insert(to_row, self._keys.pop(row))
         self.endMoveRows()
-        self._section_changed(source)
-        if target != source:
-            self._section_changed(target)
 
-    def _section_changed(self, row: int) -> None:
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+    def _changed(self, parent: Parent, rows: tuple[int, ...]) -> None:
+        index = self._parent(parent)
+        for row in rows:
+            self.dataChanged.emit(
+                self.index(row, 0, index), self.index(row, len(COLUMNS) - 1, index)
+            )
+
+    def _reset(self) -> None:
+        self._reset_keys()
+        self.endResetModel()
+
+    def _reset_keys(self) -> None:
+        digest = self.document.digest
+        self._keys = [self._new_key() for _ in (digest.sections if digest else ())]
 
     # -- structure -------------------------------------------------------------------------------
     def _section_row(self, key: int) -> int:
@@ -364,10 +317,8 @@ class DigestModel(QAbstractItemModel):
         assert self._digest is not None
         item_id = self._digest.sections[ref[0]].item_ids[ref[1]]
         item = self._lookup.get(item_id)
-        override = self._digest.override(item_id)
-        overridden = frozenset(
-            f for f in ("title", "summary") if override.get(f) is not None and item is not None
-        )
+        shown = shown_text(self._digest, item) if item is not None else None
+        overridden = shown.overridden if shown is not None else frozenset()
         if role == ITEM_ID_ROLE:
             return item_id
         if role == KIND_ROLE:
@@ -393,7 +344,8 @@ class DigestModel(QAbstractItemModel):
                     "email; press Delete to remove it from the digest."
                 )
             return None
-        title = override.title if override.title is not None else item.title
+        assert shown is not None
+        title = shown.title
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if column == 0:
                 return title
@@ -465,33 +417,16 @@ class DigestModel(QAbstractItemModel):
 
     def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         """The dragged rows: sections when any section is among them, else items."""
-        mime = QMimeData()
         if self._digest is None:
-            return mime
+            return QMimeData()
         sections = sorted({i.row() for i in indexes if self.is_section(i)})
         items = (
             [] if sections else sorted({ref for i in indexes if (ref := self.ref(i)) is not None})
         )
-        payload = {"digest": self._digest.id, "sections": sections, "items": items}
-        mime.setData(ROWS_MIME, QByteArray(json.dumps(payload).encode("utf-8")))
         titles = [self._digest.sections[s].category for s in sections] + [
             str(self.data(self.index(p, 0, self.index(s, 0)))) for s, p in items
         ]
-        mime.setText("\n".join(titles))
-        return mime
-
-    def _rows(self, mime: QMimeData) -> tuple[list[int], list[tuple[int, int]]] | None:
-        if self._digest is None or not mime.hasFormat(ROWS_MIME):
-            return None
-        try:
-            payload = json.loads(bytes(mime.data(ROWS_MIME).data()).decode("utf-8"))
-            if payload.get("digest") != self._digest.id:
-                return None
-            sections = [int(s) for s in payload.get("sections", [])]
-            items = [(int(s), int(p)) for s, p in payload.get("items", [])]
-        except (ValueError, TypeError, AttributeError, UnicodeDecodeError):
-            return None
-        return sections, items
+        return rows_mime(self._digest.id, sections, items, "\n".join(titles))
 
     def plan_drop(self, mime: QMimeData, row: int, parent: Index) -> list[Operation] | None:
         """The operations a drop would submit; ``None`` when the drop is refused here."""
@@ -503,31 +438,9 @@ class DigestModel(QAbstractItemModel):
             if ref is None:
                 return None
             section, row = ref
-        elif parent.isValid():
-            section = parent.row()
         else:
-            section = -1
-        rows = self._rows(mime)
-        if rows is not None:
-            sections, items = rows
-            if sections:
-                target = section if section >= 0 else row  # onto a section: before it
-                return plan_move_sections(digest, sections, target)
-            if section < 0 or not items:
-                return None  # items dropped between sections: no section to go to
-            return plan_move_items(digest, items, section, row)
-        ids = read_item_ids(mime)
-        if not ids:
-            return None
-        chosen = [self._lookup[i] for i in ids if i in self._lookup]
-        if not chosen:
-            return None
-        if section < 0:  # anywhere but a section: each into its category's section
-            return plan_add_items(digest, chosen, self._lookup, self._order)
-        position = row if row >= 0 else None
-        return plan_add_items(
-            digest, chosen, self._lookup, self._order, section=section, position=position
-        )
+            section = parent.row() if parent.isValid() else -1
+        return plan_drop(digest, self._lookup, self._order, mime, section, row)
 
     def canDropMimeData(
         self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index

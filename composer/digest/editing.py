@@ -34,9 +34,11 @@ from composer.digest.model import (
     MAX_TITLE,
     Digest,
     check_field,
+    library_text,
     make_digest,
     new_digest_id,
     override_value,
+    shown_text,
 )
 from composer.digest.operations import (
     AddItem,
@@ -73,11 +75,10 @@ def shorten(text: str, limit: int = LABEL_LENGTH) -> str:
 
 def item_title(digest: Digest, lookup: Mapping[str, NewsItem], item_id: str) -> str:
     """The title the digest shows for ``item_id`` (its override, the library's, or the id)."""
-    override = digest.override(item_id).title
-    if override is not None:
-        return override
     item = lookup.get(item_id)
-    return item.title if item is not None else item_id
+    if item is not None:
+        return shown_text(digest, item).title
+    return digest.override(item_id).title or item_id  # deleted from the library
 
 
 def _quoted(text: str) -> str:
@@ -86,6 +87,26 @@ def _quoted(text: str) -> str:
 
 def _count(n: int, what: str) -> str:
     return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def _subject(operation: Operation, digest: Digest, lookup: Mapping[str, NewsItem]) -> str:
+    """The item title or section name ``operation`` touches in ``digest``, for its label."""
+    if isinstance(operation, MoveItem):
+        ids = digest.sections[operation.from_section].item_ids
+        return item_title(digest, lookup, ids[operation.from_position])
+    if isinstance(operation, RemoveItem):
+        ids = digest.sections[operation.section].item_ids
+        return item_title(digest, lookup, ids[operation.position])
+    if isinstance(operation, AddItem | SetOverride):
+        item = lookup.get(operation.item_id)
+        return item.title if item is not None else operation.item_id
+    if isinstance(operation, MoveSection):
+        return digest.sections[operation.from_index].category
+    if isinstance(operation, RemoveSection | RenameSection):
+        return digest.sections[operation.index].category
+    if isinstance(operation, AddSection):
+        return operation.category
+    return ""
 
 
 def describe(
@@ -97,24 +118,7 @@ def describe(
     named: list[tuple[Operation, str]] = []  # each operation and the item or section it touches
     current = digest
     for operation in operations:
-        subject = ""
-        if isinstance(operation, MoveItem):
-            ids = current.sections[operation.from_section].item_ids
-            subject = item_title(current, lookup, ids[operation.from_position])
-        elif isinstance(operation, RemoveItem):
-            ids = current.sections[operation.section].item_ids
-            subject = item_title(current, lookup, ids[operation.position])
-        elif isinstance(operation, AddItem | SetOverride):
-            item = lookup.get(operation.item_id)
-            subject = item.title if item is not None else operation.item_id
-        elif isinstance(operation, MoveSection | RemoveSection):
-            index = operation.from_index if isinstance(operation, MoveSection) else operation.index
-            subject = current.sections[index].category
-        elif isinstance(operation, RenameSection):
-            subject = current.sections[operation.index].category
-        elif isinstance(operation, AddSection):
-            subject = operation.category
-        named.append((operation, subject))
+        named.append((operation, _subject(operation, current, lookup)))
         current, _ = operation.apply(current)
     kinds = {type(op) for op, _ in named}
     items = [subject for op, subject in named if not isinstance(op, AddSection)]
@@ -364,8 +368,7 @@ def plan_override(digest: Digest, item: NewsItem, field: str, text: str | None) 
     returned when nothing would change. Raises ``ValidationError`` for bad text.
     """
     value = override_value(field, text)
-    library_text = item.title if field == "title" else item.summary
-    if value is not None and value == library_text:
+    if value is not None and value == library_text(item, field):
         value = None
     if value == digest.override(item.id).get(field):
         return None

@@ -364,6 +364,47 @@ def _stamp(value: Any, field: str) -> str:
     return value.strip()[:40]
 
 
+# -- what the digest shows of an item --------------------------------------------------------------
+def library_text(item: NewsItem, field: str) -> str:
+    """The library's own text of ``item`` for an overridable ``field`` (title, summary)."""
+    if field == "title":
+        return item.title
+    if field == "summary":
+        return item.summary
+    raise ValidationError("override", f"'{field}' cannot be overridden (only title, summary)")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ShownText:
+    """An item's title and summary as one digest shows them, and which are its own."""
+
+    title: str
+    summary: str
+    #: The fields this digest overrides (a subset of :data:`OVERRIDE_FIELDS`).
+    overridden: frozenset[str]
+
+    def get(self, field: str) -> str:
+        if field == "title":
+            return self.title
+        if field == "summary":
+            return self.summary
+        raise ValidationError("override", f"'{field}' cannot be overridden (only title, summary)")
+
+
+def shown_text(digest: Digest, item: NewsItem) -> ShownText:
+    """The one override rule: the digest's text where it has one, else the library's.
+
+    The editor's tree and item panel, the Undo/Redo labels and the rendered email
+    (through :func:`resolve`) all read an item's text here.
+    """
+    override = digest.override(item.id)
+    return ShownText(
+        title=override.title if override.title is not None else item.title,
+        summary=override.summary if override.summary is not None else item.summary,
+        overridden=frozenset(f for f in OVERRIDE_FIELDS if override.get(f) is not None),
+    )
+
+
 # -- resolving against the library -----------------------------------------------------------------
 @dataclasses.dataclass(frozen=True, slots=True)
 class ResolvedItem:
@@ -422,22 +463,16 @@ def resolve(digest: Digest, lookup: Mapping[str, NewsItem]) -> ResolvedDigest:
             if item is None:
                 missing.append(MissingItem(item_id, s, p, section.category))
                 continue
-            override = digest.override(item_id)
-            overridden = frozenset(f for f in OVERRIDE_FIELDS if override.get(f) is not None)
+            text = shown_text(digest, item)
             found.append(
                 ResolvedItem(
                     item=item,
                     section=s,
                     position=p,
-                    title=override.title if override.title is not None else item.title,
-                    summary=override.summary if override.summary is not None else item.summary,
-                    overridden=overridden,
+                    title=text.title,
+                    summary=text.summary,
+                    overridden=text.overridden,
                 )
             )
         sections.append(ResolvedSection(section.category, s, tuple(found), tuple(missing)))
     return ResolvedDigest(digest, tuple(sections))
-
-
-def lookup_from(items: Iterable[NewsItem]) -> dict[str, NewsItem]:
-    """An id -> item mapping for :func:`resolve`."""
-    return {item.id: item for item in items}

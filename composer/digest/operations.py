@@ -14,6 +14,10 @@ left its old place, so moving an item to where it already is changes nothing.
 Adding refuses an item the digest already holds, and moving only relocates one
 reference, so no operation ever loses or duplicates an item.
 
+Each operation also says what it does to the rows of a view of the digest
+(:meth:`Operation.changes`: a row inserted, removed or moved, rows changed), which
+:class:`composer.digest.events.EventedDigest` emits as events.
+
 Overrides follow their item: removing the last reference to an item drops its
 override (and the inverse puts it back), so a digest never keeps overrides for
 items it does not hold.
@@ -37,6 +41,56 @@ from composer.digest.model import (
 )
 from composer.errors import ValidationError
 
+# -- what an operation does to the rows of a view ------------------------------------------------
+#: Whose rows: ``None`` for the list of sections, a section's index for its items.
+Parent = int | None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Inserted:
+    """A row appears at ``row`` of ``parent``."""
+
+    parent: Parent
+    row: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Removed:
+    """The row at ``row`` of ``parent`` goes."""
+
+    parent: Parent
+    row: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Moved:
+    """A row moves; ``to_row`` is counted after it left ``from_row`` (as operations count)."""
+
+    from_parent: Parent
+    from_row: int
+    to_parent: Parent
+    to_row: int
+
+    @property
+    def rows(self) -> tuple[Parent, int, Parent, int]:
+        return self.from_parent, self.from_row, self.to_parent, self.to_row
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Changed:
+    """These rows of ``parent`` stay where they are but show something new."""
+
+    parent: Parent
+    rows: tuple[int, ...]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Reset:
+    """Too much changed to say row by row: show the digest from scratch."""
+
+
+RowChange = Inserted | Removed | Moved | Changed | Reset
+
 
 class Operation(abc.ABC):
     """One undoable change to a digest."""
@@ -47,6 +101,14 @@ class Operation(abc.ABC):
     @abc.abstractmethod
     def apply(self, digest: Digest) -> tuple[Digest, Operation]:
         """The changed digest and the operation that changes it back."""
+
+    def changes(self, digest: Digest) -> tuple[RowChange, ...]:
+        """What applying this to ``digest`` (where it applies) does to a view's rows.
+
+        At most one row appears, goes or moves; :class:`Changed` rows follow. An
+        operation that does not say (this default) asks for a :class:`Reset`.
+        """
+        return (Reset(),)
 
 
 def apply_all(digest: Digest, operations: list[Operation]) -> tuple[Digest, list[Operation]]:
@@ -112,6 +174,9 @@ class AddItem(Operation):
         )
         return changed, RemoveItem(self.section, self.position)
 
+    def changes(self, digest: Digest) -> tuple[RowChange, ...]:
+        return Inserted(self.section, self.position), Changed(None, (self.section,))
+
 
 @dataclasses.dataclass(frozen=True)
 class RemoveItem(Operation):
@@ -135,6 +200,9 @@ class RemoveItem(Operation):
         overrides = dict(digest.overrides) if still_held else _without_override(digest, item_id)
         changed = dataclasses.replace(digest, sections=sections, overrides=overrides)
         return changed, AddItem(item_id, self.section, self.position, dropped)
+
+    def changes(self, digest: Digest) -> tuple[RowChange, ...]:
+        return Removed(self.section, self.position), Changed(None, (self.section,))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -166,6 +234,14 @@ class MoveItem(Operation):
         return changed, MoveItem(
             self.to_section, self.to_position, self.from_section, self.from_position
         )
+
+    def changes(self, digest: Digest) -> tuple[RowChange, ...]:
+        source, target = self.from_section, self.to_section
+        if source == target and self.from_position == self.to_position:
+            return ()
+        moved = Moved(source, self.from_position, target, self.to_position)
+        counts = (source,) if source == target else (source, target)
+        return moved, *(Changed(None, (section,)) for section in counts)
 
 
 # -- sections ----------------------------------------------------------------------------------
@@ -204,6 +280,9 @@ class AddSection(Operation):
         changed = dataclasses.replace(digest, sections=tuple(sections), overrides=overrides)
         return changed, RemoveSection(self.index)
 
+    def changes(self, digest: Digest) -> tuple[RowChange, ...]:
+        return (Inserted(None, self.index),)
+
 
 @dataclasses.dataclass(frozen=True)
 class RemoveSection(Operation):
@@ -225,6 +304,9 @@ class RemoveSection(Operation):
         changed = dataclasses.replace(digest, sections=sections, overrides=overrides)
         return changed, AddSection(self.index, removed.category, removed.item_ids, dropped)
 
+    def changes(self, digest: Digest) -> tuple[RowChange, ...]:
+        return (Removed(None, self.index),)
+
 
 @dataclasses.dataclass(frozen=True)
 class MoveSection(Operation):
@@ -245,6 +327,11 @@ class MoveSection(Operation):
         sections.insert(self.to_index, moved)
         changed = dataclasses.replace(digest, sections=tuple(sections))
         return changed, MoveSection(self.to_index, self.from_index)
+
+    def changes(self, digest: Digest) -> tuple[RowChange, ...]:
+        if self.from_index == self.to_index:
+            return ()
+        return (Moved(None, self.from_index, None, self.to_index),)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -268,6 +355,9 @@ class RenameSection(Operation):
             sections=_replace_section(digest, self.index, Section(category, section.item_ids)),
         )
         return changed, RenameSection(self.index, section.category)
+
+    def changes(self, digest: Digest) -> tuple[RowChange, ...]:
+        return (Changed(None, (self.index,)),)
 
 
 # -- overrides and fields ------------------------------------------------------------------------
@@ -297,6 +387,13 @@ class SetOverride(Operation):
         changed = dataclasses.replace(digest, overrides=overrides)
         return changed, SetOverride(self.item_id, self.field, old)
 
+    def changes(self, digest: Digest) -> tuple[RowChange, ...]:
+        return tuple(
+            Changed(s, tuple(p for p, i in enumerate(section.item_ids) if i == self.item_id))
+            for s, section in enumerate(digest.sections)
+            if self.item_id in section.item_ids
+        )
+
 
 @dataclasses.dataclass(frozen=True)
 class SetField(Operation):
@@ -312,3 +409,6 @@ class SetField(Operation):
         changes: dict[str, str] = {self.field: value}
         changed = dataclasses.replace(digest, **changes)  # type: ignore[arg-type]
         return changed, SetField(self.field, old)
+
+    def changes(self, digest: Digest) -> tuple[RowChange, ...]:
+        return ()  # no row shows the digest's fields
