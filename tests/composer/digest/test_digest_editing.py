@@ -153,8 +153,8 @@ def test_typed_text_becomes_an_operation_only_when_it_changes_something() -> Non
     with pytest.raises(ValidationError):
         plan_field(digest, "title", "   ")
     assert plan_override(digest, first, "title", first.title) is None
-    changed = _apply(digest, [plan_override(digest, first, "title", "Moldova mission")])
-    assert changed.override(first.id).title == "Moldova mission"
+    changed = _apply(digest, [plan_override(digest, first, "title", "Vostrana visit")])
+    assert changed.override(first.id).title == "Vostrana visit"
     # typing the library's text again clears the override
     cleared = plan_override(changed, first, "title", first.title)
     assert cleared is not None and _apply(changed, [cleared]).overrides == {}
@@ -175,7 +175,7 @@ def test_undo_texts_name_what_they_undo() -> None:
         "move section 'Expert Voice'"
     )
     op = plan_override(digest, items[0], "summary", "Shorter.")
-    assert describe([op], digest, lookup).startswith("change summary of 'SCOP Project")
+    assert describe([op], digest, lookup).startswith("change summary of 'WELLSPRING Project")
     assert describe([plan_field(digest, "intro", "Hello")], digest, lookup) == "change intro"
 
 
