@@ -88,7 +88,7 @@ def test_draft_january_from_the_fixture() -> None:
     dates = [by_id[i].date.day for i in digest.sections[0].item_ids]
     assert dates == [31, 24, 18, 9]  # newest first
     assert digest.title.endswith("January 2023")
-    assert digest.preheader.startswith("In this issue: SCOP Project")
+    assert digest.preheader.startswith("In this issue: WELLSPRING Project")
     assert len(digest.preheader) <= 140
     # the same library gives the same draft
     again = draft_digest(list(reversed(items)), "2023-01", sample_theme(), digest_id="d-jan")
