@@ -127,7 +127,7 @@ def test_structure(renderer: Renderer) -> None:
     assert len(list(doc.iter("style"))) == 1  # the inlined block is gone
     # footer
     footer = doc.text_content()
-    assert "Gonzagagasse 1, 1010 Vienna, Austria" in footer
+    assert "4 Mill Lane, 2041 Caldrith, Vostrana" in footer
     unsubscribe = [a for a in doc.iter("a") if a.text_content() == "Unsubscribe"]
     assert [a.get("href") for a in unsubscribe] == ["https://news.example.org/unsubscribe"]
 
