@@ -104,7 +104,7 @@ def check_message(received: Received, address: str) -> None:
     assert message["From"].addresses[0].addr_spec == "newsroom@example.org"
     assert received.mail_from == "newsroom@example.org"
     html = message.get_body(("html",)).get_content()
-    assert "SCOP Project" in html
+    assert "WELLSPRING Project" in html
 
 
 def each_once(handler: Handler, addresses: Sequence[str]) -> None:
@@ -377,7 +377,7 @@ def test_test_messages_are_marked_new_each_time_and_not_logged(
             job = SendJob(prepared, settings(port), test=True)
             assert job.run(job.plan(readers(1))).ok
     first, second = (r.message() for r in handler.messages())
-    assert str(first["Subject"]).startswith("[TEST] International Centre")
+    assert str(first["Subject"]).startswith("[TEST] Ostmere Centre")
     assert first["Message-ID"] != second["Message-ID"]
     assert library.send_log(DIGEST_ID) == []
 
