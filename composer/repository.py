@@ -24,7 +24,11 @@ JSONDict = dict[str, Any]
 
 @dataclasses.dataclass(frozen=True)
 class AddResult:
-    """What :meth:`Library.add_items` did: items added, and items it already had."""
+    """What :meth:`Library.add_items` did: items added, and items it already had.
+
+    ``existing`` holds the items as given (not the stored ones they duplicate), a
+    duplicate inside the batch included (:func:`composer.library.rules.split_new`).
+    """
 
     new: tuple[NewsItem, ...]
     existing: tuple[NewsItem, ...]
@@ -97,17 +101,20 @@ class Library(Protocol):
 
     # items -------------------------------------------------------------------------------
     def items(self) -> list[NewsItem]:
-        """Every item, newest first (ties by title). A snapshot: safe to keep."""
+        """Every item in the canonical order (:func:`composer.library.rules.item_sort_key`:
+        newest first, ties by title, then id). A snapshot: safe to keep."""
         ...
 
     def get_item(self, item_id: str) -> NewsItem | None: ...
 
     def find_existing(self, item: NewsItem) -> NewsItem | None:
-        """The stored item that is the same story (same id, or same title and date)."""
+        """The stored item that is the same story (:func:`composer.library.rules.find_duplicate`:
+        the same id, else the same title and date)."""
         ...
 
     def add_items(self, items: Iterable[NewsItem]) -> AddResult:
-        """Add the items the library does not have yet, in one durable write."""
+        """Add the items the library does not have yet, in one durable write (the split is
+        :func:`composer.library.rules.split_new`'s)."""
         ...
 
     def save_item(self, item: NewsItem) -> None:

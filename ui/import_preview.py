@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from composer.library.importers.base import ImportReport
+from composer.library.rules import split_new
 from ui.import_options import ReadOptionsPanel
 from ui.import_preview_model import (
     EXISTING,
@@ -327,17 +328,8 @@ class ImportPreview(QDialog):
 
     def new_count(self) -> int:
         """Items not in the library yet (counted once when two sources give the same story)."""
-        ids: set[str] = set()
-        keys: set[str] = set()
-        count = 0
-        for report in self.reports():
-            for item in report.items:
-                if item.id in ids or item.title_key in keys or self.find_existing(item):
-                    continue
-                ids.add(item.id)
-                keys.add(item.title_key)
-                count += 1
-        return count
+        items = (item for report in self.reports() for item in report.items)
+        return len(split_new(items, self.find_existing).new)
 
     def _update_import_button(self) -> None:
         busy = self.job.running > 0

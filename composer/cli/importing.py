@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 from composer.errors import NewsdigestError, ValidationError
 from composer.library.import_adding import ImportAdded, add_imported
 from composer.library.import_formats import DEFAULT_CATEGORY, FORMATS
+from composer.library.rules import split_new
 from composer.repository import AddResult, Library
 
 if TYPE_CHECKING:
     from composer.library.importers.base import ImportReport, ReadOptions
-    from composer.library.item import NewsItem
 
 Opener = Callable[[argparse.Namespace, bool], Library]
 
@@ -186,15 +186,10 @@ def _would_add(
 ) -> AddResult:
     """What an import would add and find already there, read without writing anything."""
     library = open_library(args, True)
-    try:
-        new: list[NewsItem] = []
-        existing: list[NewsItem] = []
-        for report in reports:
-            for item in report.items:
-                (existing if library.find_existing(item) is not None else new).append(item)
+    try:  # the core's rule, as the import itself applies it (a batch's duplicates included)
+        return split_new((item for r in reports for item in r.items), library.find_existing)
     finally:
         library.close()
-    return AddResult(tuple(new), tuple(existing))
 
 
 def _print_reading(report: ImportReport, added: AddResult) -> None:
