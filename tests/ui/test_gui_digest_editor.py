@@ -229,14 +229,14 @@ def test_overriding_an_item_title_and_summary_for_this_digest(window: MainWindow
     panel = editor.items
     assert panel.title_edit.text() == library_item.title
     assert not panel.reset_title.isEnabled()
-    panel.title_edit.setText("Moldova: the assessment mission")
+    panel.title_edit.setText("Vostrana: the scoping visit")
     panel.summary_edit.setPlainText("A shorter summary.")
     editor.flush()
     digest = window.document.digest
-    assert digest.override(item_id).title == "Moldova: the assessment mission"
+    assert digest.override(item_id).title == "Vostrana: the scoping visit"
     assert digest.override(item_id).summary == "A shorter summary."
     index = window.document.model.index_of_item(item_id)
-    assert index.data() == "Moldova: the assessment mission"
+    assert index.data() == "Vostrana: the scoping visit"
     assert index.data(OVERRIDDEN_ROLE) == frozenset({"title", "summary"})
     assert panel.reset_title.isEnabled() and "Changed" in panel.title_state.text()
     assert window.library.get_item(item_id).title == library_item.title  # library untouched
@@ -244,7 +244,7 @@ def test_overriding_an_item_title_and_summary_for_this_digest(window: MainWindow
     assert window.document.digest.override(item_id).title is None
     assert panel.title_edit.text() == library_item.title
     window.undo_action.trigger()
-    assert panel.title_edit.text() == "Moldova: the assessment mission"
+    assert panel.title_edit.text() == "Vostrana: the scoping visit"
 
 
 def test_new_open_duplicate_rename_and_delete_digests(window: MainWindow) -> None:
