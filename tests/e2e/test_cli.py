@@ -48,9 +48,9 @@ def test_items_lists_filters_and_prints_json(library_path: Path) -> None:
     )
     assert len(focus) == 4
     found = json.loads(
-        run_cli("items", "--search", "Türkiye seat", "--json", library=library_path).stdout
+        run_cli("items", "--search", "Kürnavia host", "--json", library=library_path).stdout
     )
-    assert [e["title"] for e in found] == ["ICMPD and Türkiye sign Seat Agreement"]
+    assert [e["title"] for e in found] == ["Kürnavia becomes host country to an OCRC office"]
 
 
 def test_json_export_imports_into_another_library_unchanged(tmp_path: Path) -> None:
