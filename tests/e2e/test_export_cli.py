@@ -61,7 +61,7 @@ def test_build_a_month_to_every_format(library: Path, tmp_path: Path) -> None:
     assert "preflight: 0 errors, 6 warnings" in result.stdout
     assert result.stdout.count("The item has no link") == 6
     html = out["html"].read_text(encoding="utf-8")
-    assert html.startswith("<!DOCTYPE html>") and "SCOP Project" in html
+    assert html.startswith("<!DOCTYPE html>") and "WELLSPRING Project" in html
     assert "PROJECT NEWS" in out["txt"].read_text(encoding="utf-8")
     message = email.message_from_bytes(out["eml"].read_bytes(), policy=email.policy.default)
     assert message.get_content_type() == "multipart/alternative"
