@@ -13,25 +13,25 @@ from composer.library.importers.feed import html_to_text, parse_feed
 RSS = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/">
 <channel>
-  <title>ICMPD news</title><link>https://example.org/</link><description>News</description>
+  <title>OCRC news</title><link>https://example.org/</link><description>News</description>
   <item>
-    <title>SCOP Project: Assessment Mission to Moldova</title>
-    <link>https://example.org/news/scop?utm_source=rss</link>
-    <description>&lt;p&gt;During the week of 11&amp;ndash;18 November &amp;amp; after.&lt;/p&gt;
+    <title>WELLSPRING Project: Scoping Visit to Vostrana</title>
+    <link>https://example.org/news/wellspring?utm_source=rss</link>
+    <description>&lt;p&gt;From 7&amp;ndash;12 November &amp;amp; after.&lt;/p&gt;
       &lt;script&gt;alert("x")&lt;/script&gt;
       &lt;p&gt;Second &lt;b&gt;paragraph&lt;/b&gt;.&lt;br&gt;Same one.&lt;/p&gt;</description>
     <pubDate>Tue, 31 Jan 2023 00:30:00 +0200</pubDate>
     <category>Project News</category>
-    <category>Moldova</category>
-    <category>Migration</category>
-    <media:content url="https://example.org/img/scop.jpg" medium="image"/>
+    <category>Vostrana</category>
+    <category>Water</category>
+    <media:content url="https://example.org/img/wellspring.jpg" medium="image"/>
   </item>
   <item>
-    <title>Migration Outlook 2023</title>
-    <link>https://example.org/news/outlook</link>
+    <title>Rural Water Forecast 2023</title>
+    <link>https://example.org/news/forecast</link>
     <description>Plain text teaser &amp; more.</description>
     <pubDate>Wed, 18 Jan 2023 10:00:00 GMT</pubDate>
-    <media:thumbnail url="https://example.org/img/outlook-thumb.jpg"/>
+    <media:thumbnail url="https://example.org/img/forecast-thumb.jpg"/>
   </item>
   <item>
     <title>No date at all</title>
@@ -67,15 +67,15 @@ ATOM = """<?xml version="1.0" encoding="utf-8"?>
   <id>urn:uuid:60a76c80-d399-11d9-b93C-0003939e0af6</id>
   <updated>2023-01-31T12:00:00Z</updated>
   <entry>
-    <title type="html">ICMPD and &lt;i&gt;Türkiye&lt;/i&gt; sign Seat Agreement</title>
+    <title type="html">&lt;i&gt;Kürnavia&lt;/i&gt; becomes host country to an OCRC office</title>
     <id>urn:uuid:1</id>
-    <link rel="alternate" href="https://example.org/news/seat"/>
-    <link rel="enclosure" type="image/jpeg" href="https://example.org/img/seat.jpg"/>
+    <link rel="alternate" href="https://example.org/news/hosting"/>
+    <link rel="enclosure" type="image/jpeg" href="https://example.org/img/hosting.jpg"/>
     <published>2022-12-22T23:30:00-05:00</published>
     <updated>2022-12-23T10:00:00Z</updated>
     <category term="In Focus"/>
-    <category term="Türkiye"/>
-    <summary type="html">&lt;p&gt;On 21&amp;nbsp;December 2022 in Vienna.&lt;/p&gt;
+    <category term="Kürnavia"/>
+    <summary type="html">&lt;p&gt;On 21&amp;nbsp;December 2022 in Halvenport.&lt;/p&gt;
       &lt;style&gt;p {color: red}&lt;/style&gt;</summary>
     <content type="html">&lt;p&gt;The full text.&lt;/p&gt;</content>
   </entry>
@@ -102,26 +102,24 @@ def test_rss_file(tmp_path):
     assert report.format == "rss"
     titles = [item.title for item in report.items]
     assert titles == [
-        "SCOP Project: Assessment Mission to Moldova",
-        "Migration Outlook 2023",
+        "WELLSPRING Project: Scoping Visit to Vostrana",
+        "Rural Water Forecast 2023",
         "Sneaky link",
         "Image over ftp only",
     ]
-    scop, outlook, sneaky, ftp = report.items
-    assert scop.category == "Project News"
-    assert scop.tags == ("Moldova", "Migration")
+    wellspring, forecast, sneaky, ftp = report.items
+    assert wellspring.category == "Project News"
+    assert wellspring.tags == ("Vostrana", "Water")
     # The day as the publisher wrote it, not shifted to UTC (it would be 30 January).
-    assert scop.date.isoformat() == "2023-01-31"
-    assert scop.url == "https://example.org/news/scop?utm_source=rss"
-    assert scop.image_url == "https://example.org/img/scop.jpg"
-    assert scop.summary == (
-        "During the week of 11–18 November & after.\n\nSecond paragraph. Same one."
-    )
-    assert "alert" not in scop.summary and "<" not in scop.summary
-    assert scop.source == "feed.xml"
-    assert outlook.category == "News"
-    assert outlook.summary == "Plain text teaser & more."
-    assert outlook.image_url == "https://example.org/img/outlook-thumb.jpg"
+    assert wellspring.date.isoformat() == "2023-01-31"
+    assert wellspring.url == "https://example.org/news/wellspring?utm_source=rss"
+    assert wellspring.image_url == "https://example.org/img/wellspring.jpg"
+    assert wellspring.summary == "From 7–12 November & after.\n\nSecond paragraph. Same one."
+    assert "alert" not in wellspring.summary and "<" not in wellspring.summary
+    assert wellspring.source == "feed.xml"
+    assert forecast.category == "News"
+    assert forecast.summary == "Plain text teaser & more."
+    assert forecast.image_url == "https://example.org/img/forecast-thumb.jpg"
     assert sneaky.url is None
     assert sneaky.category == "Expert Voice"
     assert sneaky.image_url == "https://example.org/img/crypto.png"
@@ -141,14 +139,14 @@ def test_atom_file(tmp_path):
     report = import_source(write(tmp_path, "news.atom", ATOM), default_category="Updates")
     assert report.format == "rss"
     assert report.rejected == []
-    seat, relative = report.items
-    assert seat.title == "ICMPD and Türkiye sign Seat Agreement"
-    assert seat.category == "In Focus"
-    assert seat.tags == ("Türkiye",)
-    assert seat.date.isoformat() == "2022-12-22"  # published wins over updated
-    assert seat.url == "https://example.org/news/seat"
-    assert seat.image_url == "https://example.org/img/seat.jpg"
-    assert seat.summary == "On 21 December 2022 in Vienna."
+    hosting, relative = report.items
+    assert hosting.title == "Kürnavia becomes host country to an OCRC office"
+    assert hosting.category == "In Focus"
+    assert hosting.tags == ("Kürnavia",)
+    assert hosting.date.isoformat() == "2022-12-22"  # published wins over updated
+    assert hosting.url == "https://example.org/news/hosting"
+    assert hosting.image_url == "https://example.org/img/hosting.jpg"
+    assert hosting.summary == "On 21 December 2022 in Halvenport."
     assert relative.category == "Updates"
     assert relative.date.isoformat() == "2022-12-21"
     assert relative.summary == "Para one.\n\nPara two."
@@ -178,19 +176,19 @@ def test_feed_detected_by_content_with_unknown_extension(tmp_path):
 def test_pasted_feed_text():
     report = import_text(ATOM)
     assert report.format == "rss"
-    assert report.items[0].title == "ICMPD and Türkiye sign Seat Agreement"
+    assert report.items[0].title == "Kürnavia becomes host country to an OCRC office"
     assert report.items[0].source == "clipboard"
 
 
 def test_latin1_declared_feed(tmp_path):
     text = RSS.replace('encoding="utf-8"', 'encoding="iso-8859-1"').replace(
-        "Migration Outlook 2023", "Migration Outlook à 2023"
+        "Rural Water Forecast 2023", "Rural Water Forecast à 2023"
     )
-    text = text.replace("&amp;ndash;", "-").replace("Türkiye", "Turkiye")
+    text = text.replace("&amp;ndash;", "-").replace("Kürnavia", "Kurnavia")
     path = tmp_path / "latin.rss"
     path.write_bytes(text.encode("iso-8859-1"))
     report = import_source(path)
-    assert report.items[1].title == "Migration Outlook à 2023"
+    assert report.items[1].title == "Rural Water Forecast à 2023"
 
 
 def test_same_entry_twice_is_kept_once(tmp_path):
