@@ -20,11 +20,11 @@ def write(tmp_path: Path, name: str, data: str | bytes, encoding: str = "utf-8")
 def test_excel_export_with_bom_and_semicolons(tmp_path):
     text = (
         "Category;Title;Date;Summary;URL;Image URL;Image alt;Tags\r\n"
-        "Project News;Assessment mission to Moldova;31.01.2023;"
+        "Project News;Scoping visit to Vostrana;31.01.2023;"
         '"First paragraph; with a semicolon.\n\nSecond paragraph.";'
-        "https://example.org/scop;https://example.org/scop.jpg;Experts at work;"
-        "Moldova; migration|borders\r\n"
-        "Press Release;Migration Outlook 2023;18 January 2023;;;;;\r\n"
+        "https://example.org/wellspring;https://example.org/wellspring.jpg;Experts at work;"
+        "Vostrana; water|rivers\r\n"
+        "Press Release;Rural Water Forecast 2023;18 January 2023;;;;;\r\n"
     )
     path = write(tmp_path, "export.csv", text, encoding="utf-8-sig")
     report = import_source(path)
@@ -34,26 +34,26 @@ def test_excel_export_with_bom_and_semicolons(tmp_path):
     first, second = report.items
     assert (first.category, first.title, first.date.isoformat()) == (
         "Project News",
-        "Assessment mission to Moldova",
+        "Scoping visit to Vostrana",
         "2023-01-31",
     )
     assert first.summary == "First paragraph; with a semicolon.\n\nSecond paragraph."
-    assert first.url == "https://example.org/scop"
-    assert first.image_url == "https://example.org/scop.jpg"
+    assert first.url == "https://example.org/wellspring"
+    assert first.image_url == "https://example.org/wellspring.jpg"
     assert first.image_alt == "Experts at work"
     assert first.source == "export.csv"
     assert (second.category, second.title, second.date.isoformat()) == (
         "Press Release",
-        "Migration Outlook 2023",
+        "Rural Water Forecast 2023",
         "2023-01-18",
     )
     assert second.url is None
 
 
 def test_tags_are_split_on_commas_semicolons_and_bars(tmp_path):
-    text = 'title,date,tags\nA story,2023-01-31,"Moldova, migration; borders|EU"\n'
+    text = 'title,date,tags\nA story,2023-01-31,"Vostrana, water; rivers|EU"\n'
     (item,) = import_source(write(tmp_path, "tags.csv", text)).items
-    assert item.tags == ("Moldova", "migration", "borders", "EU")
+    assert item.tags == ("Vostrana", "water", "rivers", "EU")
 
 
 def test_comma_delimited_with_odd_header_case_and_spaces(tmp_path):
@@ -91,10 +91,10 @@ def test_missing_category_column_uses_the_default(tmp_path):
 
 
 def test_cp1252_file_is_read_with_a_warning(tmp_path):
-    text = "title;date;summary\nCafé in Türkiye – “quoted”;2023-01-31;Résumé\n"
+    text = "title;date;summary\nCafé in Kürnavia – “quoted”;2023-01-31;Résumé\n"
     report = import_source(write(tmp_path, "ansi.csv", text, encoding="cp1252"))
     (item,) = report.items
-    assert item.title == "Café in Türkiye – “quoted”"
+    assert item.title == "Café in Kürnavia – “quoted”"
     assert item.summary == "Résumé"
     assert report.warnings == ["the file is not UTF-8; it was read as Windows-1252 (cp1252)"]
 
