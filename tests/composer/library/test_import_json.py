@@ -20,13 +20,13 @@ def sample_items():
         make_item(
             {
                 "category": "Project News",
-                "title": "SCOP Project: Assessment Mission to Moldova",
+                "title": "WELLSPRING Project: Scoping Visit to Vostrana",
                 "date": "31 January 2023",
                 "summary": "First paragraph.\n\nSecond paragraph.",
-                "url": "https://example.org/scop",
-                "image_url": "https://example.org/scop.jpg",
+                "url": "https://example.org/wellspring",
+                "image_url": "https://example.org/wellspring.jpg",
                 "image_alt": "Experts at work",
-                "tags": ["Moldova", "migration"],
+                "tags": ["Vostrana", "water"],
                 "source": "news-listing-2023-01.txt",
                 "created": created,
                 "updated": created + dt.timedelta(hours=3),
@@ -34,7 +34,7 @@ def sample_items():
         ),
         make_item({"category": "In Focus", "title": "Без ссылки", "date": "2022-12-22"}),
         make_item(
-            {"category": "Expert Voice", "title": "Cryptography – smugglers", "date": "2023-01-13"}
+            {"category": "Expert Voice", "title": "Soil sensors – farms", "date": "2023-01-13"}
         ),
     ]
 
