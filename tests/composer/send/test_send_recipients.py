@@ -21,7 +21,7 @@ def test_csv_with_a_header_names_the_columns(tmp_path: Path) -> None:
     path = tmp_path / "list.csv"
     path.write_text(
         "Name,Email,Organisation\n"
-        "Ann Smith,ann@example.org,ICMPD\n"
+        "Ann Smith,ann@example.org,OCRC\n"
         '"Müller, Jörg",joerg@example.de,Partner\n'
         "No Address,,Partner\n"
         "Broken,broken@,Partner\n",
