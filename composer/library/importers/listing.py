@@ -3,13 +3,13 @@
 One block per story, in one of the layouts of
 :mod:`composer.library.importers.listing_layouts`, for example::
 
-    Project News                      <- category line (optional)
-    SCOP Project: Assessment Mission  <- title line
-                                      <- blank lines are optional
-    31 January 2023                   <- date line: anchors the block
+    Project News                       <- category line (optional)
+    WELLSPRING Project: Scoping Visit  <- title line
+                                       <- blank lines are optional
+    31 January 2023                    <- date line: anchors the block
 
-    During the week of ...            <- paragraphs, up to the next block;
-    During the week of ...               a paragraph repeated verbatim is kept once
+    From 7 to 12 November 2022, ...    <- paragraphs, up to the next block;
+    From 7 to 12 November 2022, ...       a paragraph repeated verbatim is kept once
 
 Date lines (:mod:`composer.library.importers.listing_lines`) anchor the blocks; the
 layout that gives the most blocks a real title is used, unless one is forced; which
