@@ -52,7 +52,7 @@ grep -q "14 new" "$TMP/import.out" || { cat "$TMP/import.out" >&2; fail "import 
 "$EXE" --library "$LIBRARY" build --month 2023-01 --html "$TMP/january.html" \
     >"$TMP/build.out" 2>&1 || { cat "$TMP/build.out" >&2; fail "build"; }
 grep -q "<title>Newsdigest news digest: January 2023" "$TMP/january.html" || fail "the HTML has no title"
-grep -q "Assessment Mission to Moldova" "$TMP/january.html" || fail "the HTML lacks the first item"
+grep -q "Scoping Visit to Vostrana" "$TMP/january.html" || fail "the HTML lacks the first item"
 grep -q 'style="' "$TMP/january.html" || fail "the HTML has no inlined CSS"
 step "built the January digest: $(wc -c <"$TMP/january.html") bytes of HTML"
 
