@@ -59,14 +59,14 @@ def test_tags_are_split_on_commas_semicolons_and_bars(tmp_path):
 def test_comma_delimited_with_odd_header_case_and_spaces(tmp_path):
     text = (
         "  TITLE , DaTe ,category,image url, Image_Alt ,Author\n"
-        "Workshop on risk analysis,2022-12-21,Project News,https://example.org/i.png,"
+        "Planners compare flood maps,2022-12-21,Project News,https://example.org/i.png,"
         "A workshop,Ann\n"
     )
     report = import_source(write(tmp_path, "odd.csv", text))
     (item,) = report.items
     assert (item.category, item.title, item.date.isoformat()) == (
         "Project News",
-        "Workshop on risk analysis",
+        "Planners compare flood maps",
         "2022-12-21",
     )
     assert item.image_url == "https://example.org/i.png"
