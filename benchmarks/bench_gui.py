@@ -157,7 +157,7 @@ def edit_to_preview(folder: Path) -> list[Row]:
         window.preview.loaded.disconnect(loop.quit)
         return started
 
-    window.request_render(now=True)
+    window.previewing.request_render(now=True)
     wait_loaded()
     totals: list[float] = []
     held: list[float] = []
@@ -174,7 +174,7 @@ def edit_to_preview(folder: Path) -> list[Row]:
     window.close()
     library.close()
     del app
-    delay = window.scheduler.delay_ms
+    delay = window.previewing.scheduler.delay_ms
     return [
         (
             f"edit -> updated preview, 40 items (incl. {delay} ms pause)",

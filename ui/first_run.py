@@ -6,7 +6,7 @@ unsubscribe address), each checked as it is typed with the field's own check,
 the same the command line and the settings dialog use. *Save* stores them in
 the library's theme settings (the window writes
 :meth:`FirstRunDialog.settings_changes`); *Skip for now* closes it, and the
-window remembers the skip in its own settings (:func:`remember_skipped`) so
+window remembers the skip in its own settings (:mod:`ui.theme_setup`) so
 that it is not asked again. File ▸ Organisation and sending setup… reopens it.
 """
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from composer.email.readiness import FIELD_WORDS, is_set_up
+from composer.email.readiness import FIELD_WORDS
 from composer.errors import ValidationError
 from composer.theme.model import (
     FIELDS,
@@ -45,21 +44,6 @@ _PLACEHOLDERS = {
     "postal_address": "e.g. 3 Reservoir Road, 2210 Lakeside",
     "unsubscribe_url": "https://www.example.org/unsubscribe, or mailto:leave@example.org",
 }
-
-
-def _skip_key(library_key: str) -> str:
-    return f"setup/{library_key}/skipped"
-
-
-def setup_wanted(theme: Theme, settings: QSettings, library_key: str) -> bool:
-    """Whether to offer the setup on start: the theme is not set up and it was not skipped."""
-    skipped = settings.value(_skip_key(library_key), False)
-    return not is_set_up(theme) and str(skipped).lower() not in ("true", "1")
-
-
-def remember_skipped(settings: QSettings, library_key: str) -> None:
-    settings.setValue(_skip_key(library_key), True)
-    settings.sync()
 
 
 class FirstRunDialog(QDialog):

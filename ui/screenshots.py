@@ -53,6 +53,46 @@ def _items() -> list[object]:
     return list(load_sample_items())
 
 
+class Shots:
+    """The window being photographed, and the folder the pictures go to."""
+
+    def __init__(self, window: Any, out: Path) -> None:
+        self.window = window
+        self.out = out
+
+    def settle(self, ms: int = 400) -> None:
+        """Let the window draw (and the web view catch up) for ``ms``."""
+        from PySide6.QtCore import QEventLoop, QTimer
+
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    def wait_for_preview(self, action: Callable[[], object]) -> None:
+        """Do ``action`` and wait until the preview has loaded what it caused."""
+        from PySide6.QtCore import QEventLoop, QTimer
+
+        preview = self.window.preview
+        loop = QEventLoop()
+        preview.loaded.connect(loop.quit)
+        QTimer.singleShot(15_000, loop.quit)
+        action()
+        loop.exec()
+        preview.loaded.disconnect(loop.quit)
+        self.settle(600)
+
+    def save(self, name: str) -> None:
+        """The window with its frame (from the screen), or as Qt draws it offscreen."""
+        window = self.window
+        pixmap = window.screen().grabWindow(
+            0, window.x(), window.y(), window.frameGeometry().width(), window.height()
+        )
+        if pixmap.isNull() or pixmap.width() < 100:
+            pixmap = window.grab()
+        pixmap.save(str(self.out / name))
+        print(f"wrote {self.out / name}")
+
+
 def main(argv: list[str], open_library: Callable[[Path], Any]) -> int:
     """Write the screenshots into ``argv[1]``; ``open_library`` opens a library file (the
     composition root, ``newsdigest screenshots``, gives it: ui/ never imports the store)."""
@@ -61,81 +101,70 @@ def main(argv: list[str], open_library: Callable[[Path], Any]) -> int:
     work = Path(tempfile.mkdtemp(prefix="newsdigest-shots-"))
     os.environ["NEWSDIGEST_SETTINGS"] = str(work / "settings.ini")
     prepare_qt()
-    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from composer.theme.model import merge_theme
     from ui.main_window import MainWindow
 
     app = QApplication([argv[0]])
     app.setApplicationName("Newsdigest")
-    library = open_library(work / "library.json")
-    library.add_items(_items())
-    library.update_settings(merge_theme(library.settings(), THEME))
+    library = _sample_library(open_library(work / "library.json"))
     window = MainWindow(library)
     window.resize(*SIZE)
     window.show()
+    shots = Shots(window, out)
+    digest = shoot_window(shots, library)
+    shoot_sending(window, library, out, shots.settle)
+    shoot_import_preview(window, out, shots.settle)
+    shoot_first_run(window, out, shots.settle)
+    shoot_preflight(shots, library, digest)
+    window.close()
+    library.close()
+    return 0
+
+
+def _sample_library(library: Any) -> Any:
+    """``library`` with the sample items and an organisation's theme."""
+    from composer.theme.model import merge_theme
+
+    library.add_items(_items())
+    library.update_settings(merge_theme(library.settings(), THEME))
+    return library
+
+
+def shoot_window(shots: Shots, library: Any) -> Any:
+    """The newest month drafted, at desktop and mobile width, and in dark mode; the digest."""
+    window = shots.window
     months = sorted({item.month for item in library.items()})
-
-    def settle(ms: int = 400) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-
-    def wait_for_preview(action: Callable[[], object]) -> None:
-        loop = QEventLoop()
-        window.preview.loaded.connect(loop.quit)
-        QTimer.singleShot(15_000, loop.quit)
-        action()
-        loop.exec()
-        window.preview.loaded.disconnect(loop.quit)
-        settle(600)
-
-    def save(name: str) -> None:
-        screen = window.screen()
-        pixmap = screen.grabWindow(
-            0, window.x(), window.y(), window.frameGeometry().width(), window.height()
-        )
-        if pixmap.isNull() or pixmap.width() < 100:
-            pixmap = window.grab()
-        pixmap.save(str(out / name))
-        print(f"wrote {out / name}")
-
-    wait_for_preview(lambda: window.draft_from_month(months[-1]))
+    shots.wait_for_preview(lambda: window.digests.draft_from_month(months[-1]))
     digest = window.document.digest
     assert digest is not None
     window.editor.select_item(digest.sections[0].item_ids[0])
     window.splitter.setSizes([380, 420, 640])
-    settle()
-    save("main-window.png")
+    shots.settle()
+    shots.save("main-window.png")
+    shots.wait_for_preview(window.preview.mobile_action.trigger)
+    shots.save("mobile-preview.png")
+    shots.wait_for_preview(window.preview.desktop_action.trigger)
+    shots.wait_for_preview(window.preview.dark_action.trigger)
+    shots.save("dark-preview.png")
+    shots.wait_for_preview(window.preview.dark_action.trigger)
+    return digest
 
-    wait_for_preview(window.preview.mobile_action.trigger)
-    save("mobile-preview.png")
-    wait_for_preview(window.preview.desktop_action.trigger)
-    wait_for_preview(window.preview.dark_action.trigger)
-    save("dark-preview.png")
-    wait_for_preview(window.preview.dark_action.trigger)
 
-    shoot_sending(window, library, out, settle)
-    shoot_import_preview(window, out, settle)
-    shoot_first_run(window, out, settle)
-
-    # the preflight panel with something to say: an item gone from the library
+def shoot_preflight(shots: Shots, library: Any, digest: Any) -> None:
+    """The preflight panel with something to say: an item gone from the library."""
+    window = shots.window
     gone = digest.sections[0].item_ids[-1]
     library.remove_items([gone])
-    wait_for_preview(window.refresh)
+    shots.wait_for_preview(window.refresh)
     window.right.setSizes([560, 300])
     findings = window.preflight.model.findings
     row = next((n for n, f in enumerate(findings) if f.item_id == gone), 0)
     if findings:
         window.preflight.list.setCurrentIndex(window.preflight.model.index(row, 0))
-        window.show_finding(findings[row])
-    settle()
-    save("preflight.png")
-
-    window.close()
-    library.close()
-    return 0
+        window.previewing.show_finding(findings[row])
+    shots.settle()
+    shots.save("preflight.png")
 
 
 def shoot_sending(window: Any, library: Any, out: Path, settle: Callable[[], None]) -> None:
@@ -224,7 +253,7 @@ def shoot_import_preview(window: Any, out: Path, settle: Callable[[], None]) -> 
         "text/html": _pasted_listing(known),
         "chromium/x-source-url": f"{PASTED_SITE}/news/".encode(),
     }
-    dialog = window.preview_import([clipboard_reader(formats)("clipboard")])
+    dialog = window.imports.preview_import([clipboard_reader(formats)("clipboard")])
     dialog.resize(1180, 620)
     settle()
     dialog.grab().save(str(out / "import-preview.png"))

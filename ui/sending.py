@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QStyle
 from composer.errors import NewsdigestError
 from composer.repository import Holder
 from ui.actions import make_action
+from ui.window_settings import TEST_ADDRESSES
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,6 @@ if TYPE_CHECKING:  # the sending core (email, smtplib, keyring...) loads on firs
     from ui.main_window import MainWindow
     from ui.send_dialog import SendDialog
     from ui.smtp_dialog import SmtpSettingsDialog
-
-TEST_ADDRESSES_KEY = "send/test_addresses"
 
 
 class SendController(QObject):
@@ -215,7 +214,7 @@ class SendController(QObject):
                 test=test,
                 settings=self._smtp_or_raise(),
                 passwords=self.passwords,
-                renderer=window.export_renderer(),
+                renderer=window.exports.renderer(),
                 holder=Holder("window"),
             )
 
@@ -229,7 +228,7 @@ class SendController(QObject):
             window.unsetCursor()
         if self.dialog is not None:
             self.dialog.deleteLater()
-        addresses = str(window.settings.value(TEST_ADDRESSES_KEY, "") or "")
+        addresses = TEST_ADDRESSES.read(window.settings)
         dialog = SendDialog(
             job,
             self.executor,
@@ -241,7 +240,7 @@ class SendController(QObject):
         dialog.run_finished.connect(self._run_finished)
         if test:
             dialog.addresses.textChanged.connect(
-                lambda text: window.settings.setValue(TEST_ADDRESSES_KEY, text.strip())
+                lambda text: TEST_ADDRESSES.write(window.settings, text.strip())
             )
         self.dialog = dialog
         dialog.show()

@@ -79,7 +79,7 @@ class Windows:
         window.preview.opener = lambda url: None  # never start a real browser
         window.show()
         self.qtbot.waitExposed(window)
-        self.qtbot.waitUntil(lambda: window._started)  # painted: the preview is starting
+        self.qtbot.waitUntil(lambda: window.started)  # painted: the preview is starting
         self._open.append((window, library))
         return window
 

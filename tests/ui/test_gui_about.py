@@ -33,7 +33,7 @@ def about_box(qtbot, window) -> AboutDialog:
 
 def test_f1_opens_the_about_box_from_the_help_menu(qtbot, windows) -> None:
     window = windows.open()
-    action = window.about_action
+    action = window.actions_by_name["about"]
     help_menu = next(m for m in window.menuBar().actions() if m.text() == "&Help").menu()
     assert action in help_menu.actions()
     assert action.shortcut().toString() == "F1"

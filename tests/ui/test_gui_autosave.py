@@ -33,7 +33,7 @@ from ui.main_window import MainWindow
 
 def edit():
     window = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
-    window.draft_from_month("2023-01")
+    window.digests.draft_from_month("2023-01")
     digest = window.document.digest
     window.editor.select_item(digest.sections[0].item_ids[0])
     window.editor.nudge(+1)
@@ -62,7 +62,7 @@ def stored(path: Path, digest_id: str) -> dict | None:
 def test_an_edit_is_saved_about_a_second_later(windows: Windows, qtbot) -> None:
     path = windows.library(items=sample_items())
     win = windows.open(path)
-    digest = win.draft_from_month("2023-01")
+    digest = win.digests.draft_from_month("2023-01")
     op = plan_field(win.document.digest, "title", "Saved by itself")
     win.document.submit([op])
     # not at once: a save is pending on the autosave timer, and it saves by itself
@@ -78,7 +78,7 @@ def test_an_edit_is_saved_about_a_second_later(windows: Windows, qtbot) -> None:
 def test_reopening_restores_the_digest_geometry_and_splitters(windows: Windows, qtbot) -> None:
     path = windows.library(items=sample_items())
     win = windows.open(path)
-    digest = win.draft_from_month("2023-01")
+    digest = win.digests.draft_from_month("2023-01")
     win.editor.title.setText("Typed, then the window closed")  # not committed yet
     screen = win.screen().availableGeometry()
     width, height = screen.width() - 40, screen.height() - 60
@@ -139,7 +139,7 @@ def test_a_killed_app_loses_at_most_the_last_second(windows: Windows, qtbot) -> 
     assert window.editor.title.text() == "Edited just before the crash"
     drafted = [i.id for i in sample_items() if i.month == "2023-01"]
     assert sorted(digest.item_ids()) == sorted(drafted)
-    assert window.undo_action.isEnabled() is False
+    assert window.actions_by_name["undo"].isEnabled() is False
 
 
 SECOND = """

@@ -81,7 +81,7 @@ def broken_slot() -> None:
 def window_with_unsaved_edit(windows):
     path = windows.library(items=sample_items())
     window = windows.open(path)
-    window.draft_from_month("2023-01")
+    window.digests.draft_from_month("2023-01")
     window.editor.title.setText("Typed just before the error")  # typed, not yet an edit
     return path, window
 
@@ -201,7 +201,7 @@ def window():
     return next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
 
 def edit_then_fail():
-    window().draft_from_month("2023-01")
+    window().digests.draft_from_month("2023-01")
     window().editor.title.setText("Typed in the child")
     print("EDITED", window().document.digest.id, flush=True)
     QTimer.singleShot(0, lambda: 1 / 0)  # an error in a slot, as a bug would raise it

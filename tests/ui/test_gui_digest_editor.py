@@ -45,7 +45,7 @@ def windows(qtbot, tmp_path):
 def window(windows: Windows) -> MainWindow:
     windows.library(items=ITEMS)
     win = windows.open()
-    win.draft_from_month("2023-01")
+    win.digests.draft_from_month("2023-01")
     return win
 
 
@@ -87,11 +87,11 @@ def test_the_digest_model_passes_qt_model_checks_through_every_kind_of_change(
 
 def test_dragging_library_items_puts_each_in_its_category_section(window: MainWindow) -> None:
     model = window.document.model
-    window.new_digest("2023-02")
+    window.digests.new_digest("2023-02")
     feb = [i for i in ITEMS if i.month == "2023-02"]
-    window.select_ids([i.id for i in feb])
-    source = window.table.selectionModel().selectedRows()
-    mime = window.proxy.mimeData(source)
+    window.library_pane.select_ids([i.id for i in feb])
+    source = window.library_pane.table.selectionModel().selectedRows()
+    mime = window.library_pane.proxy.mimeData(source)
     assert mime.hasFormat(ITEMS_MIME)
     assert model.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, QModelIndex())
     assert model.dropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, QModelIndex())
@@ -102,13 +102,17 @@ def test_dragging_library_items_puts_each_in_its_category_section(window: MainWi
         assert dates == sorted(dates, reverse=True)
         assert {LOOKUP[i].category for i in section.item_ids} == {section.category}
     # marked in the library table
-    marked = [window.proxy.index(r, 0).data(IN_DIGEST_ROLE) for r in range(window.proxy.rowCount())]
+    marked = [
+        window.library_pane.proxy.index(r, 0).data(IN_DIGEST_ROLE)
+        for r in range(window.library_pane.proxy.rowCount())
+    ]
     assert sum(marked) == len(feb)
-    assert window.undo_action.text() == f"&Undo add {len(feb)} items"
-    window.undo_action.trigger()
+    assert window.actions_by_name["undo"].text() == f"&Undo add {len(feb)} items"
+    window.actions_by_name["undo"].trigger()
     assert window.document.digest.sections == ()
     assert not any(
-        window.proxy.index(r, 0).data(IN_DIGEST_ROLE) for r in range(window.proxy.rowCount())
+        window.library_pane.proxy.index(r, 0).data(IN_DIGEST_ROLE)
+        for r in range(window.library_pane.proxy.rowCount())
     )
 
 
@@ -153,12 +157,12 @@ def test_moving_items_and_sections_by_drag_and_drop_with_undo_and_redo(
         "Expert Voice",
         "Project News",
     ]
-    assert window.undo_action.text() == "&Undo move section 'Project News'"
-    window.undo_action.trigger()
-    window.undo_action.trigger()
+    assert window.actions_by_name["undo"].text() == "&Undo move section 'Project News'"
+    window.actions_by_name["undo"].trigger()
+    window.actions_by_name["undo"].trigger()
     assert shape(window.document.digest) == start
-    window.redo_action.trigger()
-    window.redo_action.trigger()
+    window.actions_by_name["redo"].trigger()
+    window.actions_by_name["redo"].trigger()
     assert [s for s, _ in shape(window.document.digest)][-1] == "Project News"
 
 
@@ -170,14 +174,14 @@ def test_alt_up_alt_down_and_delete_in_the_tree(window: MainWindow, qtbot) -> No
     QTest.keyClick(tree, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
     assert shape(window.document.digest)[0][1][:2] == [start[0][1][1], first_id]
     title = shorten(LOOKUP[first_id].title)
-    assert window.undo_action.text() == f"&Undo move '{title}'"
+    assert window.actions_by_name["undo"].text() == f"&Undo move '{title}'"
     # the selection follows the item
     assert window.editor.selected()[0] == [(0, 1)]
     QTest.keyClick(tree, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
     assert shape(window.document.digest) == start
     QTest.keyClick(tree, Qt.Key.Key_Delete)
     assert not window.document.digest.contains(first_id)
-    assert window.undo_action.text() == f"&Undo remove '{title}'"
+    assert window.actions_by_name["undo"].text() == f"&Undo remove '{title}'"
     QTest.keyClick(tree, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert shape(window.document.digest) == start
     QTest.keyClick(
@@ -188,10 +192,12 @@ def test_alt_up_alt_down_and_delete_in_the_tree(window: MainWindow, qtbot) -> No
 
 def test_enter_in_the_library_adds_the_selection(window: MainWindow) -> None:
     feb = next(i for i in ITEMS if i.month == "2023-02" and i.category == "Expert Voice")
-    window.select_ids([feb.id])
-    window.table.setFocus()
-    window.table.setCurrentIndex(window.table.selectionModel().selectedRows()[0])
-    QTest.keyClick(window.table, Qt.Key.Key_Return)
+    window.library_pane.select_ids([feb.id])
+    window.library_pane.table.setFocus()
+    window.library_pane.table.setCurrentIndex(
+        window.library_pane.table.selectionModel().selectedRows()[0]
+    )
+    QTest.keyClick(window.library_pane.table, Qt.Key.Key_Return)
     assert window.document.digest.contains(feb.id)
     assert window.editor.selected()[0] == [window.document.digest.locate(feb.id)]
 
@@ -205,13 +211,13 @@ def test_typing_in_the_fields_is_one_undo_step_per_field(window: MainWindow, qtb
     QTest.keyClicks(editor.title, " news")
     editor.flush()
     assert window.document.digest.title == "Our January news"
-    assert window.undo_action.text() == "&Undo change title"
+    assert window.actions_by_name["undo"].text() == "&Undo change title"
     editor.intro.setPlainText("A **busy** month.")
     editor.flush()
     assert window.document.digest.intro == "A **busy** month."
-    window.undo_action.trigger()
+    window.actions_by_name["undo"].trigger()
     assert window.document.digest.intro == "" and editor.intro.toPlainText() == ""
-    window.undo_action.trigger()
+    window.actions_by_name["undo"].trigger()
     assert window.document.digest.title == old_title
     assert editor.title.text() == old_title
     # a title cannot be empty: the field says so and the digest keeps its title
@@ -243,29 +249,31 @@ def test_overriding_an_item_title_and_summary_for_this_digest(window: MainWindow
     panel.reset_title.click()
     assert window.document.digest.override(item_id).title is None
     assert panel.title_edit.text() == library_item.title
-    window.undo_action.trigger()
+    window.actions_by_name["undo"].trigger()
     assert panel.title_edit.text() == "Vostrana: the scoping visit"
 
 
 def test_new_open_duplicate_rename_and_delete_digests(window: MainWindow) -> None:
     drafted = window.document.digest
     assert window.library.get_digest(drafted.id) is not None  # saved when created
-    copy = window.duplicate_digest()
+    copy = window.digests.duplicate_digest()
     assert copy is not None and copy.id != drafted.id
     assert shape(window.document.digest) == shape(drafted)
-    assert window.rename_digest("February plans")
+    assert window.digests.rename_digest("February plans")
     assert window.document.digest.title == "February plans"
-    assert window.undo_action.text() == "&Undo rename digest"
-    assert window.save_digest()
+    assert window.actions_by_name["undo"].text() == "&Undo rename digest"
+    assert window.digests.save_digest()
     assert window.library.get_digest(copy.id)["title"] == "February plans"
-    window.open_digest(drafted.id)
+    window.digests.open_digest(drafted.id)
     assert window.document.digest.id == drafted.id
-    assert not window.undo_action.isEnabled()  # history belongs to the digest it was made in
-    assert window.delete_digest()
+    assert not window.actions_by_name[
+        "undo"
+    ].isEnabled()  # history belongs to the digest it was made in
+    assert window.digests.delete_digest()
     assert window.document.digest is None
     assert window.library.get_digest(drafted.id) is None
     assert window.editor.pages.currentIndex() == 0  # the ways to start a digest
-    empty = window.new_digest("2023-02")
+    empty = window.digests.new_digest("2023-02")
     assert empty.sections == () and window.document.digest.period == "2023-02"
     assert len(window.library.digests()) == 2
 
@@ -275,15 +283,15 @@ def test_adding_with_no_digest_open_starts_one_for_the_month(windows: Windows) -
     win = windows.open()
     assert win.document.digest is None
     feb = [i.id for i in ITEMS if i.month == "2023-02"][:3]
-    assert win.add_to_digest(feb)
+    assert win.digests.add_to_digest(feb)
     assert win.document.digest.period == "2023-02"
     assert set(win.document.digest.item_ids()) == set(feb)
 
 
 def test_text_typed_just_before_opening_another_digest_is_kept(window: MainWindow) -> None:
     first = window.document.digest
-    second = window.new_digest("2023-02")
-    window.open_digest(first.id)
+    second = window.digests.new_digest("2023-02")
+    window.digests.open_digest(first.id)
     window.editor.title.setText("Typed, then another digest opened")  # not committed yet
-    window.open_digest(second.id)
+    window.digests.open_digest(second.id)
     assert window.library.get_digest(first.id)["title"] == "Typed, then another digest opened"

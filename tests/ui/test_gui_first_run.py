@@ -112,7 +112,7 @@ def test_skipped_is_remembered_and_not_asked_again(windows: Windows, qtbot) -> N
     qtbot.wait(50)
     assert _setup_dialog(again) is None
     # it can be reopened from the File menu
-    again.setup_action.trigger()
+    again.actions_by_name["setup"].trigger()
     reopened = _setup_dialog(again)
     assert reopened is not None
     reopened.edits["organisation"].setText("Fernhill Botanical Society")
@@ -135,7 +135,7 @@ def test_tests_windows_do_not_ask_unless_told(windows: Windows, qtbot) -> None:
     window = windows.open()
     qtbot.wait(50)
     assert _setup_dialog(window) is None
-    assert window.setup_action in window.menuBar().actions()[0].menu().actions()
+    assert window.actions_by_name["setup"] in window.menuBar().actions()[0].menu().actions()
 
 
 # -- the theme picker ---------------------------------------------------------------------------
@@ -154,7 +154,7 @@ def test_the_theme_picker_changes_the_preview(windows: Windows, qtbot) -> None:
     library.update_settings(merge_theme(library.settings(), sample_theme().to_settings()))
     library.close()
     window = windows.open()
-    wait_for_preview(qtbot, window, lambda: window.draft_from_month("2023-01"))
+    wait_for_preview(qtbot, window, lambda: window.digests.draft_from_month("2023-01"))
     picker = window.theme_picker
     assert picker.isEnabled()
     assert picker.currentData() == "classic"
@@ -163,26 +163,26 @@ def test_the_theme_picker_changes_the_preview(windows: Windows, qtbot) -> None:
         "magazine",
         "briefing",
     ]
-    before = window.last_result.rendered.html
+    before = window.previewing.last_result.rendered.html
     assert picker.choose("magazine")
-    window.request_render(now=True)
+    window.previewing.request_render(now=True)
     assert window.document.digest.template == "magazine"
     assert picker.currentData() == "magazine"
-    after = window.last_result.rendered.html
+    after = window.previewing.last_result.rendered.html
     assert after != before
     assert _layout_marker(before) == "classic" and _layout_marker(after) == "magazine"
     assert picker.choose("briefing")
-    window.request_render(now=True)
-    assert _layout_marker(window.last_result.rendered.html) == "briefing"
-    window.undo_action.trigger()
+    window.previewing.request_render(now=True)
+    assert _layout_marker(window.previewing.last_result.rendered.html) == "briefing"
+    window.actions_by_name["undo"].trigger()
     # undoable
-    window.undo_action.trigger()
-    window.request_render(now=True)
+    window.actions_by_name["undo"].trigger()
+    window.previewing.request_render(now=True)
     assert window.document.digest.template == ""
     assert picker.currentData() == "classic"
-    assert window.last_result.rendered.html == before
+    assert window.previewing.last_result.rendered.html == before
     # saved with the digest
-    window.redo_action.trigger()
+    window.actions_by_name["redo"].trigger()
     assert window.document.save()
     stored = window.library.get_digest(window.document.digest.id)
     assert stored is not None and stored["template"] == "magazine"

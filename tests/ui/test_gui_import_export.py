@@ -40,7 +40,7 @@ def windows(qtbot, tmp_path):
 def window(windows: Windows) -> MainWindow:
     windows.library(items=sample_items())
     win = windows.open()
-    win.draft_from_month("2023-01")
+    win.digests.draft_from_month("2023-01")
     return win
 
 
@@ -74,10 +74,10 @@ def test_import_runs_in_the_background_and_summarises(windows: Windows, qtbot) -
     windows.library()
     win = windows.open(threaded=True)
     win.import_sources([str(LISTING)])
-    qtbot.waitUntil(lambda: "14 new" in win.last_import_summary, timeout=20_000)
-    assert "14 new, 0 already in the library, 0 rejected" in win.last_import_summary
-    assert win.model.rowCount() == 14
-    assert win.pages.currentIndex() == 1
+    qtbot.waitUntil(lambda: "14 new" in win.imports.last_import_summary, timeout=20_000)
+    assert "14 new, 0 already in the library, 0 rejected" in win.imports.last_import_summary
+    assert win.library_pane.model.rowCount() == 14
+    assert win.library_pane.currentIndex() == 1
 
 
 def test_a_cancelled_import_adds_nothing(windows: Windows, qtbot, slow_feed) -> None:
@@ -85,13 +85,13 @@ def test_a_cancelled_import_adds_nothing(windows: Windows, qtbot, slow_feed) -> 
     windows.library()
     win = windows.open(threaded=True)
     task = win.import_sources([url, str(LISTING)])
-    qtbot.waitUntil(lambda: task.sources and win._progress is not None, timeout=5000)
+    qtbot.waitUntil(lambda: task.sources and win.imports.progress is not None, timeout=5000)
     progress = win.findChild(QProgressDialog)
     assert progress is not None
     progress.findChild(QPushButton).click()  # the Cancel button
     assert task.cancelled
     release.set()
-    qtbot.waitUntil(lambda: "cancelled" in win.last_import_summary, timeout=20_000)
+    qtbot.waitUntil(lambda: "cancelled" in win.imports.last_import_summary, timeout=20_000)
     assert win.library.items() == []
     assert win.findChild(QProgressDialog) is None or not win.findChild(QProgressDialog).isVisible()
 
@@ -102,8 +102,8 @@ def test_failures_in_background_imports_reach_the_window(windows: Windows, qtbot
     windows.library()
     win = windows.open(threaded=True)
     win.import_sources([str(junk), str(tmp_path / "missing.txt")])
-    qtbot.waitUntil(lambda: "missing.txt" in win.last_import_summary, timeout=20_000)
-    assert "junk.csv" in win.last_import_summary
+    qtbot.waitUntil(lambda: "missing.txt" in win.imports.last_import_summary, timeout=20_000)
+    assert "junk.csv" in win.imports.last_import_summary
 
 
 def test_paste_news_listing_imports_the_clipboard_through_the_preview(windows: Windows) -> None:
@@ -112,14 +112,14 @@ def test_paste_news_listing_imports_the_clipboard_through_the_preview(windows: W
     clipboard = QGuiApplication.clipboard()
     try:
         clipboard.setText(LISTING.read_text(encoding="utf-8"))
-        win.paste_action.trigger()
+        win.actions_by_name["paste"].trigger()
         preview = win.import_preview
         assert preview is not None and preview.isVisible()
         assert win.library.items() == []
         preview.import_button.click()
-        assert "14 new" in win.last_import_summary
+        assert "14 new" in win.imports.last_import_summary
         clipboard.setText("   ")
-        win.paste_action.trigger()
+        win.actions_by_name["paste"].trigger()
         assert "no text" in win.statusBar().currentMessage()
     finally:
         clipboard.clear()  # the offscreen platform's clipboard must be empty at exit
@@ -135,13 +135,13 @@ def test_the_import_action_previews_before_writing(
     monkeypatch.setattr(
         QFileDialog, "getOpenFileNames", lambda *args, **kwargs: ([str(LISTING)], "")
     )
-    win.import_action.trigger()
+    win.actions_by_name["import"].trigger()
     qtbot.waitUntil(lambda: win.import_preview is not None, timeout=20_000)
     preview = win.import_preview
     assert preview is not None and win.library.items() == []
     assert preview.import_button.text().replace("&", "") == "Import 14 items"
     preview.import_button.click()
-    assert "14 new, 0 already in the library, 0 rejected" in win.last_import_summary
+    assert "14 new, 0 already in the library, 0 rejected" in win.imports.last_import_summary
 
 
 # -- export ----------------------------------------------------------------------------------------
@@ -156,7 +156,7 @@ def test_each_export_action_writes_its_file(window: MainWindow, tmp_path: Path, 
         return str(target)
 
     window.ask_save_path = ask  # type: ignore[method-assign]
-    window.export_actions[kind].trigger()
+    window.actions_by_name[f"export_{kind}"].trigger()
     assert target.is_file(), window.statusBar().currentMessage()
     assert asked and asked[0].startswith(str(Path.home())) and "digest-2023-01" in asked[0]
     title = window.document.digest.title
@@ -189,19 +189,19 @@ def test_exporting_with_preflight_errors_asks_and_says_why(
 
     window.confirm = refuse  # type: ignore[method-assign]
     # the default theme has no unsubscribe url: the plain profile's email has no such link
-    assert window.export("html", str(tmp_path / "x.html")) is None
+    assert window.exports.export("html", str(tmp_path / "x.html")) is None
     assert not (tmp_path / "x.html").exists()
     assert "unsubscribe" in questions[0].lower() and "error" in questions[0]
     # the Mailchimp profile writes its merge tag: no error, no question
-    window.profile.setCurrentIndex(window.profile.findData("mailchimp"))
-    written = window.export("html", str(tmp_path / "x.html"))
+    window.exports.profile.setCurrentIndex(window.exports.profile.findData("mailchimp"))
+    written = window.exports.export("html", str(tmp_path / "x.html"))
     assert written is not None and "*|UNSUB|*" in written.read_text(encoding="utf-8")
     assert len(questions) == 1
 
 
 def test_copy_html_puts_html_and_text_on_the_clipboard(window: MainWindow) -> None:
-    window.profile.setCurrentIndex(window.profile.findData("mailchimp"))
-    window.copy_html_action.trigger()
+    window.exports.profile.setCurrentIndex(window.exports.profile.findData("mailchimp"))
+    window.actions_by_name["copy_html"].trigger()
     clipboard = QGuiApplication.clipboard()
     try:
         mime = clipboard.mimeData()
@@ -216,7 +216,7 @@ def test_copy_html_puts_html_and_text_on_the_clipboard(window: MainWindow) -> No
 
 # -- settings and items ----------------------------------------------------------------------------
 def test_theme_settings_preview_live_and_store_on_ok(window: MainWindow, qtbot) -> None:
-    dialog = window.show_settings()
+    dialog = window.theme_setup.show_settings()
     dialog.organisation.setText("Centre for Tidy Newsletters")
     qtbot.waitUntil(lambda: "Centre for Tidy Newsletters" in window.preview.html, timeout=5000)
     assert window.library.settings().get("theme", {}).get("organisation") != (
@@ -232,7 +232,7 @@ def test_theme_settings_preview_live_and_store_on_ok(window: MainWindow, qtbot) 
 
 
 def test_cancelling_the_settings_restores_the_preview(window: MainWindow, qtbot) -> None:
-    dialog = window.show_settings()
+    dialog = window.theme_setup.show_settings()
     dialog.organisation.setText("Not kept")
     qtbot.waitUntil(lambda: "Not kept" in window.preview.html, timeout=5000)
     dialog.reject()
@@ -250,7 +250,7 @@ def test_an_item_typed_by_hand_is_validated_like_an_import(window: MainWindow) -
     dialog.accept()
     item = dialog.result_item
     assert item is not None and item.category == "In Focus"
-    window._item_entered(item, new=True)
+    window.library_pane.item_entered(item, new=True)
     assert window.library.get_item(item.id) is not None
-    assert window.selected_ids() == [item.id]
+    assert window.library_pane.selected_ids() == [item.id]
     dialog.deleteLater()

@@ -141,7 +141,7 @@ def test_pasted_links_are_fetched_in_the_background_into_filled_items(
             f"{site}/news/lighthouse\n"
             f"{site}/news/gone\n"
         )
-        task = win.paste_action.trigger()
+        task = win.actions_by_name["paste"].trigger()
         del task
         qtbot.waitUntil(lambda: win.import_preview is not None, timeout=30_000)
     finally:
@@ -184,7 +184,7 @@ def test_a_link_dropped_on_the_library_is_fetched(windows: Windows, qtbot, site:
     win = windows.open()
     mime = QMimeData()
     mime.setUrls([QUrl(f"{site}/news/lighthouse")])
-    assert drop_on(win.table.viewport(), mime)
+    assert drop_on(win.library_pane.table.viewport(), mime)
     qtbot.waitUntil(lambda: win.import_preview is not None, timeout=30_000)
     assert column(win, "Title") == ["Lighthouse reopens to visitors"]
 
@@ -198,16 +198,16 @@ def test_a_file_dropped_on_the_welcome_page_is_previewed(
     )
     windows.library()
     win = windows.open()
-    assert win.pages.currentIndex() == 0  # an empty library shows the welcome page
+    assert win.library_pane.currentIndex() == 0  # an empty library shows the welcome page
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(sheet))])
-    assert drop_on(win.welcome, mime)
+    assert drop_on(win.library_pane.welcome, mime)
     qtbot.waitUntil(lambda: win.import_preview is not None, timeout=30_000)
     assert column(win, "Title") == ["Harbour crane restored"]
     library_drag = QMimeData()  # the library's own drags are not imports
     library_drag.setData("application/x-newsdigest-item-ids", QByteArray(b'["t-1"]'))
     library_drag.setUrls([QUrl("https://www.harbourtrust.example/news/x")])
-    assert not drop_on(win.welcome, library_drag)
+    assert not drop_on(win.library_pane.welcome, library_drag)
 
 
 def test_the_item_dialog_fetches_details_from_the_link(windows: Windows, site: str) -> None:
@@ -266,7 +266,7 @@ def test_digest_items_without_a_link_are_marked(windows: Windows) -> None:
     bare = make_item({"category": "Heritage", "title": "Bare story", "date": "2023-01-11"})
     windows.library(items=[linked, bare])
     win = windows.open()
-    win.draft_from_month("2023-01")
+    win.digests.draft_from_month("2023-01")
     model = win.document.model
     marks = {}
     for item in (linked, bare):
@@ -308,8 +308,8 @@ def test_cancelling_the_link_fetch_adds_nothing(windows: Windows, qtbot, site: s
     windows.library()
     win = windows.open(threaded=True)
     links = [f"{site}/news/lighthouse", f"{site}/news/ferry-timetable"]
-    task = win.fetch_links(links)
+    task = win.imports.fetch_links(links)
     task.cancel()
     qtbot.waitUntil(lambda: task.outcome is not None, timeout=30_000)
-    assert "cancelled" in win.last_import_summary
+    assert "cancelled" in win.imports.last_import_summary
     assert win.import_preview is None and win.library.items() == []

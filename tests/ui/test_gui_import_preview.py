@@ -111,7 +111,7 @@ def test_pasted_html_is_previewed_with_links_and_images_then_imported(
             "chromium/x-source-url": f"{SITE}/news/".encode(),
         }
     )
-    win.paste_action.trigger()
+    win.actions_by_name["paste"].trigger()
     dialog = preview_of(win, qtbot)
     assert column(dialog, "Title") == [title for _, title, *_ in STORIES]
     assert column(dialog, "Link") == [f"{SITE}/news/{slug}" for slug, *_ in STORIES]
@@ -127,8 +127,8 @@ def test_pasted_html_is_previewed_with_links_and_images_then_imported(
     assert ferry.url == f"{SITE}/news/ferry-timetable"
     assert ferry.image_url == f"{SITE}/media/ferry-timetable.jpg"
     assert ferry.image_alt == "A ferry at dawn"
-    assert "3 new, 0 already in the library, 0 rejected" in win.last_import_summary
-    assert win.model.rowCount() == 3
+    assert "3 new, 0 already in the library, 0 rejected" in win.imports.last_import_summary
+    assert win.library_pane.model.rowCount() == 3
 
 
 @pytest.mark.parametrize(
@@ -147,7 +147,7 @@ def test_relative_links_of_a_paste_resolve_against_the_page_it_came_from(
     windows.library()
     win = windows.open()
     put_on_clipboard({"text/html": relative.encode("utf-8"), flavour[0]: flavour[1]})
-    win.paste_action.trigger()
+    win.actions_by_name["paste"].trigger()
     dialog = preview_of(win, qtbot)
     assert column(dialog, "Link") == [f"{SITE}/news/{slug}" for slug, *_ in STORIES]
     assert column(dialog, "Image") == [f"{SITE}/media/{slug}.jpg" for slug, *_ in STORIES]
@@ -161,7 +161,7 @@ def test_a_base_url_typed_in_the_preview_mends_relative_links(
     windows.library()
     win = windows.open()
     put_on_clipboard({"text/html": relative.encode("utf-8")})  # no page address
-    win.paste_action.trigger()
+    win.actions_by_name["paste"].trigger()
     dialog = preview_of(win, qtbot)
     assert column(dialog, "Link") == ["no link"] * 3
     messages = [dialog.messages.item(n).text() for n in range(dialog.messages.count())]
@@ -185,7 +185,7 @@ def test_a_plain_text_paste_is_previewed_and_shows_items_have_no_link(
     windows.library()
     win = windows.open()
     clipboard.setText(LISTING_TEXT)  # type: ignore[attr-defined]
-    win.paste_action.trigger()
+    win.actions_by_name["paste"].trigger()
     dialog = preview_of(win, qtbot)
     assert column(dialog, "Title") == [
         "New ferry timetable for the winter",
@@ -204,20 +204,20 @@ def test_cancel_writes_nothing(windows: Windows, qtbot, clipboard) -> None:
     windows.library()
     win = windows.open()
     clipboard.setText(LISTING_TEXT)  # type: ignore[attr-defined]
-    win.paste_action.trigger()
+    win.actions_by_name["paste"].trigger()
     dialog = preview_of(win, qtbot)
     writes = win.library.write_count
     dialog.buttons.button(dialog.buttons.StandardButton.Cancel).click()
     assert not dialog.isVisible()
     assert win.library.items() == [] and win.library.write_count == writes
-    assert "cancelled" in win.last_import_summary
+    assert "cancelled" in win.imports.last_import_summary
 
 
 def test_an_empty_clipboard_is_explained(windows: Windows, clipboard) -> None:
     windows.library()
     win = windows.open()
     clipboard.setText("   ")  # type: ignore[attr-defined]
-    win.paste_action.trigger()
+    win.actions_by_name["paste"].trigger()
     assert "no text" in win.statusBar().currentMessage()
     assert win.import_preview is None
 
@@ -234,7 +234,7 @@ def test_duplicates_are_shown_and_not_counted(windows: Windows, qtbot, clipboard
     windows.library(items=[known])
     win = windows.open()
     put_on_clipboard({"text/html": LISTING_HTML.encode("utf-8")})
-    win.paste_action.trigger()
+    win.actions_by_name["paste"].trigger()
     dialog = preview_of(win, qtbot)
     assert states(dialog) == [NEW, EXISTING, NEW]
     assert column(dialog, "Status")[1] == "In library"
@@ -243,7 +243,7 @@ def test_duplicates_are_shown_and_not_counted(windows: Windows, qtbot, clipboard
     assert dialog.import_button.text().replace("&", "") == "Import 2 items"
     dialog.import_button.click()
     assert len(win.library.items()) == 3
-    assert "2 new, 1 already in the library" in win.last_import_summary
+    assert "2 new, 1 already in the library" in win.imports.last_import_summary
 
 
 # -- files -----------------------------------------------------------------------------------------
@@ -271,7 +271,7 @@ def test_files_are_previewed_one_source_each_and_imported_in_one_write(
     dialog.import_button.click()
     assert win.library.write_count == writes + 1
     assert len(win.library.items()) == 3
-    assert "missing.csv" in win.last_import_summary
+    assert "missing.csv" in win.imports.last_import_summary
 
 
 def test_rejected_entries_are_listed_with_where_and_why(
@@ -352,7 +352,7 @@ def test_the_listing_layout_can_be_switched(windows: Windows, qtbot, clipboard) 
     )
     windows.library()
     win = windows.open()
-    win.paste_action.trigger()
+    win.actions_by_name["paste"].trigger()
     dialog = preview_of(win, qtbot)
     panel = dialog.options
     assert panel.layout_combo.isVisibleTo(dialog) and panel.layout_combo.count() > 1
@@ -383,7 +383,7 @@ def test_the_feed_a_page_advertises_is_offered_from_the_report_not_its_notes(
     link = f'<link rel="alternate" type="application/rss+xml" href="{feed}">'
     advertised = LISTING_HTML.replace("<html>", f"<html><head>{link}</head>")
     put_on_clipboard({"text/html": advertised.encode("utf-8")})
-    win.paste_action.trigger()
+    win.actions_by_name["paste"].trigger()
     dialog = preview_of(win, qtbot)
     read = dialog.current_read()
     assert read is not None and read.report is not None
@@ -403,8 +403,8 @@ def test_a_paste_with_no_story_is_explained_without_a_preview(
     windows.library()
     win = windows.open()
     clipboard.setText("Thank you for reading, see you next week.")  # type: ignore[attr-defined]
-    win.paste_action.trigger()
+    win.actions_by_name["paste"].trigger()
     assert win.import_preview is None
-    assert win.last_import_summary.startswith("✗ clipboard:")
-    assert "Traceback" not in win.last_import_summary
+    assert win.imports.last_import_summary.startswith("✗ clipboard:")
+    assert "Traceback" not in win.imports.last_import_summary
     assert win.library.items() == []

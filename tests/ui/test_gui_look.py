@@ -29,7 +29,7 @@ def windows(qtbot, tmp_path):
 def test_every_menu_action_has_a_shortcut_and_a_tooltip(windows: Windows) -> None:
     windows.library(items=sample_items())
     window = windows.open()
-    window.draft_from_month("2023-01")
+    window.digests.draft_from_month("2023-01")
     seen = []
     for menu in window.menuBar().findChildren(QMenu):
         for action in menu.actions():
@@ -56,7 +56,7 @@ def test_every_menu_action_has_a_shortcut_and_a_tooltip(windows: Windows) -> Non
 def test_every_control_has_an_accessible_name(windows: Windows) -> None:
     windows.library(items=sample_items())
     window = windows.open()
-    window.draft_from_month("2023-01")
+    window.digests.draft_from_month("2023-01")
     window.editor.select_item(window.document.digest.sections[0].item_ids[0])
     kinds = (QLineEdit, QPlainTextEdit, QComboBox, QAbstractItemView, QAbstractButton)
     unnamed = [

@@ -36,7 +36,7 @@ def windows(qtbot, tmp_path):
 def window(windows: Windows, qtbot) -> MainWindow:
     windows.library(items=sample_items())
     win = windows.open()
-    wait_for_preview(qtbot, win, lambda: win.draft_from_month("2023-01"))
+    wait_for_preview(qtbot, win, lambda: win.digests.draft_from_month("2023-01"))
     return win
 
 
@@ -78,8 +78,8 @@ def test_the_preview_shows_the_rendered_digest(window: MainWindow, qtbot) -> Non
     assert digest.title in html
     first = window.document.lookup[digest.sections[0].item_ids[0]]
     assert first.title in html
-    assert window.preview.html == window.last_result.rendered.html
-    assert window.preview.text_view.toPlainText() == window.last_result.rendered.text
+    assert window.preview.html == window.previewing.last_result.rendered.html
+    assert window.preview.text_view.toPlainText() == window.previewing.last_result.rendered.text
     # an edit re-renders: the new title reaches the page
     op = plan_field(digest, "title", "Our January digest")
     wait_for_preview(qtbot, window, lambda: window.document.submit([op]))
@@ -91,19 +91,19 @@ def test_rendering_runs_on_a_worker_thread_and_the_newest_edit_wins(
 ) -> None:
     windows.library(items=sample_items())
     win = windows.open(threaded=True)
-    win.draft_from_month("2023-01")
+    win.digests.draft_from_month("2023-01")
     for n in range(5):  # typing: five edits in a row, one render
         op = plan_field(win.document.digest, "title", f"Title {n}")
         win.document.submit([op])
     qtbot.waitUntil(
         lambda: (
-            win.last_result is not None
-            and win.last_result.job.digest.title == "Title 4"
+            win.previewing.last_result is not None
+            and win.previewing.last_result.job.digest.title == "Title 4"
             and "Title 4" in win.preview.shown_html
         ),
         timeout=20_000,
     )
-    assert win.scheduler.last.seconds > 0
+    assert win.previewing.scheduler.last.seconds > 0
 
 
 def test_toggles_width_dark_text_and_source(window: MainWindow, qtbot) -> None:
@@ -174,15 +174,15 @@ def test_preflight_panel_and_size_in_the_status_bar(window: MainWindow, qtbot) -
     findings = panel.model.findings
     # the window's library is not set up to send: that comes first, then the email's own
     assert [f.code for f in findings[:1]] == ["not-ready"]
-    assert findings[1:] == list(window.last_result.rendered.findings)
-    assert "KB of 102 KB" in window.size_status.text()
+    assert findings[1:] == list(window.previewing.last_result.rendered.findings)
+    assert "KB of 102 KB" in window.previewing.size_status.text()
     assert panel.summary.text().startswith("<b>Preflight</b>")
     # an item removed from the library: the finding names it, clicking selects it
     digest = window.document.digest
     gone = digest.sections[0].item_ids[1]
     window.library.remove_items([gone])
     window.refresh()
-    window.request_render(now=True)
+    window.previewing.request_render(now=True)
     row = next(r for r, f in enumerate(panel.model.findings) if f.item_id == gone)
     index = panel.model.index(row, 0)
     assert index.data(0x0001)  # a severity icon (DecorationRole)
@@ -193,9 +193,9 @@ def test_preflight_panel_and_size_in_the_status_bar(window: MainWindow, qtbot) -
 def test_the_preheader_finding_focuses_the_field(window: MainWindow, qtbot) -> None:
     op = plan_field(window.document.digest, "preheader", "")
     window.document.submit([op])
-    window.request_render(now=True)
+    window.previewing.request_render(now=True)
     finding = next(f for f in window.preflight.model.findings if f.code == "preheader-missing")
-    window.show_finding(finding)
+    window.previewing.show_finding(finding)
     qtbot.waitUntil(lambda: window.editor.preheader.hasFocus())
 
 
@@ -206,9 +206,9 @@ def test_a_template_error_is_shown_in_the_window(windows: Windows, qtbot, tmp_pa
     windows.library(items=[make_item({"title": "One", "date": "2023-01-05", "category": "X"})])
     win = windows.open()
     win.library.update_settings({"theme": {"templates_dir": str(tmp_path / "templates")}})
-    win.theme = win._read_theme()
-    win.draft_from_month("2023-01")
-    win.request_render(now=True)
+    win.theme_setup.theme = win.theme_setup.read_theme()
+    win.digests.draft_from_month("2023-01")
+    win.previewing.request_render(now=True)
     assert win.preview.stack.currentWidget() is win.preview.message
     assert "digest.html" in win.preview.message.text()
     assert "digest.html" in win.statusBar().currentMessage()
@@ -220,7 +220,7 @@ def test_the_findings_model_passes_qt_model_checks(window: MainWindow, qtmodelte
     digest = window.document.digest
     window.library.remove_items([digest.sections[0].item_ids[0]])
     window.refresh()
-    window.request_render(now=True)  # the tester checks the reset with new findings
+    window.previewing.request_render(now=True)  # the tester checks the reset with new findings
     # the email's findings, and that the library is not set up to send
-    assert model.rowCount() == len(window.last_result.rendered.findings) + 1 >= 3
+    assert model.rowCount() == len(window.previewing.last_result.rendered.findings) + 1 >= 3
     assert model.counts()["warning"] >= 1

@@ -48,12 +48,17 @@ def preview_after(qtbot, window: MainWindow, serial: int) -> Rendered:
     """The preview's render that follows render number ``serial`` of the window."""
 
     def shown() -> bool:
-        result = window.last_result
-        return result is not None and result.serial > serial and not window.scheduler.busy
+        result = window.previewing.last_result
+        return (
+            result is not None and result.serial > serial and not window.previewing.scheduler.busy
+        )
 
     qtbot.waitUntil(shown, timeout=20_000)
-    assert window.last_result is not None and window.last_result.rendered is not None
-    return window.last_result.rendered
+    assert (
+        window.previewing.last_result is not None
+        and window.previewing.last_result.rendered is not None
+    )
+    return window.previewing.last_result.rendered
 
 
 def test_send(qtbot, window: MainWindow, handler: Handler) -> str:
@@ -91,11 +96,11 @@ def test_export_and_send_reuse_the_preview_until_the_digest_changes(
     renderer = renderer_for(window.theme)
     assert renderer.render_count == 0  # a folder of its own: nothing rendered yet
 
-    assert window.draft_from_month("2023-01") is not None
+    assert window.digests.draft_from_month("2023-01") is not None
     preview = preview_after(qtbot, window, 0)
     assert renderer.render_count == 1
 
-    exported = window.export("html", str(tmp_path / "digest.html"))
+    exported = window.exports.export("html", str(tmp_path / "digest.html"))
     assert exported is not None
     assert exported.read_text(encoding="utf-8") == preview.html
     sent = test_send(qtbot, window, handler)  # the send dialog's preflight, then the send
@@ -106,13 +111,13 @@ def test_export_and_send_reuse_the_preview_until_the_digest_changes(
     assert digest is not None
     operation = plan_field(digest, "intro", "A **busy** month at the harbour.")
     assert operation is not None
-    serial = window.last_result.serial if window.last_result else 0
+    serial = window.previewing.last_result.serial if window.previewing.last_result else 0
     window.document.submit([operation])
     edited = preview_after(qtbot, window, serial)
     assert "busy" in edited.html and edited.html != preview.html
     assert renderer.render_count == 2
 
-    again = window.export("html", str(tmp_path / "edited.html"))
+    again = window.exports.export("html", str(tmp_path / "edited.html"))
     assert again is not None and again.read_text(encoding="utf-8") == edited.html
     assert lines(test_send(qtbot, window, handler)) == lines(edited.html)
     assert renderer.render_count == 2

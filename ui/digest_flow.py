@@ -1,0 +1,245 @@
+"""The digest's life in the window: new, drafted, opened, saved, copied, renamed, deleted.
+
+:class:`DigestFlow` carries out the File menu's digest actions and adding library items
+to the open digest (each into its category's section), with the core planning each
+edit (:mod:`composer.digest.editing`, :mod:`composer.digest.drafting`) and the
+:class:`~ui.document.DigestDocument` holding, undoing and saving it. When a digest
+opens or changes it updates what follows it: the actions that need a digest, the
+library's marks on the items in it, the window title, the preview; the library's
+last digest is remembered (:data:`ui.window_settings.LAST_DIGEST`) and reopened on the
+next start. After an unexpected error it saves the open digest
+(:meth:`DigestFlow.save_after_crash`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+from composer.digest.drafting import draft_digest
+from composer.digest.editing import (
+    duplicate_digest,
+    empty_digest,
+    plan_add_items,
+    plan_field,
+    shorten,
+)
+from composer.digest.model import Digest
+from composer.errors import NewsdigestError, ValidationError
+from ui.digest_dialogs import DraftDialog, OpenDigestDialog
+from ui.window_actions import DIGEST_OPEN, needing
+from ui.window_settings import LAST_DIGEST
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+log = logging.getLogger("newsdigest.window")
+
+
+class DigestFlow(QObject):
+    """The open digest's lifecycle, as the window's actions ask for it."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.document = window.document
+
+    def _status(self, message: str, ms: int) -> None:
+        self.window.statusBar().showMessage(message, ms)
+
+    # -- new, draft, open -------------------------------------------------------------------------
+    def new_digest(self, period: str | None = None) -> Digest:
+        digest = empty_digest(self.window.theme, period)
+        self.document.open(digest, save=True)
+        self.window.editor.focus_field("title")
+        return digest
+
+    def draft_from_month(self, month: str | None = None) -> Digest | None:
+        window = self.window
+        items = window.library.items()
+        title = None
+        if month is None:
+            counts: dict[str, int] = {}
+            for item in items:
+                counts[item.month] = counts.get(item.month, 0) + 1
+            dialog = DraftDialog(sorted(counts.items(), reverse=True), window)
+            if dialog.exec() != DraftDialog.DialogCode.Accepted:
+                return None
+            month = dialog.chosen_month()
+            title = dialog.title.text().strip() or None
+        try:
+            digest = draft_digest(items, month, window.theme, title=title)
+        except NewsdigestError as exc:
+            window.show_problem(str(exc), title="Cannot draft the digest")
+            return None
+        self.document.open(digest, save=True)
+        return digest
+
+    def open_digest(self, digest_id: str | None = None) -> Digest | None:
+        window = self.window
+        if digest_id is None:
+            dialog = OpenDigestDialog(window.library.digests(), window)
+            if dialog.exec() != OpenDigestDialog.DialogCode.Accepted:
+                return None
+            digest_id = dialog.chosen_id()
+            if digest_id is None:
+                return None
+        stored = window.library.get_digest(digest_id)
+        if stored is None:
+            window.show_problem(f"There is no digest {digest_id} in this library.")
+            return None
+        try:
+            digest = Digest.from_dict(stored)
+        except ValidationError as exc:
+            window.show_problem(f"The digest {digest_id} cannot be opened: {exc}")
+            return None
+        self.document.open(digest)
+        return digest
+
+    def reopen_last(self) -> None:
+        """Open the digest that was open when the window last closed on this library."""
+        window = self.window
+        last = LAST_DIGEST.of(window.library_key).read(window.settings)
+        if last and window.library.get_digest(last) is not None:
+            self.open_digest(last)
+
+    # -- save, duplicate, rename, delete ----------------------------------------------------------
+    def save_digest(self) -> bool:
+        self.window.editor.flush()
+        self.document.dirty = self.document.dirty or self.document.autosave_pending
+        saved = self.document.save()
+        if saved and self.document.digest is not None:
+            self._status("Digest saved", 3000)
+        return saved
+
+    def duplicate_digest(self) -> Digest | None:
+        digest = self.document.digest
+        if digest is None:
+            return None
+        self.save_digest()
+        copy = duplicate_digest(digest)
+        self.document.open(copy, save=True)
+        self._status(f"Opened a copy: {copy.title}", 5000)
+        return copy
+
+    def rename_digest(self, title: str | None = None) -> bool:
+        digest = self.document.digest
+        if digest is None:
+            return False
+        if title is None:
+            text, ok = QInputDialog.getText(
+                self.window, "Rename digest", "Title:", QLineEdit.EchoMode.Normal, digest.title
+            )
+            if not ok:
+                return False
+            title = text
+        try:
+            operation = plan_field(digest, "title", title)
+        except ValidationError as exc:
+            self.window.show_problem(str(exc), title="Cannot rename the digest")
+            return False
+        return operation is None or self.document.submit([operation], text="rename digest")
+
+    def delete_digest(self, confirm: bool = True) -> bool:
+        digest = self.document.digest
+        if digest is None:
+            return False
+        if confirm and not self.window.confirm(
+            "Delete digest",
+            f"Delete the digest “{digest.title}” from the library? Its items stay in the "
+            "library. This cannot be undone.",
+        ):
+            return False
+        self.document.close_without_saving()
+        try:
+            self.window.library.remove_digest(digest.id)
+        except NewsdigestError as exc:
+            self.window.show_problem(f"The digest could not be deleted: {exc}")
+            return False
+        self._status(f"Deleted the digest “{digest.title}”", 5000)
+        return True
+
+    # -- adding library items ---------------------------------------------------------------------
+    def add_selected_to_digest(self) -> bool:
+        return self.add_to_digest(self.window.library_pane.selected_ids())
+
+    def add_to_digest(self, ids: Sequence[str]) -> bool:
+        """Add library items to the digest, each into its category's section."""
+        lookup = self.document.lookup
+        items = [lookup[i] for i in ids if i in lookup]
+        if not items:
+            return False
+        if self.document.digest is None:
+            months = {item.month for item in items}
+            self.new_digest(months.pop() if len(months) == 1 else None)
+        digest = self.document.digest
+        assert digest is not None
+        order = self.window.theme.category_order
+        operations = plan_add_items(digest, items, lookup, order)
+        if not operations:
+            self._status("Those items are already in the digest", 4000)
+            return False
+        done = self.document.submit(operations)
+        if done:
+            first = next((i for i in items if not digest.contains(i.id)), None)
+            if first is not None:
+                self.window.editor.select_item(first.id)
+        return done
+
+    # -- what follows the open digest -------------------------------------------------------------
+    def remember_open(self) -> None:
+        """Keep the open digest's id: the next start on this library reopens it."""
+        window = self.window
+        digest = self.document.digest
+        LAST_DIGEST.of(window.library_key).write(window.settings, digest.id if digest else "")
+
+    def digest_opened(self, digest: Digest | None) -> None:
+        self.remember_open()
+        self.window.settings.sync()  # a crash right after must still reopen this digest
+        self.digest_changed()
+
+    def digest_changed(self) -> None:
+        window = self.window
+        window.library_pane.mark_digest_items()
+        self.update_title()
+        has = self.document.digest is not None
+        for action in needing(window.actions_by_name, DIGEST_OPEN):
+            action.setEnabled(has)
+        window.previewing.request_render()
+
+    def update_title(self) -> None:
+        digest = self.document.digest
+        name = digest.title if digest else "no digest open"
+        location = self.window.library.location
+        self.window.setWindowTitle(f"{shorten(name, 60)} — Newsdigest — {location}")
+
+    # -- after an unexpected error ----------------------------------------------------------------
+    def save_after_crash(self) -> str:
+        """Save the open digest after an unexpected error; says what happened, for the user."""
+        digest = self.document.digest
+        if digest is None:
+            return "No digest was open, so nothing needed saving."
+        try:
+            self.window.editor.flush()  # text typed but not yet pushed as an edit
+        except Exception:
+            log.exception("taking the text being typed after the error failed")
+        title = shorten((self.document.digest or digest).title, 60)
+        try:
+            self.document.dirty = self.document.dirty or self.document.autosave_pending
+            saved = self.document.save()
+        except Exception as exc:
+            log.exception("saving the digest after the error failed")
+            return (
+                f"The digest “{title}” could not be saved ({type(exc).__name__}: {exc}); "
+                "the library keeps its last autosave, about a second before the error."
+            )
+        if not saved:
+            return (
+                f"The digest “{title}” could not be saved (see the other message); "
+                "the library keeps its last autosave."
+            )
+        return f"Your digest “{title}” was saved before this message."
