@@ -73,7 +73,7 @@ def open_window(
     path = make_library(windows.folder / "library.json", smtp(port) if port else None)
     passwords = PasswordStore(backend=keychain or MemoryKeyring(), environ={})
     window = windows.open(path, passwords=passwords)
-    assert window.draft_from_month("2023-01") is not None
+    assert window.digests.draft_from_month("2023-01") is not None
     return window
 
 
@@ -366,7 +366,7 @@ def test_a_password_is_asked_for_once_when_there_is_no_keychain(qtbot, windows, 
 
         passwords = PasswordStore(backend=fail.Keyring(), prompt=prompt, environ={})
         window = windows.open(path, passwords=passwords)
-        window.draft_from_month("2023-01")
+        window.digests.draft_from_month("2023-01")
         for _ in range(2):
             dialog = window.sending.send_test()
             assert dialog is not None
@@ -441,7 +441,7 @@ def test_a_long_pasted_list_is_checked_off_the_gui_thread(qtbot, windows, server
     path = make_library(windows.folder / "library.json", smtp(port))
     passwords = PasswordStore(backend=MemoryKeyring(), environ={})
     window = windows.open(path, passwords=passwords, threaded=True)
-    window.draft_from_month("2023-01")
+    window.digests.draft_from_month("2023-01")
     dialog = window.sending.send()
     assert dialog is not None
     dialog.pasted.setPlainText("\n".join(f"reader{n}@example.org" for n in range(3000)))
@@ -473,7 +473,7 @@ def test_an_edit_made_while_the_dialog_is_open_is_what_gets_sent(qtbot, windows,
     wait_done(qtbot, dialog)
     assert str(handler.messages()[0].message()["Subject"]) == "[TEST] Corrected title for January"
     # another digest opened meanwhile: the dialog says so instead of sending the wrong one
-    window.new_digest()
+    window.digests.new_digest()
     dialog.refresh()
     assert "no longer open" in dialog.problem.text()
     assert not dialog.send_button.isEnabled()
