@@ -19,13 +19,22 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from composer.digest.listing import DigestSummary, summary_of
+
 DIGEST_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class OpenDigestDialog(QDialog):
-    """The saved digests, newest first; open the chosen one."""
+    """The saved digests, newest first; open the chosen one.
 
-    def __init__(self, digests: Sequence[Mapping[str, Any]], parent: Any = None) -> None:
+    ``digests`` are the core's summaries (:func:`composer.digest.listing.saved_digests`);
+    stored dictionaries are read through the core as well. A damaged digest is
+    listed, saying it cannot be read (opening it says why).
+    """
+
+    def __init__(
+        self, digests: Sequence[DigestSummary | Mapping[str, Any]], parent: Any = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Open a digest")
         self.list = QTreeWidget()
@@ -34,19 +43,10 @@ class OpenDigestDialog(QDialog):
         self.list.setRootIsDecorated(False)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setAlternatingRowColors(True)
-        ordered = sorted(digests, key=lambda d: str(d.get("updated") or ""), reverse=True)
-        for doc in ordered:
-            count = sum(len(s.get("items") or []) for s in doc.get("sections") or [])
-            row = QTreeWidgetItem(
-                [
-                    str(doc.get("title") or "(untitled)"),
-                    str(doc.get("period") or ""),
-                    str(count),
-                    str(doc.get("updated") or "")[:16].replace("T", " "),
-                ]
-            )
-            row.setData(0, DIGEST_ID_ROLE, str(doc.get("id")))
-            self.list.addTopLevelItem(row)
+        summaries = [d if isinstance(d, DigestSummary) else summary_of(d) for d in digests]
+        ordered = sorted(summaries, key=lambda summary: summary.updated, reverse=True)
+        for summary in ordered:
+            self.list.addTopLevelItem(_row(summary))
         for column in range(4):
             self.list.resizeColumnToContents(column)
         first = self.list.topLevelItem(0)
@@ -68,6 +68,24 @@ class OpenDigestDialog(QDialog):
     def chosen_id(self) -> str | None:
         item = self.list.currentItem()
         return None if item is None else str(item.data(0, DIGEST_ID_ROLE))
+
+
+def _row(summary: DigestSummary) -> QTreeWidgetItem:
+    title = summary.title or "(untitled)"
+    if not summary.readable:
+        title += " (cannot be read)"
+    row = QTreeWidgetItem(
+        [
+            title,
+            summary.period,
+            str(summary.items) if summary.readable else "",
+            summary.updated_label,
+        ]
+    )
+    row.setData(0, DIGEST_ID_ROLE, summary.id)
+    if not summary.readable:
+        row.setToolTip(0, f"This digest cannot be read: {summary.problem}")
+    return row
 
 
 class DraftDialog(QDialog):

@@ -20,37 +20,30 @@ only collects the choices and shows the results.
 from __future__ import annotations
 
 import concurrent.futures
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from composer.email.preflight import has_errors
 from composer.errors import NewsdigestError
 from composer.recipients import RecipientList
 from composer.send import (
-    FAILED,
-    QUEUED,
-    SENDING,
-    UNCERTAIN,
     Preflight,
     SendAgain,
     SendJob,
@@ -58,23 +51,24 @@ from composer.send import (
     SendProgress,
     SendReport,
     confirmation_question,
-    describe_counts,
     format_duration,
-    log_counts,
 )
+from composer.send.journal import SendLogSummary
 from ui.recipients_input import RecipientsInput
-from ui.send_log_model import SendLogModel
+from ui.send_history import SendHistory
+from ui.send_log_model import SendLogModel, log_table
 from ui.send_task import SendTask
-
-SEND_AGAIN_CHOICES: tuple[tuple[str, SendAgain | None], ...] = (
-    ("nobody who had it", None),
-    ("recipients whose message failed", "failed"),
-    ("everyone (they get it twice)", "all"),
-)
 
 
 def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'s' if count != 1 else ''}"
+
+
+def _button(text: str, tip: str, slot: Callable[[], object]) -> QPushButton:
+    button = QPushButton(text)
+    button.setToolTip(tip)
+    button.clicked.connect(slot)
+    return button
 
 
 class SendDialog(QDialog):
@@ -113,7 +107,24 @@ class SendDialog(QDialog):
         self._refreshing = False
         self._close_when_done = False
 
-        # who
+        self.send_history = SendHistory(self._changed, self.send_follow_up)
+        who = self._make_who(reader_executor, test_addresses)
+        self._make_summary()
+        self._make_progress()
+        self.log_model = SendLogModel(self)
+        self.log_view = log_table(self.log_model)
+        self._lay_out(who, self._make_buttons())
+        self._timer = QTimer(self, singleShot=True, interval=300)
+        self._timer.timeout.connect(self.refresh)
+        self.resize(760, 720)
+        self._load_log()
+        self.refresh()
+
+    # -- the parts ------------------------------------------------------------------------------
+    def _make_who(
+        self, reader_executor: concurrent.futures.Executor, test_addresses: str
+    ) -> QFormLayout:
+        """The recipients (or test addresses), the send log and the choices for a next run."""
         self.who = RecipientsInput(
             reader_executor, test=self.test, test_addresses=test_addresses, parent=self
         )
@@ -124,29 +135,19 @@ class SendDialog(QDialog):
         if self.test:
             self.addresses = self.who.addresses
             who.addRow("&To:", self.who)
-        else:
-            self.pasted, self.file_label = self.who.pasted, self.who.file_label
-            self.load_file, self.clear_recipients = self.who.load_file, self.who.clear
-            who.addRow("Recipients:", self.who)
-            self.history = QLabel()
-            self.history.setWordWrap(True)
-            self.history.setAccessibleName("Earlier sends of this digest")
-            who.addRow("Send log:", self.history)
-            self.retry_uncertain = QCheckBox("Also send to the uncertain recipients")
-            self.retry_uncertain.setToolTip(
-                "A crash or a dropped connection left them without an answer from the server: "
-                "they may already have the digest"
-            )
-            self.retry_uncertain.toggled.connect(self._changed)
-            self.send_again = QComboBox()
-            self.send_again.setAccessibleName("Send again to")
-            for label, value in SEND_AGAIN_CHOICES:
-                self.send_again.addItem(label, value)
-            self.send_again.currentIndexChanged.connect(self._changed)
-            who.addRow("", self.retry_uncertain)
-            who.addRow("Send again to:", self.send_again)
+            self.send_history.leave_out(self)
+            return who
+        self.pasted, self.file_label = self.who.pasted, self.who.file_label
+        self.load_file, self.clear_recipients = self.who.load_file, self.who.clear
+        who.addRow("Recipients:", self.who)
+        self.send_history.add_rows(who)
+        history = self.send_history
+        self.history, self.retry_uncertain = history.history, history.retry_uncertain
+        self.send_again = history.send_again
+        return who
 
-        # what the core says
+    def _make_summary(self) -> None:
+        """What the core says before a send, and why it cannot be sent."""
         self.summary = QPlainTextEdit()
         self.summary.setReadOnly(True)
         self.summary.setAccessibleName("Preflight summary")
@@ -159,7 +160,7 @@ class SendDialog(QDialog):
         self.problem.setAccessibleName("Why it cannot be sent")
         self.problem.setStyleSheet("color: #c62828;")
 
-        # progress
+    def _make_progress(self) -> None:
         self.bar = QProgressBar()
         self.bar.setAccessibleName("Send progress")
         self.bar.setFormat("%v of %m")
@@ -172,58 +173,31 @@ class SendDialog(QDialog):
         progress_layout.addWidget(self.counts)
         self.progress_box.setVisible(False)
 
-        # per recipient
-        self.log_model = SendLogModel(self)
-        self.log_view = QTableView()
-        self.log_view.setModel(self.log_model)
-        self.log_view.setAccessibleName("What happened to each recipient")
-        self.log_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.log_view.verticalHeader().setVisible(False)
-        self.log_view.setAlternatingRowColors(True)
-        self.log_view.setWordWrap(False)
-        self.log_view.verticalHeader().setDefaultSectionSize(
-            self.log_view.fontMetrics().height() + 8
-        )
-        header = self.log_view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
-        stamp = self.log_view.fontMetrics().horizontalAdvance("2026-11-27 00:00:00") + 24
-        for column, width in enumerate((230, 90, 200, stamp)):
-            self.log_view.setColumnWidth(column, width)
-
-        # buttons
+    def _make_buttons(self) -> QHBoxLayout:
+        """Send, Cancel, Close, and the follow-ups a finished run offers."""
         self.send_button = QPushButton("Send…")
         self.send_button.setDefault(True)
         self.send_button.clicked.connect(self.send)
-        self.cancel_button = QPushButton("&Cancel sending")
-        self.cancel_button.setToolTip(
-            "Stop after the message in flight; the others stay queued for a later resume"
+        self.cancel_button = _button(
+            "&Cancel sending",
+            "Stop after the message in flight; the others stay queued for a later resume",
+            self.cancel,
         )
-        self.cancel_button.clicked.connect(self.cancel)
         self.cancel_button.setVisible(False)
-        self.resume_button = QPushButton("&Resume")
-        self.resume_button.setToolTip("Send to the recipients still queued; nobody gets it twice")
-        self.resume_button.clicked.connect(lambda: self.send_follow_up())
-        self.uncertain_button = QPushButton("Retry &uncertain")
-        self.uncertain_button.setToolTip(
-            "Send to the recipients whose message may or may not have arrived"
-        )
-        self.uncertain_button.clicked.connect(lambda: self.send_follow_up(retry_uncertain=True))
-        self.failed_button = QPushButton("Send again to &failed")
-        self.failed_button.setToolTip("Send again to the recipients whose message was refused")
-        self.failed_button.clicked.connect(lambda: self.send_follow_up(send_again="failed"))
+        self.resume_button, self.uncertain_button, self.failed_button = self.send_history.follow_ups
         self.close_button = QPushButton("Close")
         self.close_button.clicked.connect(self.close)
         buttons = QHBoxLayout()
-        for button in (self.resume_button, self.uncertain_button, self.failed_button):
-            button.setVisible(False)
+        for button in self.send_history.follow_ups:
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.close_button)
+        return buttons
 
+    def _lay_out(self, who: QFormLayout, buttons: QHBoxLayout) -> None:
+        """Who and the summary above the per-recipient log; problems, progress, buttons below."""
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
@@ -242,12 +216,6 @@ class SendDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(self.progress_box)
         layout.addLayout(buttons)
-
-        self._timer = QTimer(self, singleShot=True, interval=300)
-        self._timer.timeout.connect(self.refresh)
-        self.resize(760, 720)
-        self._load_log()
-        self.refresh()
 
     def _set_title(self) -> None:
         title = self.job.prepared.digest.title
@@ -272,9 +240,7 @@ class SendDialog(QDialog):
             self.refresh()
 
     def _options(self) -> tuple[bool, SendAgain | None]:
-        if self.test:
-            return False, None
-        return self.retry_uncertain.isChecked(), self.send_again.currentData()
+        return (False, None) if self.test else self.send_history.options()
 
     # -- checking ---------------------------------------------------------------------------------
     def _changed(self, *args: Any) -> None:
@@ -285,18 +251,7 @@ class SendDialog(QDialog):
             return
         entries = self.job.journal.entries()
         self.log_model.reset(entries.values())
-        counts = log_counts(entries.values())
-        if not any(counts.values()):
-            self.history.setText("not sent yet")
-        else:
-            self.history.setText(
-                describe_counts(counts)
-                + ". Those who had it are not sent it again unless you choose so below."
-            )
-        self.retry_uncertain.setText(
-            "Also send to the uncertain recipients"
-            + (f" ({counts[UNCERTAIN] + counts[SENDING]:,})" if counts.get(UNCERTAIN) else "")
-        )
+        self.send_history.show_log(SendLogSummary.of(entries.values()))
 
     def refresh(self) -> None:
         """Read the recipients and options, plan with the core, and show its preflight."""
@@ -347,7 +302,8 @@ class SendDialog(QDialog):
             self.problem.setText(f"⚠ {exc}")
         if state == "ready" and self.recipients is None and not self.problem.text():
             self.summary.setPlainText("The recipients could not be read.")
-        errors = bool(self.preflight and self.preflight.errors) and not self.test
+        errors = self.preflight is not None and has_errors(self.preflight.findings)
+        errors = errors and not self.test
         self.ignore_errors.setVisible(errors)
         if not errors:
             self.ignore_errors.setChecked(False)
@@ -363,7 +319,9 @@ class SendDialog(QDialog):
         else:
             self.send_button.setText(f"&Send to {_plural(count, 'recipient')}…")
         blocked = (
-            bool(self.preflight and self.preflight.errors and not self.test)
+            self.preflight is not None
+            and has_errors(self.preflight.findings)
+            and not self.test
             and not self.ignore_errors.isChecked()
         )
         self.send_button.setEnabled(not running and count > 0 and not blocked)
@@ -372,27 +330,13 @@ class SendDialog(QDialog):
         self.close_button.setEnabled(True)
         self.who.set_running(running)
         self.ignore_errors.setEnabled(not running)
-        if not self.test:
-            self.retry_uncertain.setEnabled(not running)
-            self.send_again.setEnabled(not running)
-        counts: Mapping[str, int] = {}
+        self.send_history.set_running(running)
+        log = SendLogSummary()
         if self.plan is not None:
-            counts = self.plan.log_counts
+            log = self.plan.summary
         elif not self.test:
-            counts = log_counts(self.job.journal.entries().values())
-        follow_ups = (
-            (self.resume_button, counts.get(QUEUED, 0), "Resume"),
-            (self.uncertain_button, counts.get(UNCERTAIN, 0) + counts.get(SENDING, 0), "Retry"),
-            (self.failed_button, counts.get(FAILED, 0), "Send again to"),
-        )
-        for button, n, _ in follow_ups:
-            button.setVisible(self._runs > 0 and n > 0 and not running)
-        if self._runs:
-            self.resume_button.setText(f"&Resume ({counts.get(QUEUED, 0):,} queued)")
-            self.uncertain_button.setText(
-                f"Retry &uncertain ({counts.get(UNCERTAIN, 0) + counts.get(SENDING, 0):,})"
-            )
-            self.failed_button.setText(f"Send again to &failed ({counts.get(FAILED, 0):,})")
+            log = SendLogSummary.of(self.job.journal.entries().values())
+        self.send_history.show_follow_ups(log, self._runs, running)
 
     # -- sending ----------------------------------------------------------------------------------
     @property
@@ -414,7 +358,11 @@ class SendDialog(QDialog):
         self.refresh()
         if self.plan is None or self.preflight is None or not self.plan.to_send:
             return False
-        if self.preflight.errors and not self.test and not self.ignore_errors.isChecked():
+        if (
+            has_errors(self.preflight.findings)
+            and not self.test
+            and not self.ignore_errors.isChecked()
+        ):
             return False
         return self._start(self.plan, self.preflight)
 

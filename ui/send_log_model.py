@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from composer.send import FAILED, QUEUED, SENDING, SENT, UNCERTAIN, SendEvent, now_iso
 
@@ -144,3 +145,23 @@ class SendLogModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+def log_table(model: SendLogModel) -> QTableView:
+    """The Send dialog's table of ``model``: whole rows, no row numbers, sized columns."""
+    view = QTableView()
+    view.setModel(model)
+    view.setAccessibleName("What happened to each recipient")
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.verticalHeader().setVisible(False)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+    header.setStretchLastSection(False)
+    stamp = view.fontMetrics().horizontalAdvance("2026-11-27 00:00:00") + 24
+    for column, width in enumerate((230, 90, 200, stamp)):
+        view.setColumnWidth(column, width)
+    return view

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TextIO
 
 from composer.digest.drafting import draft_digest
+from composer.digest.listing import load_digest, saved_digests
 from composer.digest.model import Digest
 from composer.digest.operations import SetField
 from composer.email.export import BUILTIN_PROFILES, export_digest, get_profile, write_exports
@@ -108,13 +109,13 @@ def _count(findings: list[Finding]) -> str:
 
 
 def _load_digest(library: Library, digest_id: str) -> Digest:
-    stored = library.get_digest(digest_id)
-    if stored is None:
+    digest = load_digest(library, digest_id)
+    if digest is None:
         raise NewsdigestError(
             f"there is no digest '{digest_id}' in the library {library.location} "
             "(see `newsdigest digests`)"
         )
-    return Digest.from_dict(stored)
+    return digest
 
 
 def _with_layout(digest: Digest, name: str | None) -> Digest:
@@ -186,29 +187,17 @@ def cmd_build(args: argparse.Namespace, library: Library) -> int:
 
 
 def cmd_digests(args: argparse.Namespace, library: Library) -> int:
-    stored = library.digests()
-    if not stored:
+    summaries = saved_digests(library)
+    if not summaries:
         print("No saved digests. Compose one in the Newsdigest window, or preview a month with")
         print("  newsdigest build --month YYYY-MM --html digest.html")
         return 0
-    rows: list[tuple[str, str, str, str, str]] = []
-    for data in stored:
-        try:
-            digest = Digest.from_dict(data)
-        except NewsdigestError as exc:
-            rows.append((str(data.get("id", "?")), "", "", "", f"(cannot be read: {exc})"))
-            continue
-        held = sum(len(s.item_ids) for s in digest.sections)
-        rows.append(
-            (
-                digest.id,
-                digest.period or "-",
-                digest.updated[:16].replace("T", " "),
-                str(held),
-                digest.title,
-            )
-        )
-    rows.sort(key=lambda row: row[2], reverse=True)
+    rows = [
+        (s.id, s.period or "-", s.updated_label, str(s.items), s.title)
+        if s.readable
+        else (s.id, "", "", "", f"(cannot be read: {s.problem})")
+        for s in summaries
+    ]
     id_w = max(len(r[0]) for r in rows)
     period_w = max(6, *(len(r[1]) for r in rows))
     for digest_id, period, updated, count, title in rows:

@@ -25,6 +25,7 @@ or memory for test sends (:class:`MemoryJournal`). The states:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping, Sequence
@@ -43,6 +44,8 @@ SENT = "sent"
 FAILED = "failed"
 UNCERTAIN = "uncertain"
 STATES = (QUEUED, SENDING, SENT, FAILED, UNCERTAIN)
+#: The states of a recipient who may have received the digest without a recorded reply.
+MAYBE_SENT = (SENDING, UNCERTAIN)
 
 
 def now_iso() -> str:
@@ -144,6 +147,63 @@ def describe_counts(counts: Mapping[str, int]) -> str:
     order = (SENT, FAILED, UNCERTAIN, SENDING, QUEUED)
     parts = [f"{counts[s]:,} {s}" for s in order if counts.get(s)]
     return ", ".join(parts) or "nothing"
+
+
+@dataclasses.dataclass(frozen=True)
+class SendLogSummary:
+    """A send log counted: who was sent to, failed, may have received it, is still queued.
+
+    The one "uncertain" rule: a recipient is uncertain when the log says ``uncertain``,
+    or ``sending`` (a run died between handing over the message and the server's
+    reply): either may have received the digest (:data:`MAYBE_SENT`).
+    """
+
+    #: How many entries are in each state (every state present, zeros included).
+    counts: Mapping[str, int] = dataclasses.field(default_factory=lambda: dict.fromkeys(STATES, 0))
+
+    @classmethod
+    def of(cls, entries: Iterable[Mapping[str, Any]]) -> SendLogSummary:
+        """The summary of these send-log entries."""
+        return cls(log_counts(entries))
+
+    @classmethod
+    def from_counts(cls, counts: Mapping[str, int]) -> SendLogSummary:
+        return cls({state: int(counts.get(state, 0)) for state in STATES})
+
+    @property
+    def sent(self) -> int:
+        return self.counts.get(SENT, 0)
+
+    @property
+    def failed(self) -> int:
+        return self.counts.get(FAILED, 0)
+
+    @property
+    def queued(self) -> int:
+        return self.counts.get(QUEUED, 0)
+
+    @property
+    def sending(self) -> int:
+        """Left ``sending`` by a run that stopped mid-message (counted in :attr:`uncertain`)."""
+        return self.counts.get(SENDING, 0)
+
+    @property
+    def uncertain(self) -> int:
+        """May have received it: ``uncertain`` or ``sending`` entries."""
+        return sum(self.counts.get(state, 0) for state in MAYBE_SENT)
+
+    @property
+    def reached(self) -> int:
+        """Sent to, or may have been: whoever a second send of the same news would reach twice."""
+        return self.sent + self.uncertain
+
+    @property
+    def started(self) -> bool:
+        """Anything at all in the log: a run of this digest began before."""
+        return any(self.counts.values())
+
+    def describe(self) -> str:
+        return describe_counts(self.counts)
 
 
 def recipient_from_entry(entry: Mapping[str, Any]) -> Recipient:

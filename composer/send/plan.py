@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+from composer.digest.listing import saved_digests
 from composer.digest.model import Digest, month_of
 from composer.email.preflight import Finding
 from composer.errors import ValidationError
@@ -15,10 +16,12 @@ from composer.recipients import (
 from composer.repository import Library
 from composer.send.journal import (
     FAILED,
+    MAYBE_SENT,
     QUEUED,
     SENDING,
     SENT,
     UNCERTAIN,
+    SendLogSummary,
     describe_counts,
     log_counts,
     recipient_from_entry,
@@ -44,8 +47,13 @@ class SendPlan:
     send_again: SendAgain | None = None
 
     @property
+    def summary(self) -> SendLogSummary:
+        """The send log as it was when this run was planned, counted."""
+        return SendLogSummary.from_counts(self.log_counts)
+
+    @property
     def started_before(self) -> bool:
-        return any(self.log_counts.values())
+        return self.summary.started
 
     def lines(self) -> list[str]:
         n = len(self.to_send)
@@ -90,7 +98,7 @@ def is_to_send(
     """
     if state is None or state == QUEUED:
         return True
-    if state in (SENDING, UNCERTAIN):
+    if state in MAYBE_SENT:
         return retry_uncertain
     if state == SENT:
         return send_again == "all"
@@ -188,22 +196,22 @@ def other_sends(library: Library, digest: Digest) -> tuple[Finding, ...]:
     if month_of(period) is None:
         return ()
     others: dict[str, str] = {}
-    for stored in library.digests():
-        if str(stored.get("period") or "").strip() == period:
-            others[str(stored.get("id"))] = str(stored.get("title") or "")
+    for saved in saved_digests(library):  # a damaged one too: its send log still counts
+        if saved.period.strip() == period:
+            others[saved.id] = saved.title
     others.setdefault(month_digest_id(period), f"the {period} news sent with `send --month`")
     others.pop(digest.id, None)
     findings = []
     for other_id, title in sorted(others.items()):
-        counts = log_counts(library.send_log(other_id))
-        if not (counts[SENT] or counts[SENDING] or counts[UNCERTAIN]):
+        summary = SendLogSummary.of(library.send_log(other_id))
+        if not summary.reached:
             continue
         findings.append(
             Finding(
                 "error",
                 "already-sent-as-another-digest",
                 f"the news of {period} was already sent as another digest, “{title}” "
-                f"({other_id}): {describe_counts(counts)}. Its recipients are not in this "
+                f"({other_id}): {summary.describe()}. Its recipients are not in this "
                 "digest's send log and would get the news again: resume that digest instead, "
                 "or send anyway if that is what you mean",
                 field="period",

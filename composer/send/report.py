@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from composer.email.preflight import Finding
+from composer.email.preflight import Finding, errors_in
 from composer.email.unsubscribe import spam_rule_problem
 from composer.errors import LibraryError, NewsdigestError
 from composer.recipients import (
@@ -197,7 +197,7 @@ class Preflight:
 
     @property
     def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
+        return errors_in(self.findings)
 
     @property
     def warnings(self) -> list[Finding]:

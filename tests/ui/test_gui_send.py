@@ -523,3 +523,25 @@ def test_a_server_that_cannot_be_reached_stops_the_send_with_the_reason(qtbot, w
     assert dialog.resume_button.isVisible()
     assert dialog.resume_button.text().replace("&", "") == "Resume (5 queued)"
     dialog.close()
+
+
+def test_a_run_that_died_mid_message_leaves_its_recipient_uncertain(qtbot, windows, server):
+    from composer.recipients import Recipient
+    from composer.send.journal import SENDING, make_entry
+
+    handler, port = server
+    window = open_window(windows, port)
+    digest_id = window.document.digest.id
+    # a crash between handing over the message and the server's reply: still "sending"
+    who = Recipient(RECIPIENTS[0], RECIPIENTS[0])
+    window.library.record_send([make_entry(digest_id, who, SENDING)])
+    dialog = window.sending.send()
+    assert dialog is not None
+    assert "1 sending" in dialog.history.text()
+    assert dialog.retry_uncertain.text() == "Also send to the uncertain recipients (1)"
+    dialog.pasted.setPlainText(RECIPIENTS[0])
+    dialog.refresh()
+    assert "uncertain, not sent again: 1" in dialog.summary.toPlainText()
+    assert not dialog.send_button.isEnabled()
+    assert handler.messages() == []
+    dialog.close()
