@@ -60,8 +60,8 @@ def make_items(n: int) -> list[NewsItem]:
 def theme() -> Theme:
     return theme_from_mapping(
         {
-            "organisation": "International Centre for Migration Policy Development",
-            "postal_address": "Gonzagagasse 1, 1010 Vienna, Austria",
+            "organisation": "Ostmere Centre for Rural Cooperation",
+            "postal_address": "4 Mill Lane, 2041 Caldrith, Vostrana",
             "unsubscribe_url": "https://news.example.org/unsubscribe",
             "web_version_url": "https://news.example.org/digest/2023-01",
         }

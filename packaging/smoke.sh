@@ -49,9 +49,13 @@ step "version: $got"
 "$EXE" --library "$LIBRARY" import "$ROOT/tests/fixtures/news-listing-2023-01.txt" \
     >"$TMP/import.out" 2>&1 || { cat "$TMP/import.out" >&2; fail "import"; }
 grep -q "14 new" "$TMP/import.out" || { cat "$TMP/import.out" >&2; fail "import did not add 14 items"; }
+"$EXE" --library "$LIBRARY" settings theme --organisation "Smoke Test Centre" \
+    --from "News <news@example.org>" --postal-address "1 Test Street, Testville" \
+    --unsubscribe-url "https://example.org/leave" >"$TMP/theme.out" 2>&1 \
+    || { cat "$TMP/theme.out" >&2; fail "settings theme"; }
 "$EXE" --library "$LIBRARY" build --month 2023-01 --html "$TMP/january.html" \
     >"$TMP/build.out" 2>&1 || { cat "$TMP/build.out" >&2; fail "build"; }
-grep -q "<title>Newsdigest news digest: January 2023" "$TMP/january.html" || fail "the HTML has no title"
+grep -q "<title>Smoke Test Centre news digest: January 2023" "$TMP/january.html" || fail "the HTML has no title"
 grep -q "Scoping Visit to Vostrana" "$TMP/january.html" || fail "the HTML lacks the first item"
 grep -q 'style="' "$TMP/january.html" || fail "the HTML has no inlined CSS"
 step "built the January digest: $(wc -c <"$TMP/january.html") bytes of HTML"
