@@ -89,8 +89,3 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
         raise
     if durable:
         fsync_directory(path.parent)
-
-
-def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
-    """:func:`atomic_write_bytes` for UTF-8 text (newlines written as given)."""
-    atomic_write_bytes(path, text.encode("utf-8"), durable=durable)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from composer.errors import NewsdigestError, ValidationError
+from composer.errors import ValidationError
 from composer.recipients import check_address, check_header_text
 
 SETTINGS_KEY = "smtp"
@@ -472,15 +472,3 @@ def missing_for_sending(settings: SmtpSettings, fallback_sender: str = "") -> li
     if not settings.sender_address and not fallback_sender:
         missing.append("sender_address")
     return missing
-
-
-def check_ready(settings: SmtpSettings, fallback_sender: str = "") -> None:
-    """Refuse to send when the server or the sender is missing (says which setting to give)."""
-    hints = {
-        "host": "the server (--smtp-host, or `newsdigest settings smtp --host ...`)",
-        "sender_address": "the sender address (--from, or `newsdigest settings smtp --from ...`)",
-    }
-    missing = [hints[name] for name in missing_for_sending(settings, fallback_sender)]
-    if missing:
-        raise NewsdigestError("cannot send: no " + " and no ".join(missing) + " is set")
-    check_security(settings)

@@ -110,7 +110,6 @@ __all__ = [
     "wrap_text",
 ]
 
-_IMPORTANT_IN_STYLE = re.compile(r'(\sstyle=")([^"]*!important[^"]*)(")', re.IGNORECASE)
 _IMPORTANT = re.compile(r"\s*!\s*important", re.IGNORECASE)
 _STYLE_ATTRIBUTE = re.compile(r"""(\sstyle=)(["'])(.*?)\2""", re.DOTALL)
 _STYLE_SPACES = re.compile(r"\s*[;,]\s*")
@@ -252,14 +251,6 @@ def available_layouts(user_templates: Path | None = None) -> list[str]:
     return names
 
 
-def compact_style_attributes(html: str) -> str:
-    """premailer's ``a:b; c:d`` as ``a:b;c:d`` (and ``Arial, sans-serif`` as ``Arial,sans-serif``):
-    a 40-item digest repeats its styles hundreds of times."""
-    return _STYLE_ATTRIBUTE.sub(
-        lambda m: m[1] + m[2] + _STYLE_SPACES.sub(lambda s: s[0].strip(), m[3]) + m[2], html
-    )
-
-
 def _tidy_style(match: re.Match[str]) -> str:
     value = match[3]
     if "!" in value:
@@ -272,8 +263,9 @@ def _tidy_style(match: re.Match[str]) -> str:
 
 
 def tidy_style_attributes(html: str) -> str:
-    """:func:`strip_important_in_style_attributes` and :func:`compact_style_attributes` in one
-    pass over the email (the inlined HTML repeats its styles hundreds of times)."""
+    """``style=""`` attributes without ``!important`` (``<style>`` blocks keep it) and compact
+    (premailer's ``a:b; c:d`` as ``a:b;c:d``, ``Arial, sans-serif`` as ``Arial,sans-serif``),
+    in one pass over the email (the inlined HTML repeats its styles hundreds of times)."""
     return _STYLE_ATTRIBUTE.sub(_tidy_style, html)
 
 
@@ -281,11 +273,6 @@ def drop_bgcolor_outside_tables(html: str) -> str:
     """premailer copies ``background-color`` into ``bgcolor`` on every element; HTML allows
     (and classic Outlook needs) it on body, table and cells only."""
     return _BGCOLOR_OUTSIDE_TABLES.sub(r"\1", html)
-
-
-def strip_important_in_style_attributes(html: str) -> str:
-    """Remove ``!important`` from ``style=""`` attributes only; ``<style>`` blocks keep it."""
-    return _IMPORTANT_IN_STYLE.sub(lambda m: m[1] + _IMPORTANT.sub("", m[2]) + m[3], html)
 
 
 def put_links(html: str, links: Links, *, escape: bool) -> str:

@@ -31,9 +31,6 @@ from composer.errors import ImpossibleDateError, ValidationError
 from composer.library.date_names import month_names, name_key, short_weekday_names, weekday_names
 from composer.text import clean_line
 
-#: Kept for callers that name the languages read first; every CLDR language is read now.
-MONTH_LOCALES = ("en", "fr", "de", "es", "it", "pt", "nl", "ru", "uk", "tr", "pl", "ar")
-
 # A word: letters with their combining marks (Arabic vowels, Indic vowel signs).
 _MARKS = "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
 _MARKS += "\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963\u0981-\u0983\u09bc-\u09d7"

@@ -20,8 +20,6 @@ from composer.smtp_settings import SmtpSettings
 PACE_KEY = "send_pace"
 #: Runs shorter than this say little about a server's pace, and are not kept.
 MIN_MESSAGES = 20
-#: Seconds a message when nothing was measured yet (a typical provider over the internet).
-DEFAULT_SECONDS = 0.2
 
 
 def measured_pace(stored: Mapping[str, Any], smtp: SmtpSettings) -> float | None:
