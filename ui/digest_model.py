@@ -42,7 +42,6 @@ from ui.digest_drag import ITEMS_MIME as ITEMS_MIME  # the MIME names, re-export
 from ui.digest_drag import ROWS_MIME as ROWS_MIME
 from ui.digest_drag import item_ids_mime as item_ids_mime
 from ui.digest_drag import plan_drop, rows_mime
-from ui.digest_drag import read_item_ids as read_item_ids
 
 Index = QModelIndex | QPersistentModelIndex
 
