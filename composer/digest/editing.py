@@ -3,7 +3,7 @@
 The composer window turns a gesture (drop three library items on a section,
 drag two items below a third, press Alt+Up, type in the title field) into the
 pure operations of :mod:`composer.digest.operations`, and shows what Edit → Undo will
-undo ("Undo move 'Workshop on risk analysis…'"). That translation is here, free
+undo ("Undo move 'Seed fair in Orvanne…'"). That translation is here, free
 of Qt, so it is tested on its own and the GUI only carries out the plan:
 
 * :func:`plan_add_items` — library items into the digest: each into its
