@@ -36,40 +36,19 @@ Outlook.
 from __future__ import annotations
 
 from composer.digest.model import ResolvedDigest, ResolvedItem, ResolvedSection
-from composer.email.client_support import CHECKED_CLIENTS, ENHANCEMENTS, caniemail_index
-from composer.email.finding import (
-    SEVERITIES,
-    Finding,
-    Severity,
-    errors_in,
-    has_errors,
-    quote,
-    sort_findings,
-)
-from composer.email.html_checks import (
-    KB,
-    SIZE_ERROR,
-    SIZE_WARNING,
-    STYLE_LIMIT,
-    VAGUE_LINK_TEXTS,
-    check_html,
-    size_findings,
-)
+from composer.email.client_support import caniemail_index
+from composer.email.finding import Finding, Severity, errors_in, has_errors, quote, sort_findings
+from composer.email.html_checks import KB, SIZE_ERROR, SIZE_WARNING, check_html
 from composer.email.markup import intro_problems
 from composer.theme.model import Theme
 
 __all__ = [
-    "CHECKED_CLIENTS",
-    "ENHANCEMENTS",
     "KB",
     "MAX_PREHEADER",
     "MAX_SUMMARY",
     "MAX_TITLE",
-    "SEVERITIES",
     "SIZE_ERROR",
     "SIZE_WARNING",
-    "STYLE_LIMIT",
-    "VAGUE_LINK_TEXTS",
     "Finding",
     "Severity",
     "caniemail_index",
@@ -78,7 +57,6 @@ __all__ = [
     "check_readiness",
     "errors_in",
     "has_errors",
-    "size_findings",
     "sort_findings",
 ]
 
