@@ -1,4 +1,5 @@
-"""Size limits: no module in composer/, store/ or ui/ over 600 lines, no function over 80.
+"""Size limits: no module in composer/, store/ or ui/ over 600 lines, no function over 80;
+in ui/, the window's aim of 500 and 60 (issue 13, item 4).
 
 Measured on the source with :mod:`ast` (no ruff rule counts lines). A module's size is
 its number of lines; a function's runs from its ``def`` line to its last line, nested
@@ -16,18 +17,19 @@ from conftest import ROOT
 PACKAGES = ("composer", "store", "ui")
 MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 80
+UI_MODULE_LINES = 500
+UI_FUNCTION_LINES = 60
 
-# Known offenders, while the window and the send dialog are split (issue 13, item 4).
-# Only ui/ may appear here, and the list only shrinks: remove an entry once it is under
-# the limit (test_the_allow_list_only_names_real_offenders says which).
+# The ui functions over the ui's aim today (all are under the limits above). The list only
+# shrinks: remove an entry once it is within the aim (the allow-list test names it);
+# nothing is ever added to it.
 # "path" stands for the module's length, "path:Qualified.name" for a function's.
-ALLOWED = {
-    "ui/main_window.py",
-    "ui/main_window.py:MainWindow.__init__",
-    "ui/main_window.py:MainWindow._build_library_pane",
-    "ui/main_window.py:MainWindow._make_actions",
-    "ui/send_dialog.py:SendDialog.__init__",
-    "ui/screenshots.py:main",
+UI_ALLOWED = {
+    "ui/about.py:AboutDialog.__init__",
+    "ui/item_dialog.py:ItemDialog.__init__",
+    "ui/sending.py:SendController._open",
+    "ui/settings_dialog.py:SettingsDialog.__init__",
+    "ui/smtp_dialog.py:SmtpSettingsDialog.__init__",
 }
 
 
@@ -49,39 +51,50 @@ def functions(tree: ast.Module) -> Iterator[tuple[str, ast.FunctionDef | ast.Asy
     return walk(tree, "")
 
 
-def oversized(root: Path) -> dict[str, str]:
-    """Every module and function over its limit under ``root``: key -> what is wrong."""
+def oversized(
+    root: Path,
+    packages: tuple[str, ...] = PACKAGES,
+    module_lines: int = MAX_MODULE_LINES,
+    function_lines: int = MAX_FUNCTION_LINES,
+) -> dict[str, str]:
+    """Every module and function over the limits under ``root``: key -> what is wrong."""
     found: dict[str, str] = {}
-    for package in PACKAGES:
+    for package in packages:
         for path in sorted((root / package).rglob("*.py")):
             rel = path.relative_to(root).as_posix()
             text = path.read_text(encoding="utf-8")
             lines = len(text.splitlines())
-            if lines > MAX_MODULE_LINES:
-                found[rel] = f"{rel} is {lines} lines long (limit {MAX_MODULE_LINES})"
+            if lines > module_lines:
+                found[rel] = f"{rel} is {lines} lines long (limit {module_lines})"
             for name, node in functions(ast.parse(text)):
                 length = (node.end_lineno or node.lineno) - node.lineno + 1
-                if length > MAX_FUNCTION_LINES:
+                if length > function_lines:
                     found[f"{rel}:{name}"] = (
                         f"{rel}:{node.lineno} {name} is {length} lines long "
-                        f"(limit {MAX_FUNCTION_LINES})"
+                        f"(limit {function_lines})"
                     )
     return found
 
 
+def ui_over_its_aim(root: Path) -> dict[str, str]:
+    return oversized(root, ("ui",), UI_MODULE_LINES, UI_FUNCTION_LINES)
+
+
 def test_no_module_or_function_over_the_limits() -> None:
-    over = [why for key, why in oversized(ROOT).items() if key not in ALLOWED]
+    """No exceptions, in the core, the store or the window."""
+    over = list(oversized(ROOT).values())
     assert over == [], "\n".join(over)
 
 
-def test_the_core_and_the_store_have_no_exceptions() -> None:
-    assert sorted(key for key in ALLOWED if not key.startswith("ui/")) == []
+def test_the_window_within_its_aim() -> None:
+    over = [why for key, why in ui_over_its_aim(ROOT).items() if key not in UI_ALLOWED]
+    assert over == [], "\n".join(over)
 
 
 def test_the_allow_list_only_names_real_offenders() -> None:
-    """An entry whose module or function is now under the limit is to be removed."""
-    stale = sorted(ALLOWED - oversized(ROOT).keys())
-    assert stale == [], f"under the limits now, remove from ALLOWED: {stale}"
+    """An entry whose module or function is now within the aim is to be removed."""
+    stale = sorted(UI_ALLOWED - ui_over_its_aim(ROOT).keys())
+    assert stale == [], f"within the aim now, remove from UI_ALLOWED: {stale}"
 
 
 def test_the_measure_counts_methods_and_nested_functions(tmp_path: Path) -> None:
@@ -97,7 +110,7 @@ def test_the_measure_counts_methods_and_nested_functions(tmp_path: Path) -> None
     for package, name, text in (
         ("composer", "big.py", source),
         ("store", "long.py", "x = 1\n" * (MAX_MODULE_LINES + 1)),
-        ("ui", "fine.py", "x = 1\n" * MAX_MODULE_LINES),
+        ("ui", "window.py", "x = 1\n" * MAX_MODULE_LINES),
     ):
         (tmp_path / package).mkdir()
         (tmp_path / package / name).write_text(text, encoding="utf-8")
@@ -107,3 +120,4 @@ def test_the_measure_counts_methods_and_nested_functions(tmp_path: Path) -> None
         "composer/big.py:outer.inner",
         "store/long.py",
     ]
+    assert sorted(ui_over_its_aim(tmp_path)) == ["ui/window.py"]  # at the limit, over the aim
