@@ -74,10 +74,6 @@ class _HeldFile:
         self._lock = filelock.FileLock(path, timeout=0, mode=PRIVATE_FILE, thread_local=False)
         self._written: bytes | None = None
 
-    @property
-    def is_held(self) -> bool:
-        return self._lock.is_locked
-
     def acquire(self) -> bool:
         """Take the lock and name ourselves in the sidecar; ``False`` if another holds it.
 

@@ -130,11 +130,7 @@ def draft_digest(
     sections = arrange(chosen, theme.category_order)
     by_id = {item.id: item for item in chosen}
     titles = [by_id[item_id].title for section in sections for item_id in section.item_ids]
-    default_title = theme.label(
-        "digest_title",
-        organisation=theme.organisation,
-        period=period_label(period, theme.locale),
-    )
+    default_title = theme.digest_title(period_label(period, theme.locale))
     return make_digest(
         digest_id=digest_id,
         title=title or default_title,

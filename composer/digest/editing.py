@@ -395,7 +395,7 @@ def empty_digest(theme: Theme, period: str | None = None) -> Digest:
     """A new digest without items, titled for ``period`` (default: this month)."""
     month = period if period is not None else current_month()
     label = period_label(month, theme.locale) if month else ""
-    title = theme.label("digest_title", organisation=theme.organisation, period=label)
+    title = theme.digest_title(label)
     return make_digest(title=title[:MAX_TITLE].strip() or "Untitled digest", period=month)
 
 

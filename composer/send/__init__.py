@@ -18,6 +18,10 @@ One concern per module, in the order a send uses them:
 The SMTP settings (:mod:`composer.smtp_settings`), the recipient lists
 (:mod:`composer.recipients`), the keychain (:mod:`composer.secrets`) and the
 command line (:mod:`composer.cli.send`) sit beside this package.
+
+May import: ``composer`` top-level modules, ``composer.library``, ``composer.theme``,
+``composer.digest``, ``composer.email``.
+Not: Qt, TinyDB, ``store``, ``ui``, ``composer.cli``.
 """
 
 from composer.errors import SendError
