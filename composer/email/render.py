@@ -359,6 +359,21 @@ class Renderer:
             at = f"{where}, line {line}" if line else str(where)
             raise NewsdigestError(f"the template {at} cannot be rendered: {exc}") from exc
 
+    def _render_file(
+        self,
+        name: str,
+        resolved: ResolvedDigest,
+        theme: Theme,
+        links: Links,
+        context: Mapping[str, Any] | None,
+        template: str | None,
+    ) -> str:
+        """The layout's template ``name`` (HTML or text), in the digest's context."""
+        layout = layout_of(resolved.digest, theme, template)
+        if context is None:
+            context = build_context(resolved, theme, links, layout)
+        return self._render(self._template(layout, name), context)
+
     def render_raw_html(
         self,
         resolved: ResolvedDigest,
@@ -369,10 +384,7 @@ class Renderer:
         template: str | None = None,
     ) -> str:
         """The template's HTML before inlining (stand-in links in place)."""
-        layout = layout_of(resolved.digest, theme, template)
-        if context is None:
-            context = build_context(resolved, theme, links, layout)
-        return self._render(self._template(layout, HTML_TEMPLATE), context)
+        return self._render_file(HTML_TEMPLATE, resolved, theme, links, context, template)
 
     def inline(self, html: str) -> str:
         """premailer's inlining, then ``!important`` removed from style attributes."""
@@ -408,10 +420,7 @@ class Renderer:
         template: str | None = None,
     ) -> str:
         """The plain-text alternative, from its own template, with the links in place."""
-        layout = layout_of(resolved.digest, theme, template)
-        if context is None:
-            context = build_context(resolved, theme, links, layout)
-        text = self._render(self._template(layout, TEXT_TEMPLATE), context)
+        text = self._render_file(TEXT_TEMPLATE, resolved, theme, links, context, template)
         text = re.sub(r"\n{3,}", "\n\n", text.replace("\r\n", "\n")).strip() + "\n"
         return put_links(text, links, escape=False)
 

@@ -16,7 +16,7 @@ import csv
 import dataclasses
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from composer.errors import SourceError
 from composer.library.importers.base import MAX_SOURCE_BYTES, check_text_size
@@ -53,6 +53,19 @@ def line_breaks(text: str) -> int:
     return len(_LINE_BREAK.findall(text))
 
 
+def split_by_each_delimiter(
+    line: str, delimiters: Sequence[str] = _DELIMITERS
+) -> Iterator[tuple[str, list[str]]]:
+    """``line`` read as a CSV record with each of ``delimiters`` it holds."""
+    for delimiter in delimiters:
+        if delimiter not in line:
+            continue
+        try:
+            yield delimiter, next(csv.reader([line], delimiter=delimiter))
+        except (csv.Error, StopIteration):
+            continue
+
+
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits a header line into the most known columns.
 
@@ -62,13 +75,7 @@ def sniff_delimiter(text: str) -> str:
     lines = [line for line in _LINE_BREAK.split(text[:65536], maxsplit=HEADER_SEARCH) if line]
     best, best_score = ",", (0, -1)
     for line in lines[:HEADER_SEARCH]:
-        for delimiter in _DELIMITERS:
-            if delimiter not in line:
-                continue
-            try:
-                cells = next(csv.reader([line], delimiter=delimiter))
-            except (csv.Error, StopIteration):
-                continue
+        for delimiter, cells in split_by_each_delimiter(line):
             known = sum(1 for cell in cells if column_field(cell))
             score = (known, len(cells))
             if score > best_score:

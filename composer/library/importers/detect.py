@@ -7,13 +7,13 @@ and an HTML page or clipboard fragment otherwise (``<!doctype html>``, ``<html>`
 
 from __future__ import annotations
 
-import csv
 import re
 from urllib.parse import urlsplit
 
 from composer.library.dates import looks_like_date
 from composer.library.import_formats import FORMATS as FORMATS  # re-exported
 from composer.library.importers.csv_import import column_field
+from composer.library.importers.csv_reader import split_by_each_delimiter
 
 EXTENSIONS = {
     ".txt": "listing",
@@ -84,14 +84,7 @@ def _markup_format(head: str) -> str:
 def _looks_like_csv_header(line: str) -> bool:
     if looks_like_date(line):
         return False
-    for delimiter in (",", ";", "\t"):
-        if delimiter not in line:
-            continue
-        try:
-            cells = next(csv.reader([line], delimiter=delimiter))
-        except (csv.Error, StopIteration):
-            continue
-        fields = {column_field(cell) for cell in cells}
-        if {"title", "date"} <= fields:
-            return True
-    return False
+    return any(
+        {"title", "date"} <= {column_field(cell) for cell in cells}
+        for _delimiter, cells in split_by_each_delimiter(line, (",", ";", "\t"))
+    )
