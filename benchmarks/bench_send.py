@@ -23,10 +23,17 @@ its pace whatever the list's size, near what bare ``smtplib`` does, in flat memo
   little of it belongs to any recipient;
 * the journal's per-record cost (one durable ``record_send`` of one entry with a
   log of 1,000 and of 50,000 entries, and their ratio) is measured where the
-  journal lives, in :mod:`benchmarks.bench_store` (rows "send journal: ...").
+  journal lives, in :mod:`benchmarks.bench_store` (rows "send journal: ...");
+* building one message's DATA content (:meth:`MessageFactory.data`: the headers
+  of its own, folded and dot-stuffed, joined to the body shared by every
+  recipient, stuffed once), against dot-stuffing the whole message once, which
+  is what every message paid on top of its headers before the body was stuffed
+  once for all (info: the in-process part of a message's cost, beside the wait
+  for the server's replies and the journal's two fsyncs).
 
 ``BENCH_QUICK=1`` replaces 50,000 by 5,000 (a quick run); ``make bench`` runs
-50,000. The server (aiosmtpd, which counts each recipient's messages and drops
+50,000, and so does ``python -m benchmarks.bench_send`` (this module's rows
+alone). The server (aiosmtpd, which counts each recipient's messages and drops
 their data) runs in its own process on a free loopback port, so that neither its
 time nor its memory is counted here; every run checks that it got each recipient
 exactly once. Being pure Python, that server bounds both the list send and bare
@@ -43,11 +50,13 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.bench_render import digest_of, make_items, theme
 from composer.recipients import Recipient
-from composer.send import LibraryJournal, PreparedDigest, SendJob, prepare_digest
+from composer.send import LibraryJournal, MessageFactory, PreparedDigest, SendJob, prepare_digest
+from composer.send.smtp import data_content, dot_stuff
 from composer.smtp_settings import SmtpSettings, with_changes
 from store.tinydb_library import TinyDBLibrary
 
@@ -210,6 +219,34 @@ def local_smtp(port: int) -> SmtpSettings:
     )
 
 
+def build_rows(prepared: PreparedDigest, smtp: SmtpSettings) -> list[Row]:
+    """Microseconds to build one message's DATA content, against stuffing a whole message."""
+    factory = MessageFactory(prepared, smtp)
+    people = recipients(2_000, "build")
+    message = factory.build(people[0])
+
+    def per_message_us(work: Callable[[int], object]) -> float:
+        runs = []
+        for _ in range(5):
+            started = time.perf_counter()
+            for k in range(len(people)):
+                work(k)
+            runs.append((time.perf_counter() - started) / len(people) * 1e6)
+        return statistics.median(runs)
+
+    built = per_message_us(lambda k: factory.data(people[k]))
+    stuffed = per_message_us(lambda k: data_content(dot_stuff(message)))
+    return [
+        (
+            "one message's DATA (own headers + body stuffed once)",
+            built,
+            stuffed,
+            "us",
+            "info: vs stuffing a whole message",
+        )
+    ]
+
+
 def throughput_rows(
     prepared: PreparedDigest, smtp: SmtpSettings, server: Server, folder: Path
 ) -> list[Row]:
@@ -269,7 +306,8 @@ def run() -> list[Row]:
         smtp = local_smtp(server.port)
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
-            rows = throughput_rows(prepared, smtp, server, folder)
+            rows = build_rows(prepared, smtp)
+            rows += throughput_rows(prepared, smtp, server, folder)
             rows += memory_rows(prepared, smtp, server, folder)
     finally:
         server.close()
@@ -277,5 +315,7 @@ def run() -> list[Row]:
 
 
 if __name__ == "__main__":
-    for row in run():
-        print(row)
+    for label, value, baseline, unit, target in run():
+        ratio = f"{value / baseline:7.2f}" if baseline else "      -"
+        base = f"{baseline:10.2f} {unit}" if baseline else " " * 12
+        print(f"{label:<58}  {value:10.2f} {unit:<5}  {base}  {ratio}  {target}")

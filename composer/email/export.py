@@ -29,7 +29,7 @@ A file and a send follow the same rules, written here once: the sender
 (:func:`sender_for`: the SMTP settings' sender, else the theme's from address, else
 for a file the placeholder :data:`FALLBACK_FROM` with a note), ``List-Unsubscribe``
 (:func:`list_unsubscribe`, a call of :class:`composer.email.unsubscribe.UnsubscribeRule`),
-and the headers and MIME body folded into bytes (:func:`message_head`,
+and the headers and MIME body folded into bytes (:class:`HeadTemplate`,
 :func:`mime_body`, :func:`message_bytes`); :mod:`composer.send.message` builds each
 recipient's message with them.
 
@@ -309,6 +309,105 @@ def list_unsubscribe(rule: UnsubscribeRule, reader: str | None = None) -> str | 
     return None
 
 
+#: One header line's length (before its CRLF) up to which the SMTP policy writes it unfolded.
+_LINE_LENGTH = EML_POLICY.max_line_length or 78
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+#: A display name the SMTP policy writes as it is: ASCII words (RFC 5322 atoms), one space apart.
+_PLAIN_NAME = re.compile(rf"{_ATEXT}(?: {_ATEXT})*")
+#: An address the SMTP policy writes as it is: dot-atoms before and after the ``@``.
+_PLAIN_ADDRESS = re.compile(rf"{_ATEXT}(?:\.{_ATEXT})*@{_ATEXT}(?:\.{_ATEXT})*")
+
+
+def fold_raw(name: str, value: str) -> bytes:
+    """``name: value`` as it is (a header set raw: already folded, or a url kept whole)."""
+    return EML_POLICY.fold_binary(name, value)
+
+
+def address_header(name: str, address: Address) -> bytes:
+    """The ``name`` header of one ``address``, byte for byte as the SMTP policy writes it.
+
+    A plain ASCII name and address that fit on one line, the policy writes unchanged:
+    those are written directly. The rest (a non-ASCII name, as an RFC 2047 encoded
+    word; a quoted name, an encoded-word look-alike, a long line) go through the policy.
+    """
+    display, spec = address.display_name, address.addr_spec
+    plain = _PLAIN_ADDRESS.fullmatch(spec) and (
+        not display or ("=?" not in display and _PLAIN_NAME.fullmatch(display))
+    )
+    line = f"{name}: {display} <{spec}>" if display else f"{name}: {spec}"
+    if plain and len(line) <= _LINE_LENGTH:
+        return line.encode("ascii") + b"\r\n"
+    return EML_POLICY.fold_binary(name, EML_POLICY.header_factory(name, address))
+
+
+def date_header(now: dt.datetime | None = None) -> bytes:
+    """``Date:`` of ``now`` (default: now; without a time zone, UTC), as the SMTP policy writes it.
+
+    :func:`email.utils.format_datetime` gives a short ASCII line the policy keeps as it is.
+    """
+    when = now or dt.datetime.now(dt.UTC)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return b"Date: " + email.utils.format_datetime(when).encode("ascii") + b"\r\n"
+
+
+def fold_mime(mime_headers: Sequence[tuple[str, str]]) -> bytes:
+    """The MIME headers of :func:`mime_body`, folded (they close a message's headers)."""
+    return b"".join(fold_raw(name, value) for name, value in mime_headers)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class HeadTemplate:
+    """The headers of a digest's messages, in one order for files and sends, byte for byte
+    what the SMTP policy writes: those all messages share (``Subject``, ``From``,
+    ``Reply-To``) folded once; :meth:`head` adds each one's ``To``, ``Date``, ``Message-ID``,
+    ``List-Unsubscribe`` (``-Post`` too when ``one_click``) and its body's MIME headers.
+    """
+
+    top: bytes  # Subject and From
+    reply_to: bytes  # Reply-To, or nothing
+    one_click: bool
+
+    def head(
+        self,
+        *,
+        to: Address | None,
+        message_id: str,
+        list_unsubscribe: str | None,
+        mime: bytes,
+        now: dt.datetime | None = None,
+    ) -> bytes:
+        """The folded headers of one message; ``to`` None is :data:`PLACEHOLDER_TO`.
+
+        ``mime`` is :func:`fold_mime` of its body's MIME headers.
+        """
+        pieces = [
+            self.top,
+            fold_raw("To", PLACEHOLDER_TO) if to is None else address_header("To", to),
+            self.reply_to,
+            date_header(now),
+            fold_raw("Message-ID", message_id),
+        ]
+        if list_unsubscribe:
+            pieces.append(fold_raw("List-Unsubscribe", list_unsubscribe))
+            if self.one_click:
+                pieces.append(fold_raw("List-Unsubscribe-Post", ONE_CLICK))
+        pieces.append(mime)
+        return b"".join(pieces)
+
+
+def head_template(
+    *, subject: str, sender: Address, one_click: bool, reply_to: Address | None = None
+) -> HeadTemplate:
+    """The headers shared by a digest's messages: ``subject`` is already folded
+    (:func:`composer.email.header_fold.fold_subject`); ``one_click`` says whether a
+    ``List-Unsubscribe`` goes with a ``List-Unsubscribe-Post``."""
+    top = fold_raw("Subject", subject) + address_header("From", sender)
+    return HeadTemplate(
+        top, address_header("Reply-To", reply_to) if reply_to is not None else b"", one_click
+    )
+
+
 def message_head(
     *,
     subject: str,
@@ -320,40 +419,21 @@ def message_head(
     mime_headers: Sequence[tuple[str, str]],
     reply_to: Address | None = None,
     now: dt.datetime | None = None,
-) -> EmailMessage:
-    """A message's headers, in one order for files and sends, set with the SMTP policy.
-
-    ``subject`` is already folded (:func:`composer.email.header_fold.fold_subject`); ``to`` None
-    is :data:`PLACEHOLDER_TO`; ``List-Unsubscribe-Post`` goes with a ``List-Unsubscribe``
-    when ``one_click``; ``now`` (default: now) without a time zone is UTC.
-    """
-    when = now or dt.datetime.now(dt.UTC)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    message = EmailMessage(policy=email.policy.SMTP)
-    message.set_raw("Subject", subject)
-    message["From"] = sender
-    if to is None:
-        message.set_raw("To", PLACEHOLDER_TO)
-    else:
-        message["To"] = to
-    if reply_to is not None:
-        message["Reply-To"] = reply_to
-    message["Date"] = email.utils.format_datetime(when)
-    message.set_raw("Message-ID", message_id)
-    if list_unsubscribe:
-        message.set_raw("List-Unsubscribe", list_unsubscribe)
-        if one_click:
-            message.set_raw("List-Unsubscribe-Post", ONE_CLICK)
-    for name, value in mime_headers:
-        message.set_raw(name, value)
-    return message
+) -> bytes:
+    """One message's folded headers (:class:`HeadTemplate`), for a file."""
+    template = head_template(subject=subject, sender=sender, one_click=one_click, reply_to=reply_to)
+    return template.head(
+        to=to,
+        message_id=message_id,
+        list_unsubscribe=list_unsubscribe,
+        mime=fold_mime(mime_headers),
+        now=now,
+    )
 
 
-def message_bytes(head: EmailMessage, body: bytes) -> bytes:
-    """The message as bytes: ``head``'s headers folded by :data:`EML_POLICY`, then ``body``."""
-    folded = b"".join(EML_POLICY.fold_binary(name, value) for name, value in head.raw_items())
-    return folded + b"\r\n" + body
+def message_bytes(head: bytes, body: bytes) -> bytes:
+    """The message as bytes: its folded headers (:class:`HeadTemplate`), a blank line, ``body``."""
+    return head + b"\r\n" + body
 
 
 def mime_body(text: str, html: str) -> tuple[list[tuple[str, str]], bytes]:

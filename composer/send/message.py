@@ -14,12 +14,18 @@ follow :class:`composer.email.unsubscribe.UnsubscribeRule`: a personal url
 the header, and only a personal https url gets One-Click (RFC 8058); a shared
 url gets a ``mailto:`` naming the reader beside it. The subject is folded by
 :func:`composer.email.header_fold.fold_subject`. Test messages get ``[TEST]`` before
-the subject and a fresh Message-ID each time. Headers are set on an
-:class:`email.message.EmailMessage` with the SMTP policy (non-ASCII names as
-RFC 2047 encoded words); subjects and names with line breaks or control
-characters are refused. The sender, ``List-Unsubscribe`` and the folding of the
-headers and MIME body into bytes are the export's (:mod:`composer.email.export`): a file
-and a send follow one rule for each.
+the subject and a fresh Message-ID each time. Headers are written as the SMTP
+policy writes them (non-ASCII names as RFC 2047 encoded words); subjects and
+names with line breaks or control characters are refused. The sender,
+``List-Unsubscribe`` and the folding of the headers and MIME body into bytes are
+the export's (:mod:`composer.email.export`): a file and a send follow one rule for each.
+
+What a message costs is its own: the headers all messages share (``Subject``,
+``From``, ``Reply-To``) are folded once (:class:`composer.email.export.HeadTemplate`),
+and so is a body shared by every recipient, encoded and dot-stuffed for SMTP
+(:func:`composer.send.smtp.dot_stuff`) once; per message, only ``To``, ``Date``,
+``Message-ID`` and ``List-Unsubscribe`` are folded, and its headers stuffed
+(:meth:`MessageFactory.data`). A personal body is encoded and stuffed with its message.
 """
 
 from __future__ import annotations
@@ -29,15 +35,15 @@ import datetime as dt
 import email.utils
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from email.headerregistry import Address
-from email.message import EmailMessage
 
 from composer.digest.model import Digest
 from composer.email.export import (
     BUILTIN_PROFILES,
+    fold_mime,
+    head_template,
     message_bytes,
-    message_head,
     mime_body,
     personal_parts,
     sender_for,
@@ -54,6 +60,7 @@ from composer.recipients import (
     header_problem,
     validate_address,
 )
+from composer.send.smtp import DataContent, data_content, dot_stuff
 from composer.smtp_settings import (
     SmtpSettings,
     check_security,
@@ -131,6 +138,21 @@ def message_id_for(digest_id: str, recipient: str, domain: str) -> str:
     return f"<{digest_part}.{token}@{domain}>"
 
 
+@dataclasses.dataclass(slots=True)
+class _Body:
+    """A message body (both MIME parts with their boundary): its folded MIME headers, its
+    bytes, and those bytes dot-stuffed for SMTP DATA (made the first time they are asked for)."""
+
+    mime: bytes
+    data: bytes
+    _stuffed: bytes | None = None
+
+    def stuffed(self) -> bytes:
+        if self._stuffed is None:
+            self._stuffed = dot_stuff(self.data)
+        return self._stuffed
+
+
 class MessageFactory:
     """Builds the message for one recipient at a time from a :class:`PreparedDigest`.
 
@@ -174,10 +196,18 @@ class MessageFactory:
         self.personal = self.unsubscribe.personal
         #: ``List-Unsubscribe-Post`` is sent (a personal https url).
         self.one_click = self.unsubscribe.one_click
-        rendered = prepared.rendered
+        self._template = head_template(
+            subject=self._subject_value,
+            sender=self.sender,
+            one_click=self.one_click,
+            reply_to=self.reply_to,
+        )
         # Without personal links the body (both parts, with their boundary) is the same
-        # for everyone: it is encoded once; each message is then its own headers and this.
-        self._mime_headers, self._body = mime_body(rendered.text, rendered.html)
+        # for everyone: it is encoded and dot-stuffed once; each message is then its own
+        # headers and this.
+        mime_headers, body = mime_body(prepared.rendered.text, prepared.rendered.html)
+        self._shared = _Body(fold_mime(mime_headers), body)
+        self._shared.stuffed()
 
     def list_unsubscribe(self, recipient: Recipient) -> str | None:
         """The ``List-Unsubscribe`` value of ``recipient``'s message."""
@@ -188,39 +218,43 @@ class MessageFactory:
             return email.utils.make_msgid(idstring="test", domain=self.domain)
         return message_id_for(self.prepared.digest.id, recipient.key, self.domain)
 
-    def _mime(self, recipient: Recipient) -> tuple[list[tuple[str, str]], bytes]:
+    def _body(self, recipient: Recipient) -> _Body:
+        """``recipient``'s body: the shared one, or with their own unsubscribe link."""
         link = self.unsubscribe.link(recipient.ascii_address)
         url = self.unsubscribe.url
         if not self.personal or link is None or url is None:
-            return self._mime_headers, self._body
-        text, html = personal_parts(self.prepared.rendered, url, link)
-        return mime_body(text, html)
+            return self._shared
+        mime_headers, body = mime_body(*personal_parts(self.prepared.rendered, url, link))
+        return _Body(fold_mime(mime_headers), body)
 
-    def headers(
-        self,
-        recipient: Recipient,
-        *,
-        message_id: str | None = None,
-        now: dt.datetime | None = None,
-        mime_headers: Sequence[tuple[str, str]] | None = None,
-    ) -> EmailMessage:
-        """The message's headers for ``recipient``, set with the SMTP policy."""
-        return message_head(
-            subject=self._subject_value,
-            sender=self.sender,
+    def _head(
+        self, recipient: Recipient, body: _Body, message_id: str | None, now: dt.datetime | None
+    ) -> bytes:
+        """``recipient``'s folded headers: the shared ones, and To, Date, Message-ID and
+        List-Unsubscribe of their own (an address the header cannot hold: ``ValueError``)."""
+        return self._template.head(
             to=Address(display_name=recipient.name, addr_spec=recipient.ascii_address),
-            reply_to=self.reply_to,
             message_id=message_id or self.message_id(recipient),
             list_unsubscribe=self.list_unsubscribe(recipient),
-            one_click=self.one_click,
-            mime_headers=self._mime_headers if mime_headers is None else mime_headers,
+            mime=body.mime,
             now=now,
         )
 
     def build(
         self, recipient: Recipient, *, message_id: str | None = None, now: dt.datetime | None = None
     ) -> bytes:
-        """The message for ``recipient``, as the bytes to send (built now, kept by nobody)."""
-        mime_headers, body = self._mime(recipient)
-        head = self.headers(recipient, message_id=message_id, now=now, mime_headers=mime_headers)
-        return message_bytes(head, body)
+        """The message for ``recipient``, as its bytes (built now, kept by nobody)."""
+        body = self._body(recipient)
+        return message_bytes(self._head(recipient, body, message_id, now), body.data)
+
+    def data(
+        self, recipient: Recipient, *, message_id: str | None = None, now: dt.datetime | None = None
+    ) -> DataContent:
+        """The message for ``recipient`` as SMTP DATA content: :meth:`build`, dot-stuffed.
+
+        Only the headers are stuffed here; a shared body was stuffed once, when the
+        factory encoded it, and a personal one is stuffed with its message.
+        """
+        body = self._body(recipient)
+        head = dot_stuff(message_bytes(self._head(recipient, body, message_id, now), b""))
+        return data_content(head, body.stuffed())

@@ -118,7 +118,7 @@ class RunLoop:
         factory = self.job.factory
         message_id = factory.message_id(recipient)
         try:
-            data = factory.build(recipient, message_id=message_id)
+            data = factory.data(recipient, message_id=message_id)
         except (ValueError, TypeError) as exc:  # an address the header cannot hold
             self._failed(
                 recipient, Outcome("rejected", None, f"cannot build: {exc}", "message"), attempt

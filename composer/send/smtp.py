@@ -4,6 +4,9 @@
 STARTTLS is required when chosen) and tells apart, for each message, a refusal
 (5xx), a temporary problem (4xx, a connection lost before ``DATA``) and an
 uncertain end (the connection lost after the data and before the reply).
+A message goes over it as :data:`DataContent`, dot-stuffed beforehand
+(:func:`dot_stuff`, :func:`data_content`): the factory stuffs a body shared by
+every recipient once, not once a message.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import smtplib
 import socket
 import ssl
 from collections.abc import Callable
-from typing import Literal
+from typing import Literal, NewType
 
 from composer.errors import SendError
 from composer.smtp_settings import (
@@ -56,13 +59,32 @@ def _reply_text(reply: bytes | str) -> str:
     return " ".join(text.split())[:500]
 
 
-def _dot_stuff(data: bytes) -> bytes:
-    """The message as DATA content: leading dots doubled, CRLF line ends, the final ``.``."""
-    data = re.sub(rb"(?:\r\n|\r|\n)", b"\r\n", data)
-    data = re.sub(rb"(?m)^\.", b"..", data)
-    if not data.endswith(b"\r\n"):
-        data += b"\r\n"
-    return data + b".\r\n"
+#: One message as SMTP DATA content: dot-stuffed lines with CRLF ends, then the ``.`` line
+#: (made by :func:`data_content`; :meth:`SmtpConnection.send` sends it as it is).
+DataContent = NewType("DataContent", bytes)
+
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+_LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
+
+
+def dot_stuff(piece: bytes) -> bytes:
+    """``piece`` as lines of SMTP DATA (RFC 5321 §4.5.2): CRLF line ends, a leading dot doubled.
+
+    ``piece`` starts a line. Pieces of a message cut after a line end (its headers, its
+    body) can be stuffed apart, a shared body once for all its messages: joined, they
+    are the whole message stuffed.
+    """
+    return _LEADING_DOT.sub(b"..", _LINE_END.sub(b"\r\n", piece))
+
+
+def data_content(*stuffed: bytes) -> DataContent:
+    """The pieces :func:`dot_stuff` made, in order, as DATA content: a last CRLF, then ``.``.
+
+    What ``smtplib``'s ``sendmail`` sends of the same message, in one copy of it.
+    """
+    last = next((piece for piece in reversed(stuffed) if piece), b"")
+    end = b".\r\n" if last.endswith(b"\r\n") else b"\r\n.\r\n"
+    return DataContent(b"".join((*stuffed, end)))
 
 
 def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
@@ -297,9 +319,15 @@ class SmtpConnection:
         return Outcome(kind, code, text, stage, reconnect=not self.connected)
 
     def send(
-        self, envelope_from: str, recipient: str, data: bytes, before_data: Callable[[], None]
+        self,
+        envelope_from: str,
+        recipient: str,
+        data: DataContent,
+        before_data: Callable[[], None],
     ) -> Outcome:
-        """One message over the open connection; ``before_data`` runs after RCPT is accepted."""
+        """One message (:func:`data_content`, e.g. :meth:`MessageFactory.data
+        <composer.send.message.MessageFactory.data>`) over the open connection;
+        ``before_data`` runs after RCPT is accepted."""
         smtp = self._smtp
         assert smtp is not None, "open() first"
         stage = "MAIL"
@@ -333,7 +361,7 @@ class SmtpConnection:
             return self._refused(code, reply, stage)
         stage = "message"
         try:
-            smtp.send(_dot_stuff(data))
+            smtp.send(data)
             code, reply = smtp.getreply()
         except (smtplib.SMTPException, OSError) as exc:
             self.drop()
