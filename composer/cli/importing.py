@@ -1,7 +1,9 @@
 """The ``newsdigest import`` command: read sources, show or add their items, say what happened.
 
 Every source is read first; then, unless ``--dry-run``, the items of all of them
-are added to the library in one write. Exit status (the README's table):
+are added to the library in one write. The summary printed is the core's
+(:func:`composer.library.import_summary.summary_lines`, the window's too); a
+source that could not be read is an error on stderr. Exit status (the README's table):
 
 - 0: the sources were read, and what could be imported was;
 - 1: a source was unusable, or nothing was imported and some entries were
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING
 from composer.errors import NewsdigestError, ValidationError
 from composer.library.import_adding import ImportAdded, add_imported
 from composer.library.import_formats import DEFAULT_CATEGORY, FORMATS
+from composer.library.import_summary import summary_lines
 from composer.library.rules import split_new
 from composer.repository import AddResult, Library
 
@@ -132,18 +135,10 @@ def run_import(args: argparse.Namespace, open_library: Opener) -> int:
         added = outcome.added
     elif reports and hold:  # what would be added, for the summary
         added = _would_add(args, open_library, reports)
-    for report in reports:
-        print(f"{report.source}: {report.summary(added)}" + _how(report))
-        if args.dry_run:
-            _print_reading(report, added)
-        for note in report.notes:
-            print(f"  note: {note}")
-        for warning in report.warnings:
-            print(f"  warning: {warning}")
-        for rejection in report.rejected:
-            print(f"  rejected {rejection}")
-    if line := outcome.mended_line():
-        print(line)
+    for line in summary_lines(reports, ImportAdded(added, outcome.mended)):
+        print(line.plain())
+        if args.dry_run and line.kind == "source":
+            _print_reading(reports[line.report], added)
     for failure in failures:
         print(f"newsdigest: error: {failure}", file=sys.stderr)
     if args.dry_run:
@@ -167,18 +162,6 @@ def run_import(args: argparse.Namespace, open_library: Opener) -> int:
     if failures or (args.strict and rejected):
         return 1
     return 1 if rejected and not imported else 0
-
-
-def _how(report: ImportReport) -> str:
-    """ " (read as a csv file, dates day/month)": what the reading decided, when it had a choice."""
-    parts: list[str] = []
-    if report.layout:
-        parts.append(f"layout {report.layout}")
-    if report.date_order:
-        parts.append("dates day/month/year" if report.date_order == "dmy" else "dates month/day")
-    if report.base_url and report.format in ("html", "article"):
-        parts.append(f"links resolved against {report.base_url}")
-    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _would_add(
