@@ -23,6 +23,11 @@ where it is generated once (32 random bytes from :func:`secrets.token_bytes`)
 the first time a send needs it. Without a keychain the key is never generated
 behind the user's back (links made with a key nobody kept could never be
 checked): the send stops and says to set the environment variable.
+
+The password of a PostgreSQL library's role is libpq's business first (the url,
+``PGPASSWORD``, ``~/.pgpass``); only when none of them gives one does the store ask
+:class:`DatabasePasswordStore`, the keychain (service ``"Newsdigest database"``, user
+name ``"role@host:port/database"``). It is never a setting either.
 """
 
 from __future__ import annotations
@@ -328,3 +333,55 @@ class UnsubscribeKeyStore:
         if stored is not None:
             return f"in the system keychain ({self.keychain_name()})"
         return "none yet: it is made and kept in the keychain the first time a send needs it"
+
+
+# -- the password of a PostgreSQL library ----------------------------------------------------------
+DATABASE_SERVICE = "Newsdigest database"
+
+
+class DatabasePasswordStore:
+    """A PostgreSQL role's password in the keychain, asked for when libpq's sources gave none.
+
+    ``account`` is ``"role@host:port/database"`` (:mod:`store.postgres.connect` makes it).
+    Without a usable keychain nothing is found and nothing is saved; nothing is ever
+    written to disk.
+    """
+
+    def __init__(self, *, backend: Any = None) -> None:
+        self._passwords = PasswordStore(backend=backend, environ={})
+
+    @property
+    def keychain_available(self) -> bool:
+        return self._passwords.keychain_available
+
+    def get(self, account: str) -> str | None:
+        if not self.keychain_available:
+            return None
+        try:
+            value = self._passwords.backend.get_password(DATABASE_SERVICE, account)
+        except Exception as exc:  # locked keychain, D-Bus error, user cancelled the unlock
+            log.warning("the keychain could not be read: %s", exc)
+            return None
+        return value if isinstance(value, str) and value else None
+
+    def save(self, account: str, password: str) -> bool:
+        """Store ``password`` for ``account``; True when the keychain took it."""
+        if not self.keychain_available:
+            return False
+        try:
+            self._passwords.backend.set_password(DATABASE_SERVICE, account, password)
+        except Exception as exc:  # locked or read-only keychain
+            log.warning("the keychain refused the database password: %s", exc)
+            return False
+        return True
+
+    def forget(self, account: str) -> bool:
+        """Remove the password of ``account``; True when the keychain had one."""
+        if not self.keychain_available:
+            return False
+        try:
+            self._passwords.backend.delete_password(DATABASE_SERVICE, account)
+        except Exception as exc:  # PasswordDeleteError: there was none
+            log.info("no database password to remove from the keychain: %s", exc)
+            return False
+        return True

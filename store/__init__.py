@@ -1,8 +1,12 @@
-"""Newsdigest's persistence: the library on TinyDB, written durably, with migrations.
+"""Newsdigest's persistence: the library on TinyDB (one person) or PostgreSQL (a team).
 
 The public surface is :func:`open_library`, which returns an object satisfying
-:class:`composer.repository.Library`, and :func:`resolve_library_path`. Nothing
-here imports Qt; nothing in ``composer/`` (but its composition root) imports this.
+:class:`composer.repository.Library`, :func:`resolve_library` and
+:func:`resolve_library_path`. A ``postgresql://`` (or ``postgres://``) url opens
+:class:`store.postgres.PostgresLibrary` (imported only then: opening a file never loads
+psycopg); any other string is a file path, unless it starts with another scheme, which
+is refused. Nothing here imports Qt; nothing in ``composer/`` (but its composition root)
+imports this.
 """
 
 from __future__ import annotations
@@ -10,10 +14,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from composer.repository import Holder, Library
-from store.locations import default_library_path, resolve_library_path
+from store.locations import (
+    default_library_path,
+    resolve_library,
+    resolve_library_path,
+    shown_location,
+)
 from store.tinydb_library import TinyDBLibrary
 
-__all__ = ["TinyDBLibrary", "default_library_path", "open_library", "resolve_library_path"]
+__all__ = [
+    "TinyDBLibrary",
+    "default_library_path",
+    "open_library",
+    "resolve_library",
+    "resolve_library_path",
+    "shown_location",
+]
 
 
 def open_library(
@@ -21,10 +37,17 @@ def open_library(
 ) -> Library:
     """Open (creating if needed, unless ``read_only``) the library at ``path`` or the default one.
 
-    Opening for writing takes the library's lock: a second writer gets
+    ``path`` is a file path or a PostgreSQL url (:func:`resolve_library`). Opening a
+    file for writing takes the library's lock: a second writer gets
     :class:`composer.errors.LibraryLockedError`, whose message names ``holder`` (the
     window, or a command-line run with its process id) when the first opener gave one.
     Read-only opens take no lock and never write, so ``newsdigest items`` works while
-    the app is open.
+    the app is open. A database lets several writers in at once (that is what it is
+    for); its schema is created or upgraded on a writer's open.
     """
-    return TinyDBLibrary(resolve_library_path(path), read_only=read_only, holder=holder)
+    target = resolve_library(path)
+    if isinstance(target, str):
+        from store.postgres import PostgresLibrary  # psycopg only for a database
+
+        return PostgresLibrary(target, read_only=read_only, holder=holder)
+    return TinyDBLibrary(target, read_only=read_only, holder=holder)

@@ -1,16 +1,81 @@
-"""Where the library lives: the user data directory, ``NEWSDIGEST_LIBRARY``, or ``--library``."""
+"""Where the library lives: the user data directory, ``NEWSDIGEST_LIBRARY``, or ``--library``.
+
+A library is a file path, or the url of a PostgreSQL database (``postgresql://`` or
+``postgres://``, libpq's own forms). A url is never taken for a path: a string with
+any other scheme (``mysql://…``, ``file://…``) is refused before anything is created
+on disk, where it used to make a folder named ``mysql:``. Passwords never leave
+:func:`url_without_password` in messages.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import platformdirs
+
+from composer.errors import LibraryError
 
 APP_NAME = "Newsdigest"
 ENV_LIBRARY = "NEWSDIGEST_LIBRARY"
 LIBRARY_FILE = "library.json"
+DATABASE_SCHEMES = ("postgresql", "postgres")
+
+#: A scheme (two letters or more: ``C:/x`` is a Windows drive) and at least one slash; a
+#: ``Path`` made of a url has lost one of its two slashes, which is why one is enough.
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):[/\\]")
+
+#: What a library is: a file's resolved path, or a database url (with its password, if any).
+LibraryTarget = Path | str
+
+
+def url_without_password(url: str) -> str:
+    """``url`` with its password removed from the user part and the query, for messages."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unbalanced [ in the host: say no more than the scheme
+        return url.split(":", 1)[0] + "://…"
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, host = netloc.rsplit("@", 1)
+        netloc = f"{user.split(':', 1)[0]}@{host}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, v) for k, v in pairs if k.lower() != "password"], safe="/")
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def database_url(value: Path | str) -> str | None:
+    """The database url ``value`` is, ``None`` when it is a path; refused when it is neither.
+
+    Only a ``str`` can be a url (a ``Path`` has lost its ``//``); a path that starts like a
+    url of any scheme is refused, so that no folder named ``postgresql:`` is ever made.
+    """
+    text = os.fspath(value)
+    found = _SCHEME.match(text)
+    if found is None:
+        return None
+    scheme = found.group(1).lower()
+    if (
+        scheme in DATABASE_SCHEMES
+        and isinstance(value, str)
+        and text[found.end() - 1 :][:2] == "//"
+    ):
+        return text
+    shown = url_without_password(text)
+    if scheme in DATABASE_SCHEMES:
+        raise LibraryError(
+            f"{shown}: a PostgreSQL library is a url written postgresql://user@host/database "
+            "(two slashes); it is not a file path"
+        )
+    raise LibraryError(
+        f"{shown}: a library is a file path or a postgresql://user@host/database url; "
+        f"{scheme}:// is not a database Newsdigest can use (nothing was created)"
+    )
 
 
 def default_library_path() -> Path:
@@ -18,14 +83,37 @@ def default_library_path() -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False) / LIBRARY_FILE
 
 
+def resolve_library(explicit: Path | str | None = None) -> LibraryTarget:
+    """The library to use: the explicit one, else ``$NEWSDIGEST_LIBRARY``, else the default file.
+
+    A database url comes back as given (a ``str``, its password included: libpq reads
+    it there); a path as :func:`resolve_library_path` resolves it. A string with a scheme
+    that is not a supported database is refused (:func:`database_url`).
+    """
+    chosen: Path | str | None = explicit or os.environ.get(ENV_LIBRARY) or None
+    if chosen is not None:
+        url = database_url(chosen)
+        if url is not None:
+            return url
+    return resolve_library_path(chosen)
+
+
+def shown_location(target: LibraryTarget) -> str:
+    """How ``target`` is named to people and in logs: a path, or its url without the password."""
+    return url_without_password(target) if isinstance(target, str) else str(target)
+
+
 def resolve_library_path(explicit: Path | str | None = None) -> Path:
     """The library file to use: the explicit path, else ``$NEWSDIGEST_LIBRARY``, else the default.
 
     A directory stands for ``library.json`` inside it. ``~`` is expanded, and the path is
     resolved (symbolic links, ``..``) so that every spelling of one file names one lock and
-    one send log: two spellings of a library must never be two libraries.
+    one send log: two spellings of a library must never be two libraries. A url is refused
+    (:class:`~composer.errors.LibraryError`): it names a database, not a file.
     """
     chosen: Path | str | None = explicit or os.environ.get(ENV_LIBRARY) or None
+    if chosen is not None and database_url(chosen) is not None:
+        raise LibraryError(f"{url_without_password(str(chosen))} is a database, not a file path")
     path = Path(chosen).expanduser() if chosen else default_library_path()
     if path.is_dir():
         path = path / LIBRARY_FILE

@@ -13,6 +13,9 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 LISTING = FIXTURES / "news-listing-2023-01.txt"
 
+#: The throwaway PostgreSQL cluster: the ``postgres_cluster`` fixture, stopped at the end.
+pytest_plugins = ["helpers.postgres_cluster"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):

@@ -1,7 +1,9 @@
 """The Library backends the contract tests run on: one factory per backend.
 
 A backend is a place where one library lives (a TinyDB file in ``tmp_path``, a
-:class:`~helpers.memory_library.MemoryShelf`); :meth:`Backend.open` opens that library,
+:class:`~helpers.memory_library.MemoryShelf`, a database of its own in the session's
+throwaway PostgreSQL cluster, :mod:`helpers.postgres_cluster`, which skips the
+backend's tests when no PostgreSQL can be had); :meth:`Backend.open` opens that library,
 as often as a test likes, the way a user reopens the same file. A test module holds
 its tests to the contract with two fixtures (``tests/store/test_library_contract.py``
 and the contract part of ``tests/store/test_store_send_log.py`` do)::
@@ -14,9 +16,9 @@ and the contract part of ``tests/store/test_store_send_log.py`` do)::
     def library(backend: Backend) -> Library:
         return backend.open()
 
-Holding another backend to the contract (PostgreSQL, the next issue) is one more
-subclass with its ``_open`` (and ``one_writer`` if it lets several writers in) and
-one more row in :data:`BACKENDS`.
+Holding another backend to the contract is one more subclass with its ``_open`` (and
+``one_writer`` if it lets several writers in, as PostgreSQL does) and one more row in
+:data:`BACKENDS`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import ClassVar
 
 from composer.repository import Holder, Library
 from helpers.memory_library import MemoryLibrary, MemoryShelf
+from helpers.postgres_cluster import shared_cluster
 from store.tinydb_library import TinyDBLibrary
 
 
@@ -85,9 +88,34 @@ class MemoryBackend(Backend):
         return MemoryLibrary(shelf=self.shelf, read_only=read_only, holder=holder)
 
 
+class PostgresBackend(Backend):
+    """A database of its own in the session's PostgreSQL cluster, dropped after the test."""
+
+    name = "postgres"
+    one_writer = False  # a team's library: every officer writes at once
+
+    def __init__(self, tmp_path: Path) -> None:
+        super().__init__(tmp_path)
+        self.cluster = shared_cluster()  # skips the test when there is no PostgreSQL
+        self.database = self.cluster.create_database()
+        self.url = self.cluster.url(self.database)
+
+    def _open(self, *, read_only: bool, holder: Holder | None) -> Library:
+        from store.postgres import PostgresLibrary
+
+        return PostgresLibrary(self.url, read_only=read_only, holder=holder)
+
+    def close_all(self) -> None:
+        try:
+            super().close_all()
+        finally:
+            self.cluster.drop_database(self.database)
+
+
 BACKENDS: dict[str, Callable[[Path], Backend]] = {
     TinyDBBackend.name: TinyDBBackend,
     MemoryBackend.name: MemoryBackend,
+    PostgresBackend.name: PostgresBackend,
 }
 
 

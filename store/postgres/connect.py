@@ -1,0 +1,181 @@
+"""Reaching the server: the url as libpq reads it, the password, timeouts, errors in words.
+
+The url is handed to libpq as it is, so everything libpq does with one is honoured:
+``sslmode=verify-full`` with ``sslrootcert=/path/ca.pem`` (TLS, the server's name
+checked against the CA file), ``sslcert``/``sslkey``, several hosts, ``service=``.
+The password comes from libpq's own sources (the url, ``PGPASSWORD``, ``~/.pgpass`` or
+``PGPASSFILE``); only when the server asks for one and none gave it is the keychain
+asked (:class:`composer.secrets.DatabasePasswordStore`). It is held in memory for the
+pool, never written anywhere, never logged: people and logs see
+:attr:`Target.location`, the url without its password.
+
+Every connection gets a statement timeout (no query waits on a busy server for
+ever), an idle-in-transaction timeout (a client that stalls never holds a story's
+row lock for long), ``application_name=Newsdigest``, a connect timeout unless the url
+or the environment sets one, and, for a read-only open, ``default_transaction_read_only``
+(the server itself then refuses writes). Options the url or ``PGOPTIONS`` gives come
+after ours, so that a team can raise a timeout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import getpass
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+import psycopg
+import psycopg.types.json
+from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import PoolTimeout
+
+from composer.errors import LibraryError
+from composer.secrets import DATABASE_SERVICE, DatabasePasswordStore
+from store.locations import url_without_password
+
+STATEMENT_TIMEOUT_S = 30
+IDLE_IN_TRANSACTION_S = 60
+CONNECT_TIMEOUT_S = 10
+APPLICATION_NAME = "Newsdigest"
+#: What libpq says when the server asks for a password that none of its sources gave.
+NO_PASSWORD = "no password supplied"  # noqa: S105 (a message, not a password)
+
+Connection = psycopg.Connection[tuple[Any, ...]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """A library's database: the url for libpq, the name shown, the connection keywords."""
+
+    url: str = dataclasses.field(repr=False)
+    location: str
+    #: What every connection is opened with (a keychain password among them: never shown).
+    kwargs: dict[str, Any] = dataclasses.field(repr=False)
+    #: The keychain's user name for this role and database: ``role@host:port/database``.
+    account: str
+
+    def with_password(self, password: str) -> Target:
+        return dataclasses.replace(self, kwargs={**self.kwargs, "password": password})
+
+
+def target_for(url: str, *, read_only: bool) -> Target:
+    """What connecting to ``url`` takes; a url libpq cannot read is refused in words."""
+    location = url_without_password(url)
+    try:
+        params = conninfo_to_dict(url)
+    except psycopg.ProgrammingError:  # its message may quote the url, password and all
+        raise LibraryError(
+            f"{location}: this is not a PostgreSQL url Newsdigest can read "
+            "(postgresql://user@host:port/database?sslmode=verify-full)"
+        ) from None
+    options = [
+        f"-c statement_timeout={STATEMENT_TIMEOUT_S * 1000}",
+        f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_S * 1000}",
+    ]
+    if read_only:
+        options.append("-c default_transaction_read_only=on")
+    theirs = params.get("options") or os.environ.get("PGOPTIONS")
+    if theirs:
+        options.append(str(theirs))
+    kwargs: dict[str, Any] = {"options": " ".join(options), "autocommit": True}
+    if "connect_timeout" not in params and not os.environ.get("PGCONNECT_TIMEOUT"):
+        kwargs["connect_timeout"] = CONNECT_TIMEOUT_S
+    if "application_name" not in params and not os.environ.get("PGAPPNAME"):
+        kwargs["application_name"] = APPLICATION_NAME
+    return Target(url=url, location=location, kwargs=kwargs, account=_account(params))
+
+
+def _account(params: dict[str, Any]) -> str:
+    """``role@host:port/database``, with libpq's defaults where the url leaves them out."""
+    env = os.environ
+    user = str(params.get("user") or env.get("PGUSER") or _login_name())
+    host = str(params.get("host") or params.get("hostaddr") or env.get("PGHOST") or "localhost")
+    port = str(params.get("port") or env.get("PGPORT") or "5432")
+    dbname = str(params.get("dbname") or env.get("PGDATABASE") or user)
+    return f"{user}@{host}:{port}/{dbname}"
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        return ""
+
+
+def configure(conn: Connection) -> None:
+    """Set up a new connection: JSON documents are read by orjson (as the file store does)."""
+    psycopg.types.json.set_json_loads(orjson.loads, conn)
+
+
+def first_connection(target: Target, passwords: DatabasePasswordStore) -> tuple[Connection, Target]:
+    """A connection to ``target`` and the target that made it (the keychain's password added
+    when the server asked for one that libpq's sources did not give)."""
+    try:
+        return _connect(target), target
+    except psycopg.OperationalError as exc:
+        if NO_PASSWORD not in str(exc):
+            raise _cannot_connect(target, exc) from None
+    password = passwords.get(target.account)
+    if password is None:
+        raise LibraryError(
+            f"cannot connect to the library at {target.location}: the server asks for a "
+            "password and none was given; put it in PGPASSWORD or ~/.pgpass (libpq's own "
+            f"places), or in the system keychain (service {DATABASE_SERVICE!r}, user name "
+            f"{target.account!r}). Newsdigest never keeps it in its settings"
+        )
+    with_password = target.with_password(password)
+    try:
+        return _connect(with_password), with_password
+    except psycopg.OperationalError as exc:
+        raise _cannot_connect(with_password, exc, " with the keychain's password") from None
+
+
+def _connect(target: Target) -> Connection:
+    conn = psycopg.connect(target.url, **target.kwargs)
+    configure(conn)
+    return conn
+
+
+def reason(exc: BaseException) -> str:
+    """An error's message on one line (libpq's come on several, with hints)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return "; ".join(lines) or type(exc).__name__
+
+
+def _cannot_connect(target: Target, exc: BaseException, how: str = "") -> LibraryError:
+    return LibraryError(f"cannot connect to the library at {target.location}{how}: {reason(exc)}")
+
+
+@contextlib.contextmanager
+def database_errors(location: str, doing: str) -> Iterator[None]:
+    """Turn the driver's errors while ``doing`` into a :class:`LibraryError` that says what."""
+    try:
+        yield
+    except PoolTimeout as exc:
+        raise LibraryError(
+            f"the library at {location} cannot be reached ({doing}): no connection to the "
+            f"server could be had ({reason(exc)})"
+        ) from None
+    except psycopg.errors.QueryCanceled:
+        raise LibraryError(
+            f"the library at {location} did not answer in {STATEMENT_TIMEOUT_S} s ({doing}): "
+            "the server is busy or far away; try again"
+        ) from None
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise LibraryError(
+            f"the library at {location} refused {doing}: {reason(exc)} (the database's "
+            "administrator grants it)"
+        ) from None
+    except psycopg.OperationalError as exc:
+        raise LibraryError(
+            f"the connection to the library at {location} failed ({doing}): {reason(exc)}"
+        ) from None
+    except psycopg.DataError as exc:
+        raise LibraryError(
+            f"{doing}: the library at {location} cannot store it: {reason(exc)}"
+        ) from None
+    except psycopg.Error as exc:
+        raise LibraryError(f"the library at {location} failed {doing}: {reason(exc)}") from None

@@ -1,0 +1,232 @@
+""":class:`PostgresLibrary`: the :class:`composer.repository.Library` protocol on PostgreSQL.
+
+A team's library: several windows and commands, on several machines, open it for
+writing at once, and nothing one of them writes is lost or doubled:
+
+* items: duplicates are decided by the database under row locks
+  (:mod:`store.postgres.items`), in the core's rules; ``items()`` is in the core's
+  canonical order (sorted in Python with :func:`composer.library.rules.item_sort_key`:
+  the server's collation cannot fold case as Python does);
+* digests, settings and send logs are the core's JSON dictionaries kept as JSONB (a
+  digest with a ``version``, ``updated_at`` and ``updated_by`` the server keeps);
+* one sender per digest, on any machine (:mod:`store.postgres.locks`).
+
+Each call takes a connection from a small pool (one to four connections, shared by the
+threads of the process: a send records from a worker thread while the window reads) and
+is one statement or one transaction, so it is durable when it returns. Every statement
+binds its values as parameters; the identifiers are fixed in the code. A read-only
+open refuses every change before it reaches the server, and its sessions are read-only
+besides. The schema is created or upgraded when a writer opens the library
+(:mod:`store.postgres.schema`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from psycopg_pool import ConnectionPool
+
+from composer.errors import LibraryError
+from composer.library.item import NewsItem
+from composer.library.rules import sorted_items
+from composer.repository import AddResult, Holder, JSONDict
+from composer.secrets import DatabasePasswordStore
+from store.postgres import items as item_rows
+from store.postgres import send_log
+from store.postgres.connect import (
+    CONNECT_TIMEOUT_S,
+    Connection,
+    configure,
+    database_errors,
+    first_connection,
+    target_for,
+)
+from store.postgres.documents import to_json
+from store.postgres.locks import SendLock
+from store.postgres.schema import ensure_schema
+
+log = logging.getLogger(__name__)
+
+POOL_MIN, POOL_MAX = 1, 4
+#: How long a call waits for a free (or new) connection before it says the server is away.
+POOL_WAIT_S = CONNECT_TIMEOUT_S + 5
+
+
+class PostgresLibrary:
+    """A library in a PostgreSQL database, named by its url (``postgresql://…``)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        read_only: bool = False,
+        holder: Holder | None = None,
+        passwords: DatabasePasswordStore | None = None,
+    ) -> None:
+        self._read_only = read_only
+        #: Who opened it (a database lets several writers in, so nobody is refused for it).
+        self.holder = holder
+        #: Stored items that could not be read as items (hand edits), from the last read.
+        self.problems: list[str] = []
+        target = target_for(url, read_only=read_only)
+        self._location = target.location
+        conn, self._target = first_connection(target, passwords or DatabasePasswordStore())
+        try:
+            self.schema_version = ensure_schema(conn, self._location, read_only=read_only)
+        finally:
+            conn.close()
+        self._pool: ConnectionPool[Connection] = ConnectionPool(
+            self._target.url,
+            kwargs=self._target.kwargs,
+            min_size=POOL_MIN,
+            max_size=POOL_MAX,
+            open=True,
+            name="newsdigest",
+            configure=configure,
+            timeout=POOL_WAIT_S,
+        )
+        self._closed = False
+        log.info("library %s opened (schema %d)", self._location, self.schema_version)
+
+    @contextlib.contextmanager
+    def _connection(self, doing: str) -> Iterator[Connection]:
+        """A pooled connection for one call; the driver's errors said in words."""
+        with database_errors(self._location, doing), self._pool.connection() as conn:
+            yield conn
+
+    # -- protocol -----------------------------------------------------------------------------
+    @property
+    def location(self) -> str:
+        """The url without its password."""
+        return self._location
+
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    def _check_writable(self) -> None:
+        if self._read_only:
+            raise LibraryError(f"the library {self._location} was opened read-only")
+
+    # items -------------------------------------------------------------------------------
+    def items(self) -> list[NewsItem]:
+        problems: list[str] = []
+        with self._connection("reading the items") as conn:
+            found = item_rows.all_items(conn, problems)
+        self.problems = problems
+        return sorted_items(found)
+
+    def get_item(self, item_id: str) -> NewsItem | None:
+        with self._connection("reading an item") as conn:
+            return item_rows.get_item(conn, item_id)
+
+    def find_existing(self, item: NewsItem) -> NewsItem | None:
+        with self._connection("looking for a story") as conn:
+            return item_rows.find_existing(conn, item)
+
+    def add_items(self, items: Iterable[NewsItem]) -> AddResult:
+        self._check_writable()
+        batch = list(items)
+        with self._connection(f"adding {len(batch)} items") as conn:
+            return item_rows.add_items(conn, batch)
+
+    def save_item(self, item: NewsItem) -> None:
+        self._check_writable()
+        with self._connection(f"saving the item {item.id}") as conn:
+            item_rows.save_item(conn, item)
+
+    def remove_items(self, item_ids: Iterable[str]) -> list[str]:
+        self._check_writable()
+        wanted = list(item_ids)
+        with self._connection("removing items") as conn:
+            return item_rows.remove_items(conn, wanted)
+
+    # digests -----------------------------------------------------------------------------
+    def digests(self) -> list[JSONDict]:
+        with self._connection("reading the digests") as conn:
+            rows = conn.execute("SELECT doc FROM digests ORDER BY seq").fetchall()
+        return [row[0] for row in rows]
+
+    def get_digest(self, digest_id: str) -> JSONDict | None:
+        with self._connection(f"reading the digest {digest_id}") as conn:
+            row = conn.execute("SELECT doc FROM digests WHERE id = %s", (digest_id,)).fetchone()
+        return row[0] if row is not None else None
+
+    def save_digest(self, digest: Mapping[str, Any]) -> None:
+        self._check_writable()
+        digest_id = digest.get("id")
+        if not isinstance(digest_id, str) or not digest_id:
+            raise LibraryError("a digest needs an id to be saved")
+        document = to_json(digest, f"the digest {digest_id}")
+        with self._connection(f"saving the digest {digest_id}") as conn:
+            conn.execute(
+                "INSERT INTO digests (id, doc) VALUES (%s, %s::jsonb) "
+                "ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc, "
+                "version = digests.version + 1, updated_at = now(), updated_by = current_user",
+                (digest_id, document),
+            )
+
+    def remove_digest(self, digest_id: str) -> bool:
+        self._check_writable()
+        with self._connection(f"removing the digest {digest_id}") as conn:
+            row = conn.execute(
+                "DELETE FROM digests WHERE id = %s RETURNING id", (digest_id,)
+            ).fetchone()
+        return row is not None
+
+    # settings ----------------------------------------------------------------------------
+    def settings(self) -> JSONDict:
+        with self._connection("reading the settings") as conn:
+            row = conn.execute("SELECT doc FROM settings").fetchone()
+        return row[0] if row is not None else {}
+
+    def update_settings(self, changes: Mapping[str, Any]) -> None:
+        self._check_writable()
+        document = to_json(changes, "the settings")
+        with self._connection("saving the settings") as conn:
+            conn.execute(  # a shallow merge, as the file store's update
+                "INSERT INTO settings (doc) VALUES (%s::jsonb) "
+                "ON CONFLICT (singleton) DO UPDATE SET doc = settings.doc || EXCLUDED.doc",
+                (document,),
+            )
+
+    # send logs ---------------------------------------------------------------------------
+    def send_log(self, digest_id: str) -> list[JSONDict]:
+        with self._connection(f"reading the send log of {digest_id}") as conn:
+            return send_log.entries(conn, digest_id)
+
+    def send_states(self, digest_id: str) -> dict[str, str]:
+        with self._connection(f"reading the send log of {digest_id}") as conn:
+            return send_log.states(conn, digest_id)
+
+    def record_send(self, entries: Iterable[Mapping[str, Any]]) -> None:
+        self._check_writable()
+        documents = send_log.merged(entries)  # every entry checked before any is sent
+        with self._connection("recording the send log") as conn:
+            send_log.record(conn, documents)
+
+    def compact_send_log(self, digest_id: str) -> None:
+        """Nothing to fold: each entry is one row, updated in place."""
+        self._check_writable()
+
+    def send_lock(self, digest_id: str, holder: Holder) -> SendLock:
+        if self._read_only:
+            raise LibraryError(
+                f"the library {self._location} was opened read-only; "
+                "sending needs it open for writing"
+            )
+        return SendLock(self._target, digest_id, holder)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._pool.close()
+
+    def __enter__(self) -> PostgresLibrary:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

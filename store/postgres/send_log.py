@@ -1,0 +1,69 @@
+"""Send logs in PostgreSQL: one row per (digest, recipient), upserted with the store's merge.
+
+An entry recorded for a recipient who has one updates it as the file store's journal
+does: the later entry's keys win and the keys it does not name are kept
+(``entry || EXCLUDED.entry``). A call is one statement, so it is durable when it
+returns and all of it or none of it is kept; entries of one recipient within a call
+are merged in order first (a statement may not touch one row twice). The state is a
+column the server derives from the entry (``send_states`` reads it alone), and the
+log comes back in the order recipients were first recorded. There is no journal to
+fold: compaction has nothing to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from composer.errors import LibraryError
+from composer.repository import JSONDict
+from store.postgres.connect import Connection
+from store.postgres.documents import to_json
+
+Key = tuple[str, str]
+
+
+def merged(entries: Iterable[Mapping[str, Any]]) -> dict[Key, str]:
+    """Each (digest, recipient)'s entries of one call merged in order, as JSON text.
+
+    Every entry is checked before any is stored: one without its digest or recipient,
+    or one that is not JSON, refuses the whole call.
+    """
+    by_key: dict[Key, JSONDict] = {}
+    for entry in entries:
+        digest_id, recipient = entry.get("digest_id"), entry.get("recipient")
+        if not isinstance(digest_id, str) or not isinstance(recipient, str):
+            raise LibraryError("a send-log entry needs a digest_id and a recipient")
+        key = (digest_id, recipient)
+        by_key[key] = {**by_key.get(key, {}), **entry}
+    return {
+        key: to_json(entry, f"a send-log entry of digest {key[0]}") for key, entry in by_key.items()
+    }
+
+
+def record(conn: Connection, documents: Mapping[Key, str]) -> None:
+    """Upsert :func:`merged`'s documents in one statement."""
+    if not documents:
+        return
+    digests = [key[0] for key in documents]
+    recipients = [key[1] for key in documents]
+    conn.execute(
+        "INSERT INTO send_log (digest_id, recipient, entry) "
+        "SELECT * FROM unnest(%s::text[], %s::text[], %s::jsonb[]) "
+        "ON CONFLICT (digest_id, recipient) DO UPDATE SET entry = send_log.entry || EXCLUDED.entry",
+        (digests, recipients, list(documents.values())),
+    )
+
+
+def entries(conn: Connection, digest_id: str) -> list[JSONDict]:
+    rows = conn.execute(
+        "SELECT entry FROM send_log WHERE digest_id = %s ORDER BY seq", (digest_id,)
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def states(conn: Connection, digest_id: str) -> dict[str, str]:
+    rows = conn.execute(
+        "SELECT recipient, state FROM send_log WHERE digest_id = %s ORDER BY seq", (digest_id,)
+    ).fetchall()
+    return {row[0]: row[1] for row in rows}
