@@ -129,12 +129,12 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def cmd_gui(args: argparse.Namespace) -> int:
     import ui.app  # lazily: only the GUI loads Qt
-    from store import open_library, resolve_library_path
+    from store import open_library, resolve_library, shown_location
 
-    path = resolve_library_path(args.library)
+    target = resolve_library(args.library)  # a resolved path, or a database url
     return ui.app.run(
-        lambda: open_library(path, holder=Holder("window")),
-        location=str(path),
+        lambda: open_library(target, holder=Holder("window")),
+        location=shown_location(target),
         argv=sys.argv[:1],
         sources=getattr(args, "sources", []),  # `newsdigest` alone opens the window with none
     )
@@ -164,7 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--library",
         metavar="PATH",
-        help="library file to use (default: $NEWSDIGEST_LIBRARY, else the user data folder)",
+        help="library file, or postgresql:// url, to use (default: $NEWSDIGEST_LIBRARY, "
+        "else the user data folder)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 

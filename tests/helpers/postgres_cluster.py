@@ -11,7 +11,9 @@ When no binaries can be found, the tests that need a cluster skip and say why.
 
 The cluster trusts connections on its unix socket (the tests connect there as the
 superuser ``postgres``) and asks for a password over TCP (SCRAM), so that the tests of
-passwords and ``.pgpass`` connect the way an officer's machine does. Durability is off
+passwords and ``.pgpass`` connect the way an officer's machine does; it speaks TLS with a
+certificate for 127.0.0.1 from a CA of its own (:attr:`Cluster.ca_file`, made by
+trustme), so ``sslmode=verify-full`` is tested against a real handshake. Durability is off
 (``fsync``, ``synchronous_commit``): a test cluster is thrown away.
 
 Registered as a plugin in ``tests/conftest.py``: the session fixture ``postgres_cluster``
@@ -81,6 +83,8 @@ class Cluster:
         self.data = self.folder / "data"
         self.socket_dir = self.folder / "sock"
         self.log_file = self.folder / "server.log"
+        #: The CA that signed the server's certificate (for ``sslmode=verify-full``).
+        self.ca_file = self.folder / "ca.pem"
         #: The superuser's password over TCP (the unix socket trusts it).
         self.password = uuid.uuid4().hex
         self.port = 0
@@ -124,9 +128,11 @@ class Cluster:
         )
         if made.returncode != 0:
             raise RuntimeError(f"initdb failed:\n{made.stdout}\n{made.stderr}")
+        tls = self._make_certificates()
         for _attempt in range(3):  # a free port may be taken between the probe and the start
             self.port = _free_port()
             settings = {
+                **tls,
                 "listen_addresses": "'127.0.0.1'",
                 "port": str(self.port),
                 "unix_socket_directories": f"'{self.socket_dir}'",
@@ -145,6 +151,22 @@ class Cluster:
                 return
         log = self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
         raise RuntimeError(f"pg_ctl start failed:\n{started.stdout}\n{started.stderr}\n{log}")
+
+    def _make_certificates(self) -> dict[str, str]:
+        """A CA of the test's own and the server's certificate for 127.0.0.1 (trustme)."""
+        import trustme
+
+        ca = trustme.CA()
+        issued = ca.issue_cert("127.0.0.1", "localhost")
+        ca.cert_pem.write_to_path(str(self.ca_file))
+        cert, key = self.folder / "server.crt", self.folder / "server.key"
+        issued.cert_chain_pems[0].write_to_path(str(cert))
+        issued.private_key_pem.write_to_path(str(key))
+        key.chmod(0o600)  # the server refuses a key others can read
+        if self.as_root:
+            for path in (cert, key):
+                shutil.chown(path, SUPERUSER, SUPERUSER)
+        return {"ssl": "on", "ssl_cert_file": f"'{cert}'", "ssl_key_file": f"'{key}'"}
 
     def stop(self) -> None:
         if self.running:
@@ -168,11 +190,15 @@ class Cluster:
         with psycopg.connect(self.url(), autocommit=True) as conn:
             yield conn
 
-    def create_database(self, prefix: str = "t") -> str:
-        """A new empty database; its name."""
+    def create_database(self, prefix: str = "t", owner: str = SUPERUSER) -> str:
+        """A new empty database owned by ``owner`` (who may then create its tables); its name."""
         name = f"{prefix}_{uuid.uuid4().hex[:12]}"
         with self.admin() as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                    sql.Identifier(name), sql.Identifier(owner)
+                )
+            )
         return name
 
     def drop_database(self, name: str) -> None:
