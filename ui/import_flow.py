@@ -1,12 +1,15 @@
 """Import into the window: files, the clipboard, dropped files and links, the sample.
 
 :class:`ImportFlow` reads sources in the background (:class:`~ui.importing.ImportTask`,
-with a progress dialog and Cancel), then either adds what was read to the library in
-one write (:func:`composer.library.import_adding.add_imported`) or, for the Import
-action, a paste and drops, shows it first in the :class:`~ui.import_preview.ImportPreview`,
-whose "Import N items" adds it. The summary (what each source gave, its warnings and
-rejections) is shown in a message box unless the preview showed it, and kept in
-:attr:`ImportFlow.last_import_summary`; the new items are selected in the library.
+a work operation, with a progress dialog and Cancel), then either adds what was read to
+the library in one write (:func:`composer.library.import_adding.add_imported`, a library
+operation) or, for the Import action, a paste and drops, shows it first in the
+:class:`~ui.import_preview.ImportPreview`, whose "Import N items" adds it. The library
+pane then inserts the new items' rows and repaints the mended ones (nothing else is
+reloaded), and the new items are selected. The summary is the core's
+(:func:`composer.library.import_summary.summary_lines`, the command line's too), shown
+here as HTML in a message box unless the preview showed it, and kept in
+:attr:`ImportFlow.last_import_summary`.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
-from composer.errors import NewsdigestError
+from composer.library.import_summary import SummaryLine
 from composer.repository import AddResult
 from ui.importing import (
     ImportOutcome,
@@ -28,6 +31,7 @@ from ui.importing import (
     mime_formats,
     progress_dialog,
 )
+from ui.operations import Failure
 
 if TYPE_CHECKING:  # the importers load when an import starts (start-up time)
     from composer.library.import_adding import ImportAdded
@@ -72,15 +76,13 @@ class ImportFlow(QObject):
         With ``preview`` (the Import action, drops) they are shown first, and only the
         preview's "Import N items" adds them.
         """
-        task = ImportTask(list(sources), self.window.import_executor, parent=self.window)
-        return self._run(task, preview)
+        return self._run(ImportTask(list(sources)), preview)
 
     def fetch_links(self, links: Sequence[str]) -> ImportTask:
         """Fetch article links in the background, then preview the items they make."""
         from ui.link_fetch import article_reader, merge_links
 
-        executor = self.window.import_executor
-        task = ImportTask(list(links), executor, reader=article_reader(), parent=self.window)
+        task = ImportTask(list(links), reader=article_reader())
         return self._run(task, True, merge_links, "Fetching articles")
 
     def paste_listing(self) -> ImportTask | None:
@@ -98,9 +100,7 @@ class ImportFlow(QObject):
             return None
         if links := links_in_text(text):
             return self.fetch_links(links)
-        reader = clipboard_reader(mime_formats(mime))
-        executor = self.window.import_executor
-        task = ImportTask(["clipboard"], executor, reader=reader, parent=self.window)
+        task = ImportTask(["clipboard"], reader=clipboard_reader(mime_formats(mime)))
         return self._run(task, True, title="Reading the clipboard")
 
     def load_sample(self) -> None:
@@ -119,10 +119,12 @@ class ImportFlow(QObject):
         merge: Merge | None = None,
         title: str = "Importing news items",
     ) -> ImportTask:
-        self.progress = progress_dialog(self.window, task, title)
+        operation = task.operation_on(self.window.workers, self)
+        self.progress = progress_dialog(self.window, task, operation, title)
         self.task = task
-        task.finished.connect(lambda outcome: self._finished(outcome, preview, merge))
-        task.start()
+        operation.success(lambda outcome: self._finished(outcome, preview, merge))
+        operation.failure(lambda failure: self._finished(_failed_reading(task, failure)))
+        operation.run_in_background()
         return task
 
     def _finished(
@@ -159,7 +161,7 @@ class ImportFlow(QObject):
         dialog = ImportPreview(
             reads,
             find_existing=self.window.library.find_existing,
-            executor=self.window.import_executor,
+            executor=self.window.workers.work,
             parent=self.window,
         )
         dialog.accepted.connect(
@@ -180,31 +182,56 @@ class ImportFlow(QObject):
     def _add_reports(
         self, reports: list[ImportReport], failures: list[str], *, previewed: bool = False
     ) -> None:
+        """Add what the reports read in one write (a library operation), then summarise."""
         from composer.library.import_adding import ImportAdded, add_imported
 
+        if not reports:
+            self._added(reports, failures, previewed, ImportAdded(AddResult((), ())))
+            return
+        library = self.window.library
+        items = [item for report in reports for item in report.items]
+
+        def failed(failure: Failure) -> None:  # the write failed: say so, preview or not
+            nothing = ImportAdded(AddResult((), ()))
+            self._added(reports, [*failures, failure.message], False, nothing)
+
+        self.window.workers.library_op(
+            lambda: add_imported(library, items), parent=self, what="Adding the imported items"
+        ).success(lambda outcome: self._added(reports, failures, previewed, outcome)).failure(
+            failed
+        ).run_in_background()
+
+    def _added(
+        self,
+        reports: Sequence[ImportReport],
+        failures: Sequence[str],
+        previewed: bool,
+        outcome: ImportAdded,
+    ) -> None:
+        from composer.library.import_summary import summary_lines
+
         window = self.window
-        outcome = ImportAdded(AddResult((), ()))
-        if reports:
-            try:
-                outcome = add_imported(window.library, (i for r in reports for i in r.items))
-            except NewsdigestError as exc:
-                failures.append(str(exc))
-                previewed = False  # the write failed: say so
-        lines = _summary_lines(outcome, reports, failures)
-        window.refresh()
-        window.library_pane.select_ids([item.id for item in outcome.added.new])
-        self.last_import_summary = "\n".join(lines)
+        if window.closed:
+            return  # the write ended as the window closed: nothing left to show it in
+        new = outcome.added.new
+        window.items_added(new, outcome.mended)
+        if new:
+            window.library_pane.select_ids([item.id for item in new])
+        lines = summary_lines(
+            reports, outcome, failures, max_warnings=MAX_WARNINGS, max_rejected=MAX_REJECTED
+        )
+        html = [line_html(line) for line in lines]
+        self.last_import_summary = "\n".join(html)
         mended = outcome.mended_line()
         window.statusBar().showMessage(
-            f"Imported {len(outcome.added.new)} new items" + (f"; {mended}" if mended else ""),
-            8000,
+            f"Imported {len(new)} new items" + (f"; {mended}" if mended else ""), 8000
         )
         if previewed:
             return  # the preview showed the rest
         box = QMessageBox(
             QMessageBox.Icon.Warning if failures else QMessageBox.Icon.Information,
             "Import finished" if not failures else "Import finished with problems",
-            "<br>".join(lines) or "Nothing to import.",
+            "<br>".join(html) or "Nothing to import.",
             QMessageBox.StandardButton.Ok,
             window,
         )
@@ -212,18 +239,21 @@ class ImportFlow(QObject):
         box.open()
 
 
-def _summary_lines(
-    outcome: ImportAdded, reports: Sequence[ImportReport], failures: Sequence[str]
-) -> list[str]:
-    """The import's summary, a line of HTML each: per source, its warnings and rejections."""
-    lines: list[str] = []
-    if mended := outcome.mended_line():
-        lines.append(_escape(mended))
-    for report in reports:
-        lines.append(f"<b>{_escape(report.source)}</b>: {report.summary(outcome.added)}")
-        lines.extend(f"&nbsp;&nbsp;⚠ {_escape(w)}" for w in report.warnings[:MAX_WARNINGS])
-        lines.extend(f"&nbsp;&nbsp;✗ {_escape(str(r))}" for r in report.rejected[:MAX_REJECTED])
-        if len(report.rejected) > MAX_REJECTED:
-            lines.append(f"&nbsp;&nbsp;… and {len(report.rejected) - MAX_REJECTED} more rejected")
-    lines.extend(f"✗ {_escape(f)}" for f in failures)
-    return lines
+#: How the window marks each kind of summary line.
+MARKS = {"note": "ℹ", "warning": "⚠", "rejected": "✗", "failure": "✗"}
+
+
+def line_html(line: SummaryLine) -> str:
+    """A line of the core's import summary as the message box shows it (HTML)."""
+    text = _escape(line.text)
+    if line.kind == "source":
+        return f"<b>{_escape(line.source)}</b>: {text}"
+    mark = f"{MARKS[line.kind]} " if line.kind in MARKS else ""
+    indent = "&nbsp;&nbsp;" if line.detail else ""
+    return f"{indent}{mark}{text}"
+
+
+def _failed_reading(task: ImportTask, failure: Failure) -> ImportOutcome:
+    """What the window is told when reading the sources failed as a whole (a bug)."""
+    name = task.sources[0] if len(task.sources) == 1 else f"{len(task.sources)} sources"
+    return ImportOutcome((SourceRead(name, None, failure.message),), task.cancelled)

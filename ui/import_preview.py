@@ -5,16 +5,17 @@ are several): a table of the items read, marked new or already in the library,
 and of the entries rejected with where and why; the source's warnings and notes
 (a page that advertises a feed offers to import the feed instead); and the
 choices the source allows (layout, date order, columns, base url, category),
-each of which reads the source again, in the background, and shows the result
-at once. Nothing is written here: "Import N items" accepts the dialog and the
+each of which reads the source again, in the background (an operation on the
+window's work pool; a newer choice supersedes one still being read), and shows the
+result at once. Nothing is written here: "Import N items" accepts the dialog and the
 window adds :meth:`ImportPreview.reports` in one write; Cancel writes nothing.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
-from collections.abc import Sequence
-from typing import Any, cast
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -45,7 +46,8 @@ from ui.import_preview_model import (
     PreviewModel,
     preview_rows,
 )
-from ui.importing import BackgroundJob, SourceRead, read_source
+from ui.importing import SourceRead, read_source
+from ui.operations import Operation, OpKind
 
 FORMAT_NAMES = {
     "html": "web page",
@@ -99,9 +101,8 @@ class ImportPreview(QDialog):
         self.setObjectName("import-preview")
         self.reads = list(reads)
         self.find_existing = find_existing
-        self.job = BackgroundJob(executor, self)
-        self.job.done.connect(self._answered)
-        self._generation = 0  # the latest re-read asked; older answers are dropped
+        self.executor = executor
+        self.rereads = OpKind(newest_wins=True)  # the latest choice wins; older answers dropped
         self.current = -1
         self._build()
         self._fill_sources()
@@ -291,17 +292,17 @@ class ImportPreview(QDialog):
             lambda: read_source(url, category) if category else read_source(url),
         )
 
-    def _ask(self, request: tuple[Any, ...], call: Any) -> None:
-        self._generation += 1
-        self.job.run((self._generation, request), call, what="reading again")
-        if self.job.running:  # on a worker: say so until the answer comes
+    def _ask(self, request: tuple[Any, ...], call: Callable[[], object]) -> None:
+        Operation(
+            call, parent=self, executor=self.executor, what="Reading again", kind=self.rereads
+        ).success(lambda result: self._answered(request, result, "")).failure(
+            lambda failure: self._answered(request, None, failure.message)
+        ).run_in_background()
+        if self.rereads.running:  # on a worker: say so until the answer comes
             self.counts.setText("Reading again…")
             self._update_import_button()
 
-    def _answered(self, token: object, result: object, error: str) -> None:
-        generation, request = cast(tuple[int, tuple[Any, ...]], token)
-        if generation != self._generation:
-            return  # a later choice is being read
+    def _answered(self, request: tuple[Any, ...], result: object, error: str) -> None:
         kind, index = request[0], request[1]
         read = self.reads[index]
         if kind == "feed":
@@ -332,7 +333,7 @@ class ImportPreview(QDialog):
         return len(split_new(items, self.find_existing).new)
 
     def _update_import_button(self) -> None:
-        busy = self.job.running > 0
+        busy = self.rereads.running > 0
         count = self.new_count()
         if busy:
             text = "Reading…"
@@ -345,6 +346,6 @@ class ImportPreview(QDialog):
         self.import_button.setAccessibleName(text.replace("&", ""))
 
     def accept(self) -> None:
-        if self.job.running or not self.new_count():
+        if self.rereads.running or not self.new_count():
             return
         super().accept()

@@ -1,7 +1,8 @@
 """Adding or editing one news item by hand, validated exactly as the importers validate.
 
 "Fetch details from link…" reads the article at the typed link in the background
-(:mod:`ui.link_fetch`) and fills the fields still empty: title, summary, date,
+(:mod:`ui.link_fetch`, an operation on the executor given: the window's work pool) and
+fills the fields still empty: title, summary, date,
 image, category and the page's canonical link. A field the user typed that the
 page says otherwise is replaced only when they confirm.
 """
@@ -32,7 +33,7 @@ from composer.errors import ValidationError
 from composer.library.import_formats import DEFAULT_CATEGORY
 from composer.library.item import NewsItem, make_item
 from composer.urls import canonical_url
-from ui.importing import BackgroundJob
+from ui.operations import Failure, Operation, OpKind
 
 if TYPE_CHECKING:
     from composer.library.importers.base import ImportReport
@@ -47,17 +48,6 @@ FETCHED_FIELDS = {
     "image_url": "image",
     "image_alt": "image description",
 }
-_executor: concurrent.futures.ThreadPoolExecutor | None = None
-
-
-def shared_executor() -> concurrent.futures.Executor:
-    """A worker for dialogs opened without the window's executor."""
-    global _executor
-    if _executor is None:
-        _executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="newsdigest-item-fetch"
-        )
-    return _executor
 
 
 def _names(fields: Sequence[str]) -> str:
@@ -74,7 +64,7 @@ class ItemDialog(QDialog):
         item: NewsItem | None = None,
         parent: Any = None,
         *,
-        executor: concurrent.futures.Executor | None = None,
+        executor: concurrent.futures.Executor,
     ) -> None:
         super().__init__(parent)
         self.original = item
@@ -138,7 +128,7 @@ class ItemDialog(QDialog):
         self._watch_choices(chosen=item is not None)
         self.resize(620, 500)
 
-    def _fetch_row(self, executor: concurrent.futures.Executor | None) -> QHBoxLayout:
+    def _fetch_row(self, executor: concurrent.futures.Executor) -> QHBoxLayout:
         """The link field and its "Fetch details from link…" button."""
         self.fetch_button = QPushButton("&Fetch details from link…")
         self.fetch_button.setAccessibleName("Fetch details from link")
@@ -150,8 +140,8 @@ class ItemDialog(QDialog):
         self.fetch_status = QLabel()
         self.fetch_status.setWordWrap(True)
         self.fetch_status.setAccessibleName("Fetch status")
-        self.job = BackgroundJob(executor or shared_executor(), self)
-        self.job.done.connect(self._fetched)
+        self.executor = executor
+        self.fetches = OpKind()
         row = QHBoxLayout()
         row.addWidget(self.url, 1)
         row.addWidget(self.fetch_button)
@@ -204,17 +194,25 @@ class ItemDialog(QDialog):
         from ui.link_fetch import fetch_article_report
 
         url = self.url.text().strip()
-        if not url or self.job.running:
+        if not url or self.fetches.running:
             return
         category = self.category.currentText().strip() or DEFAULT_CATEGORY
         self.fetch_button.setEnabled(False)
         self.fetch_status.setText(f"Fetching {url}…")
         self.error.clear()
-        self.job.run(url, lambda: fetch_article_report(url, category), what=url)
+        Operation(
+            lambda: fetch_article_report(url, category),
+            parent=self,
+            executor=self.executor,
+            what=url,
+            kind=self.fetches,
+        ).success(self._fetched).failure(self._not_fetched).run_in_background()
 
-    def _fetched(self, url: object, result: object, error: str) -> None:
+    def _not_fetched(self, failure: Failure) -> None:
+        self._fetched(None, failure.message)
+
+    def _fetched(self, report: ImportReport | None, error: str = "") -> None:
         self.fetch_button.setEnabled(bool(self.url.text().strip()))
-        report: ImportReport | None = result  # type: ignore[assignment]
         if error or report is None or not report.items:
             why = error or (str(report.rejected[0]) if report and report.rejected else "")
             self.fetch_status.setText("")

@@ -1,7 +1,11 @@
 """A read-only table model over the library's items (date, category, title).
 
 Rows can be dragged (as library item ids, see :mod:`ui.digest_model`), and the
-items already in the open digest are marked (an icon and bold title).
+items already in the open digest are marked (an icon and bold title). A new snapshot
+of the library resets the model; an import only inserts the rows of its new items
+where the current order puts them (:meth:`ItemTableModel.add_items`) and repaints
+those of the items it mended (:meth:`ItemTableModel.update_items`), so that the
+selection, the sort and the filter stay as they were.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QStyle
 
 from composer.library.item import NewsItem
+from composer.library.rules import item_sort_key
 from ui.digest_model import ITEMS_MIME, item_ids_mime
 
 Index = QModelIndex | QPersistentModelIndex
@@ -28,10 +33,14 @@ COLUMNS = ("Date", "Category", "Title")
 ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 IN_DIGEST_ROLE = Qt.ItemDataRole.UserRole + 3
+#: Runs of adjacent new rows an import inserts one by one; past that, one reset is cheaper.
+MAX_INSERTED_RUNS = 100
+
+SortKey = Callable[[NewsItem], Any]
 
 
 class ItemTableModel(QAbstractTableModel):
-    """Items as rows; the model is reset with a new snapshot after each library change."""
+    """Items as rows: reset with a new snapshot of the library, rows inserted by an import."""
 
     def __init__(self, items: Sequence[NewsItem] = (), parent: Any = None) -> None:
         super().__init__(parent)
@@ -62,20 +71,27 @@ class ItemTableModel(QAbstractTableModel):
         self._rows = {item.id: row for row, item in enumerate(self._items)}
         self.endResetModel()
 
-    def _sort_list(self, column: int, order: Qt.SortOrder) -> None:
+    def _order(self) -> tuple[SortKey, bool]:
+        """The key (and whether reversed) of the rows' order: the sort chosen, or the library's."""
+        if self._sort is None:
+            return item_sort_key, False
+        column, order = self._sort
         descending = order == Qt.SortOrder.DescendingOrder
         if column == 0:
             # newest (or oldest) first, titles A to Z within a day: the library's own order
             # when descending, so the first sort of a big library finds it sorted already
             sign = -1 if descending else 1
-            self._items.sort(key=lambda i: (sign * i.date.toordinal(), i.title.casefold()))
-            return
-        keys: dict[int, Callable[[NewsItem], Any]] = {
+            return (lambda i: (sign * i.date.toordinal(), i.title.casefold())), False
+        keys: dict[int, SortKey] = {
             1: lambda i: (i.category.casefold(), i.date, i.title.casefold()),
             2: lambda i: (i.title.casefold(), i.date),
         }
-        if column in keys:
-            self._items.sort(key=keys[column], reverse=descending)
+        return keys.get(column, item_sort_key), descending
+
+    def _sort_list(self, column: int, order: Qt.SortOrder) -> None:
+        if column in (0, 1, 2):
+            key, reverse = self._order()
+            self._items.sort(key=key, reverse=reverse)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort the rows in Python (one ``list.sort``), keeping persistent indexes right."""
@@ -89,6 +105,55 @@ class ItemTableModel(QAbstractTableModel):
             old, [self.index(self._rows[item_id], col) for item_id, col in ids]
         )
         self.layoutChanged.emit()
+
+    def add_items(self, items: Sequence[NewsItem]) -> None:
+        """Insert rows for new items where the current order puts them.
+
+        One insert per run of adjacent new rows (the rows already there, and their
+        selection, stay); an import whose rows land in more than
+        :data:`MAX_INSERTED_RUNS` places resets the model instead.
+        """
+        if not items:
+            return
+        key, reverse = self._order()
+        merged = sorted([*self._items, *items], key=key, reverse=reverse)  # stable: old first
+        new = {item.id for item in items}
+        runs: list[list[int]] = []
+        for row, item in enumerate(merged):
+            if item.id in new:
+                if runs and runs[-1][1] == row - 1:
+                    runs[-1][1] = row
+                else:
+                    runs.append([row, row])
+        if len(runs) > MAX_INSERTED_RUNS:
+            self.beginResetModel()
+            self._items = merged
+            self._rows = {item.id: row for row, item in enumerate(merged)}
+            self.endResetModel()
+            return
+        for first, last in runs:  # in order: the rows above each run are in place already
+            self.beginInsertRows(QModelIndex(), first, last)
+            self._items[first:first] = merged[first : last + 1]
+            self._rows = {item.id: row for row, item in enumerate(self._items)}
+            self.endInsertRows()
+
+    def update_items(self, items: Sequence[NewsItem]) -> None:
+        """Show the new version of items already in rows (an import mended them)."""
+        key, _reverse = self._order()
+        moved = False
+        for item in items:
+            row = self._rows.get(item.id)
+            if row is None:
+                continue
+            moved = moved or key(self._items[row]) != key(item)
+            self._items[row] = item
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        if moved and self._sort is not None:
+            self.sort(*self._sort)  # a field the rows are sorted by changed
+
+    def items(self) -> list[NewsItem]:
+        """The items in the rows' order (a copy)."""
+        return list(self._items)
 
     def item_at(self, row: int) -> NewsItem:
         return self._items[row]

@@ -6,7 +6,8 @@ else the table of items (:class:`~ui.item_table_model.ItemTableModel` under the
 filters and a date range; items in the open digest are marked. Rows are dragged into
 the digest, or added with Enter, a double-click or the Add button. It carries out the
 item actions (new, edit, remove; the rows' context menu) against the library, then
-has the window reload.
+has the window reload; after an import only the rows that changed are touched
+(:meth:`LibraryPane.items_added`).
 """
 
 from __future__ import annotations
@@ -178,6 +179,21 @@ class LibraryPane(QStackedWidget):
         """The library's items, now: the table, the filters' choices, the digest's marks."""
         self.model.set_items(items)
         self.proxy.set_items(items)
+        self._fill_filters(items)
+
+    def items_added(self, new: Sequence[NewsItem], mended: Sequence[NewsItem]) -> None:
+        """An import added ``new`` items and mended ``mended`` ones: only their rows change.
+
+        The rows already shown stay (their selection too), in the sort and filter chosen.
+        """
+        self.proxy.items_added(new, mended)  # the filter knows them before their rows come
+        self.model.add_items(new)
+        self.model.update_items(mended)
+        self._fill_filters(self.model.items())
+        self._show_count()
+
+    def _fill_filters(self, items: Sequence[NewsItem]) -> None:
+        """The category and month choices, and the date range, of the items shown."""
         _fill_combo(self.category, ALL_CATEGORIES, sorted({i.category for i in items}))
         days = {i.date for i in items}  # a few hundred distinct days, even in a big library
         months = sorted({f"{d.year:04d}-{d.month:02d}" for d in days}, reverse=True)
@@ -210,6 +226,9 @@ class LibraryPane(QStackedWidget):
 
     def apply_filter(self) -> None:
         self.proxy.apply(self.current_filter())
+        self._show_count()
+
+    def _show_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         self.item_count.setText(f"{shown} of {total} items" if shown != total else f"{total} items")
 
@@ -271,7 +290,7 @@ class LibraryPane(QStackedWidget):
 
     def new_item(self) -> None:
         window = self.main_window
-        dialog = ItemDialog(self._categories(), parent=window, executor=window.import_executor)
+        dialog = ItemDialog(self._categories(), parent=window, executor=window.workers.work)
         dialog.accepted.connect(lambda: self.item_entered(dialog.result_item, new=True))
         dialog.open()
 
@@ -281,9 +300,7 @@ class LibraryPane(QStackedWidget):
         item = window.library.get_item(ids[0]) if len(ids) == 1 else None
         if item is None:
             return
-        dialog = ItemDialog(
-            self._categories(), item, parent=window, executor=window.import_executor
-        )
+        dialog = ItemDialog(self._categories(), item, parent=window, executor=window.workers.work)
         dialog.accepted.connect(lambda: self.item_entered(dialog.result_item, new=False))
         dialog.open()
 

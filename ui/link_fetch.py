@@ -1,8 +1,9 @@
 """Items from article links: pasted or dropped links fetched in the background.
 
 A paste (or a drop onto the library) that is nothing but http(s) links becomes
-an :class:`~ui.importing.ImportTask` whose reader fetches each article with the
-core's :func:`composer.library.importers.html_article.fetch_article` (title, summary, date,
+an :class:`~ui.importing.ImportTask` (a work operation, on the window's work pool)
+whose reader fetches each article with the core's
+:func:`composer.library.importers.html_article.fetch_article` (title, summary, date,
 image, category and canonical url from the page itself). :func:`merge_links`
 then makes one preview source of them all, a link that could not be read being
 a rejected entry that names it. :class:`LinkDropFilter` lets a widget take such
@@ -20,7 +21,8 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from composer.errors import NewsdigestError
 from composer.library.import_formats import DEFAULT_CATEGORY
 from ui.digest_model import ITEMS_MIME
-from ui.importing import Reader, SourceRead, unexpected
+from ui.importing import Reader, SourceRead
+from ui.operations import bug_message
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QMimeData
@@ -49,7 +51,7 @@ def article_reader(default_category: str = DEFAULT_CATEGORY) -> Reader:
         except NewsdigestError as exc:
             return SourceRead(url, None, str(exc))
         except Exception as exc:  # a bug must reach the window, not a console
-            return SourceRead(url, None, unexpected(url, exc))
+            return SourceRead(url, None, bug_message(url, exc))
 
     return read
 

@@ -17,7 +17,11 @@ and restores and saves the window's state. Each part owns its widgets and slots:
 - :mod:`ui.window_actions` — the actions, menus and toolbar, declared as tables.
 
 The work itself is the core's (:mod:`composer.digest.editing` plans every edit,
-:mod:`composer.email.render` renders on a worker thread, see :mod:`ui.rendering`).
+:mod:`composer.email.render` renders, off the GUI thread: :mod:`ui.rendering`).
+Background work runs as operations (:mod:`ui.operations`) on the window's
+:class:`~ui.operations.Workers`: the library executor (the one thread that writes
+imports to the library; the window's own library calls share its lock), the work pool
+(rendering, reading sources, fetching links, the search index) and the send worker.
 Window state lives in a :class:`QSettings` under the keys of :mod:`ui.window_settings`;
 the file can be chosen with ``NEWSDIGEST_SETTINGS`` (see :func:`ui.app.make_settings`).
 """
@@ -45,6 +49,7 @@ from ui.findings import PreflightPanel
 from ui.import_flow import ImportFlow
 from ui.library_pane import LibraryPane
 from ui.link_fetch import LinkDropFilter
+from ui.operations import Workers
 from ui.preview import PreviewPane
 from ui.preview_controller import PreviewController
 from ui.sending import SendController
@@ -63,6 +68,7 @@ from ui.window_settings import (
 log = logging.getLogger("newsdigest.window")
 
 if TYPE_CHECKING:
+    from composer.library.item import NewsItem
     from composer.secrets import PasswordStore
     from ui.about import AboutDialog
     from ui.import_preview import ImportPreview
@@ -80,8 +86,8 @@ class MainWindow(QMainWindow):
         parent: Any = None,
         *,
         settings: QSettings | None = None,
-        render_executor: concurrent.futures.Executor | None = None,
-        import_executor: concurrent.futures.Executor | None = None,
+        library_executor: concurrent.futures.Executor | None = None,
+        work_executor: concurrent.futures.Executor | None = None,
         send_executor: concurrent.futures.Executor | None = None,
         passwords: PasswordStore | None = None,
         restore: bool = True,
@@ -90,15 +96,12 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         from ui.app import make_settings
 
-        self.library = library
+        self.workers = Workers(library=library_executor, work=work_executor, send=send_executor)
+        self.library = self.workers.serial(library)
         self.settings = settings if settings is not None else make_settings()
         self.library_key = library_key(library.location)
         # first-run setup: on a real start (the window makes its own settings) unless asked
         self._first_run = settings is None if first_run is None else first_run
-        self._own_import_executor = import_executor is None
-        self.import_executor = import_executor or concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="newsdigest-import"
-        )
         self.started = False  # set once the event loop runs: see after_start
         self.closed = False
         self.setObjectName("newsdigest-main-window")
@@ -106,7 +109,7 @@ class MainWindow(QMainWindow):
         self._default_size()
 
         self.theme_setup = ThemeSetup(self)
-        self.document = DigestDocument(library, self)
+        self.document = DigestDocument(self.library, self)
         self.document.model.set_category_order(self.theme.category_order)
         self.library_pane = LibraryPane(self)
         self.editor = DigestEditor(self.document)
@@ -114,11 +117,11 @@ class MainWindow(QMainWindow):
         self.theme_picker.set_default(self.theme.template)
         self.preview = PreviewPane()
         self.preflight = PreflightPanel()
-        self.previewing = PreviewController(self, render_executor)
+        self.previewing = PreviewController(self)
         self.exports = ExportFlow(self)
         self.imports = ImportFlow(self)
         self.digests = DigestFlow(self)
-        self.sending = SendController(self, passwords=passwords, executor=send_executor)
+        self.sending = SendController(self, passwords=passwords)
         self._lay_out()
         self.actions_by_name = install_actions(self)
         self.library_pane.use_actions(self.actions_by_name)
@@ -207,7 +210,7 @@ class MainWindow(QMainWindow):
         log.info("window shown")
         self.exports.fill_profiles()
         self.preview.prepare()
-        self.library_pane.proxy.build_index_in(self.import_executor)
+        self.library_pane.proxy.build_index_in(self.workers.work)
         self.previewing.request_render()
         if self._first_run:
             self.theme_setup.offer_first_run()
@@ -221,7 +224,23 @@ class MainWindow(QMainWindow):
         self.library_pane.apply_filter()
         self.library_pane.selection_changed()
         if self.started:
-            self.library_pane.proxy.build_index_in(self.import_executor)
+            self.library_pane.proxy.build_index_in(self.workers.work)
+        self.previewing.request_render()
+
+    def items_added(self, new: Sequence[NewsItem], mended: Sequence[NewsItem]) -> None:
+        """An import added ``new`` items and mended ``mended`` ones: update what shows them.
+
+        Only their rows change (:meth:`ui.library_pane.LibraryPane.items_added`); the
+        search index is built again in the background.
+        """
+        if not new and not mended:
+            return
+        lookup = dict(self.document.lookup)
+        lookup.update((item.id, item) for item in (*new, *mended))
+        self.document.model.set_lookup(lookup)
+        self.library_pane.items_added(new, mended)
+        if self.started:
+            self.library_pane.proxy.build_index_in(self.workers.work)
         self.previewing.request_render()
 
     # -- what other modules ask the window for ----------------------------------------------------
@@ -312,7 +331,5 @@ class MainWindow(QMainWindow):
         self.closed = True
         self.imports.cancel()
         self.previewing.close()
-        if self._own_import_executor:
-            self.import_executor.shutdown(wait=False, cancel_futures=True)
-        self.sending.shutdown()
+        self.workers.shutdown()
         super().closeEvent(event)

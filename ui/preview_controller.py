@@ -2,7 +2,7 @@
 
 :class:`PreviewController` asks the :class:`~ui.rendering.RenderScheduler` for a render
 whenever the digest, the theme or the export profile changes (after a short pause,
-on a worker); a finished render goes to the preview pane, its findings (with the
+on the window's work pool); a finished render goes to the preview pane, its findings (with the
 library's readiness to send) to the preflight panel, and its size to the status bar,
 coloured against Gmail's clipping limit. The first render waits for the window's
 first paint. A finding clicked selects what it is about in the editor. The pane's
@@ -11,7 +11,6 @@ toggles are saved and restored by a stable name (:data:`ui.window_settings.PREVI
 
 from __future__ import annotations
 
-import concurrent.futures
 import logging
 from typing import TYPE_CHECKING
 
@@ -41,12 +40,10 @@ NO_DIGEST = "No digest open.\n\nStart one from the digest pane, or drag items fr
 class PreviewController(QObject):
     """Renders the open digest into the window's preview, preflight panel and size status."""
 
-    def __init__(
-        self, window: MainWindow, executor: concurrent.futures.Executor | None = None
-    ) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.scheduler = RenderScheduler(executor, parent=window)
+        self.scheduler = RenderScheduler(window.workers.work, parent=window)
         self.last_result: RenderResult | None = None
         self.size_status = QLabel()
         self.size_status.setAccessibleName("Email size against Gmail's limit")
@@ -157,8 +154,8 @@ class PreviewController(QObject):
             return
         if finding.section is not None and editor.select_section(finding.section):
             return
-        where = (finding.where or "").split(" ")[0].strip(":").lower()
-        editor.focus_field(where)
+        if finding.digest_field:
+            editor.focus_field(finding.digest_field)
 
     def close(self) -> None:
         self.scheduler.close()

@@ -3,10 +3,10 @@
 :class:`RecipientsInput` is the Send dialog's input. For a list send: "Open list…"
 (a CSV or text file), "Clear", the file's name, and a box for pasted addresses; for
 a test send, one line of addresses. The core reads and checks what is given
-(:mod:`composer.recipients`), off the GUI thread (:class:`ui.send_task.RecipientReader`,
-about 40 µs an address: seconds for a big list). ``edited`` says the input was typed
-in (the dialog waits for a pause), ``chosen`` that a file was opened or the input
-cleared, ``read`` that a reading finished;
+(:mod:`composer.recipients`), off the GUI thread (an :class:`~ui.operations.Operation`
+on the window's work pool: about 40 µs an address, seconds for a big list).
+``edited`` says the input was typed in (the dialog waits for a pause), ``chosen``
+that a file was opened or the input cleared, ``read`` that a reading finished;
 :meth:`RecipientsInput.state` says where things stand, and starts a reading when
 the input changed since the last one.
 """
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from composer.recipients import RecipientList, parse_recipients_text, read_recipients_file
-from ui.send_task import RecipientReader
+from ui.operations import Operation
 
 State = Literal["empty", "reading", "ready"]
 Key = tuple[str, str]
@@ -56,8 +56,7 @@ class RecipientsInput(QWidget):
     ) -> None:
         super().__init__(parent)
         self.test = test
-        self.reader = RecipientReader(executor, self)
-        self.reader.read.connect(self._read)
+        self.executor = executor
         self._file: Path | None = None
         self._read_key: Key | None = None  # the input last read,
         self._read_list: RecipientList | None = None  # what it gave,
@@ -169,11 +168,16 @@ class RecipientsInput(QWidget):
         if key != self._read_key:
             if key != self._reading:
                 self._reading = key
-                self.reader.start(key, work)
+                self._start_reading(key, work)
             if key != self._read_key:  # a synchronous executor has read it already
                 return "reading", None, ""
         self._reading = None
         return "ready", self._read_list, self._read_error
+
+    def _start_reading(self, key: Key, work: Callable[[], RecipientList]) -> None:
+        Operation(work, parent=self, executor=self.executor, what="Reading the recipients").success(
+            lambda result: self._read(key, result, "")
+        ).failure(lambda failure: self._read(key, None, failure.message)).run_in_background()
 
     def _read(self, key: Key, result: RecipientList | None, error: str) -> None:
         current = self._input()

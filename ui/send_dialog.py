@@ -412,10 +412,8 @@ class SendDialog(QDialog):
         self.bar.setValue(0)
         self.counts.setText(f"Connecting to {settings.server_label}…")
         self.progress_box.setVisible(True)
-        self.task = SendTask(job, plan, self.executor, parent=self)
-        self.task.progress.connect(self._progress)
-        self.task.finished.connect(self._finished)
-        self.task.start()
+        self.task = SendTask(job, plan)
+        self.task.start(self.executor, self, progress=self._progress, finished=self._finished)
         self._update_buttons()
         return True
 

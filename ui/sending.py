@@ -2,8 +2,9 @@
 
 :class:`SendController` belongs to the main window. It keeps the run's
 :class:`~composer.secrets.PasswordStore` (the password is asked for once per
-run when there is no keychain), a single-worker executor for sends and
-connection tests (one SMTP conversation at a time), and at most one Send dialog.
+run when there is no keychain) and at most one Send dialog; sends and connection
+tests run on the window's send worker (:attr:`ui.operations.Workers.send`: one SMTP
+conversation at a time), recipient lists are read on its work pool.
 Before a dialog opens, the digest is saved, so that the send log is kept under
 the digest's stored id, and the SMTP settings are checked: a missing server or
 sender opens the settings instead of a dialog that cannot send. Closing the
@@ -12,8 +13,8 @@ window mid-send asks, then stops after the message in flight.
 
 from __future__ import annotations
 
-import concurrent.futures
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
@@ -44,15 +45,11 @@ class SendController(QObject):
         window: MainWindow,
         *,
         passwords: PasswordStore | None = None,
-        executor: concurrent.futures.Executor | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
         self._passwords = passwords
-        self._own_executor = executor is None
-        self.executor = executor or concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="newsdigest-send"
-        )
+        self.executor = window.workers.send
         self.dialog: SendDialog | None = None
         self.settings_dialog: SmtpSettingsDialog | None = None
         self.test_action = self._action(
@@ -170,8 +167,6 @@ class SendController(QObject):
         return self._open(test=False)
 
     def _open(self, *, test: bool) -> SendDialog | None:
-        from composer.send import job_for
-        from composer.smtp_settings import missing_for_sending
         from ui.send_dialog import SendDialog
 
         window = self.window
@@ -181,9 +176,45 @@ class SendController(QObject):
             self.dialog.activateWindow()
             window.statusBar().showMessage("A send is in progress.", 6000)
             return self.dialog
+        make_job = self._job_maker(test=test)
+        if make_job is None:
+            return None
+        window.setCursor(Qt.CursorShape.WaitCursor)
+        try:
+            job = make_job()
+        except NewsdigestError as exc:
+            window.show_problem(str(exc), title="Cannot send")
+            return None
+        finally:
+            window.unsetCursor()
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        dialog = SendDialog(
+            job,
+            self.executor,
+            reader_executor=window.workers.work,
+            job_factory=make_job,
+            test_addresses=TEST_ADDRESSES.read(window.settings),
+            parent=window,
+        )
+        dialog.run_finished.connect(self._run_finished)
+        if test:
+            dialog.addresses.textChanged.connect(
+                lambda text: TEST_ADDRESSES.write(window.settings, text.strip())
+            )
+        self.dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _job_maker(self, *, test: bool) -> Callable[[], SendJob] | None:
+        """How to make the send job of the open digest, once it is saved and the settings
+        name a server and a sender; None (and the reason shown) when it cannot be sent."""
+        from composer.send import job_for
+        from composer.smtp_settings import missing_for_sending
+
+        window = self.window
         window.editor.flush()
-        digest = window.document.digest
-        if digest is None:
+        if window.document.digest is None:
             window.show_problem("Open or start a digest first: there is nothing to send.")
             return None
         if not window.document.save():
@@ -218,33 +249,7 @@ class SendController(QObject):
                 holder=Holder("window"),
             )
 
-        window.setCursor(Qt.CursorShape.WaitCursor)
-        try:
-            job = make_job()
-        except NewsdigestError as exc:
-            window.show_problem(str(exc), title="Cannot send")
-            return None
-        finally:
-            window.unsetCursor()
-        if self.dialog is not None:
-            self.dialog.deleteLater()
-        addresses = TEST_ADDRESSES.read(window.settings)
-        dialog = SendDialog(
-            job,
-            self.executor,
-            reader_executor=window.import_executor,
-            job_factory=make_job,
-            test_addresses=addresses,
-            parent=window,
-        )
-        dialog.run_finished.connect(self._run_finished)
-        if test:
-            dialog.addresses.textChanged.connect(
-                lambda text: TEST_ADDRESSES.write(window.settings, text.strip())
-            )
-        self.dialog = dialog
-        dialog.show()
-        return dialog
+        return make_job
 
     def digest_changed(self) -> None:
         """The digest, the theme or the sending settings changed: the dialog sends the new."""
@@ -281,8 +286,3 @@ class SendController(QObject):
                 )
                 return False
         return True
-
-    def shutdown(self) -> None:
-        """The window closed: no more sends or connection tests."""
-        if self._own_executor and isinstance(self.executor, concurrent.futures.ThreadPoolExecutor):
-            self.executor.shutdown(wait=False, cancel_futures=True)

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from composer.errors import ValidationError
 from composer.secrets import PasswordStore
+from composer.send import check_connection
 from composer.smtp_settings import (
     DEFAULT_PORTS,
     FIELDS,
@@ -48,7 +49,7 @@ from composer.smtp_settings import (
     smtp_from_settings,
     with_changes,
 )
-from ui.send_task import ConnectionCheck
+from ui.operations import Operation
 
 #: Spin-box ranges of the numeric settings (the core checks them again).
 RANGES: dict[str, tuple[float, float, str]] = {
@@ -90,7 +91,7 @@ class SmtpSettingsDialog(QDialog):
         self.passwords = passwords
         self.executor = executor
         self.current: SmtpSettings = smtp_from_settings(settings)
-        self._check: ConnectionCheck | None = None
+        self._check: Operation[str] | None = None
         self.fields: dict[str, QWidget] = {}
 
         form = QFormLayout()
@@ -297,9 +298,16 @@ class SmtpSettingsDialog(QDialog):
                 return
         self.connection_result.setText(f"Connecting to {smtp.server_label}…")
         self.test_button.setEnabled(False)
-        self._check = ConnectionCheck(smtp, password, self.executor, parent=self)
-        self._check.finished.connect(self._tested)
-        self._check.start()
+        check = Operation(
+            lambda: check_connection(smtp, password),
+            parent=self,
+            executor=self.executor,
+            what="Testing the connection",
+        )
+        check.success(lambda message: self._tested(True, message))
+        check.failure(lambda failure: self._tested(False, failure.message))
+        self._check = check
+        check.run_in_background()
 
     def _tested(self, ok: bool, message: str) -> None:
         self._check = None

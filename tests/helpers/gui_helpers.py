@@ -1,7 +1,7 @@
 """Shared pieces of the GUI tests: windows on real library files, disposed of properly.
 
-Windows render synchronously (:class:`ui.rendering.SynchronousExecutor`) unless a
-test asks for the real worker thread, keep their state in a temporary ini file,
+Windows run their operations synchronously (:class:`ui.operations.SynchronousExecutor`)
+unless a test asks for the real worker threads, keep their state in a temporary ini file,
 and answer "yes" to confirmations (a test that wants "no" replaces ``confirm``).
 """
 
@@ -19,7 +19,7 @@ from composer.library.item import NewsItem
 from helpers.digest_samples import item, january_items
 from store.tinydb_library import TinyDBLibrary
 from ui.main_window import MainWindow
-from ui.rendering import SynchronousExecutor
+from ui.operations import SynchronousExecutor
 
 
 def sample_items() -> list[NewsItem]:
@@ -61,8 +61,8 @@ class Windows:
         self,
         path: Path | None = None,
         *,
-        render_executor: concurrent.futures.Executor | None = None,
-        import_executor: concurrent.futures.Executor | None = None,
+        library_executor: concurrent.futures.Executor | None = None,
+        work_executor: concurrent.futures.Executor | None = None,
         threaded: bool = False,
         **window_options: Any,
     ) -> MainWindow:
@@ -71,8 +71,8 @@ class Windows:
         window = MainWindow(
             library,
             settings=QSettings(str(self.settings_path), QSettings.Format.IniFormat),
-            render_executor=None if threaded else (render_executor or SynchronousExecutor()),
-            import_executor=None if threaded else (import_executor or SynchronousExecutor()),
+            library_executor=None if threaded else (library_executor or SynchronousExecutor()),
+            work_executor=None if threaded else (work_executor or SynchronousExecutor()),
             **window_options,
         )
         window.confirm = lambda title, text: True  # type: ignore[method-assign]

@@ -140,7 +140,8 @@ def test_the_import_action_previews_before_writing(
     preview = win.import_preview
     assert preview is not None and win.library.items() == []
     assert preview.import_button.text().replace("&", "") == "Import 14 items"
-    preview.import_button.click()
+    preview.import_button.click()  # the write is a library operation, on its own thread
+    qtbot.waitUntil(lambda: "14 new" in win.imports.last_import_summary, timeout=20_000)
     assert "14 new, 0 already in the library, 0 rejected" in win.imports.last_import_summary
 
 
@@ -241,7 +242,7 @@ def test_cancelling_the_settings_restores_the_preview(window: MainWindow, qtbot)
 
 
 def test_an_item_typed_by_hand_is_validated_like_an_import(window: MainWindow) -> None:
-    dialog = ItemDialog(["In Focus"], parent=window)
+    dialog = ItemDialog(["In Focus"], parent=window, executor=window.workers.work)
     dialog.title.setText("Open day at the training centre")
     dialog.url.setText("javascript:alert(1)")
     dialog.accept()

@@ -213,7 +213,7 @@ def test_a_file_dropped_on_the_welcome_page_is_previewed(
 def test_the_item_dialog_fetches_details_from_the_link(windows: Windows, site: str) -> None:
     windows.library()
     win = windows.open()
-    dialog = ItemDialog(["Harbour News", "Heritage"], parent=win, executor=win.import_executor)
+    dialog = ItemDialog(["Harbour News", "Heritage"], parent=win, executor=win.workers.work)
     try:
         assert not dialog.fetch_button.isEnabled()  # no link typed yet
         dialog.url.setText(f"{site}/news/lighthouse?utm_campaign=x")
@@ -248,7 +248,7 @@ def test_a_link_that_cannot_be_read_is_explained_in_the_item_dialog(
 ) -> None:
     windows.library()
     win = windows.open()
-    dialog = ItemDialog([], parent=win, executor=win.import_executor)
+    dialog = ItemDialog([], parent=win, executor=win.workers.work)
     try:
         dialog.url.setText(f"{site}/news/gone")
         dialog.fetch_button.click()
@@ -296,7 +296,7 @@ def test_a_listing_page_that_advertises_a_feed_offers_to_import_the_feed(
     assert any(f"{site}/news/feed.xml" in note for note in notes)
     assert dialog.feed_button.isVisibleTo(dialog)
     dialog.feed_button.click()
-    qtbot.waitUntil(lambda: not dialog.job.running, timeout=30_000)
+    qtbot.waitUntil(lambda: not dialog.rereads.running, timeout=30_000)
     assert dialog.reads[0].name == f"{site}/news/feed.xml"
     assert column(win, "Category") == ["Harbour News", "Heritage", "Community"]
     assert dialog.import_button.text().replace("&", "") == "Import 3 items"

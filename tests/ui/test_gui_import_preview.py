@@ -83,7 +83,7 @@ def preview_of(window: MainWindow, qtbot) -> ImportPreview:
     qtbot.waitUntil(lambda: window.import_preview is not None, timeout=20_000)
     dialog = window.import_preview
     assert dialog is not None
-    qtbot.waitUntil(lambda: dialog.isVisible() and not dialog.job.running, timeout=20_000)
+    qtbot.waitUntil(lambda: dialog.isVisible() and not dialog.rereads.running, timeout=20_000)
     return dialog
 
 
@@ -170,11 +170,11 @@ def test_a_base_url_typed_in_the_preview_mends_relative_links(
     assert base.isVisibleTo(dialog)
     base.setText(f"{SITE}/news/")
     base.editingFinished.emit()
-    qtbot.waitUntil(lambda: not dialog.job.running)
+    qtbot.waitUntil(lambda: not dialog.rereads.running)
     assert column(dialog, "Link") == [f"{SITE}/news/{slug}" for slug, *_ in STORIES]
     base.setText("ftp://wrong.example/")
     base.editingFinished.emit()
-    qtbot.waitUntil(lambda: not dialog.job.running)
+    qtbot.waitUntil(lambda: not dialog.rereads.running)
     assert "base url" in dialog.error.text() and dialog.model.rowCount() == 0
     assert not dialog.import_button.isEnabled()
 
@@ -312,10 +312,10 @@ def test_csv_slash_dates_are_read_in_the_order_chosen(
     assert panel.date_order.isVisibleTo(dialog) and panel.date_order.currentIndex() == -1
     assert not dialog.import_button.isEnabled()  # every row waits for the order
     panel.date_order.setCurrentIndex(panel.date_order.findData("dmy"))
-    qtbot.waitUntil(lambda: not dialog.job.running)
+    qtbot.waitUntil(lambda: not dialog.rereads.running)
     assert column(dialog, "Date") == ["2024-04-03", "2024-06-05"]
     panel.date_order.setCurrentIndex(panel.date_order.findData("mdy"))
-    qtbot.waitUntil(lambda: not dialog.job.running)
+    qtbot.waitUntil(lambda: not dialog.rereads.running)
     assert column(dialog, "Date") == ["2024-03-04", "2024-05-06"]
     dialog.import_button.click()
     assert sorted(i.date.isoformat() for i in win.library.items()) == ["2024-03-04", "2024-05-06"]
@@ -338,7 +338,7 @@ def test_a_csv_column_can_be_mapped_to_a_field(windows: Windows, qtbot, tmp_path
     desk = next(combo for combo in panel.column_combos.values() if "Desk" in combo.accessibleName())
     assert desk.currentData() == "ignore"
     desk.setCurrentIndex(desk.findData("category"))
-    qtbot.waitUntil(lambda: not dialog.job.running)
+    qtbot.waitUntil(lambda: not dialog.rereads.running)
     assert column(dialog, "Category") == ["Harbour", "Heritage"]
     dialog.import_button.click()
     assert sorted(i.category for i in win.library.items()) == ["Harbour", "Heritage"]
@@ -366,7 +366,7 @@ def test_the_listing_layout_can_be_switched(windows: Windows, qtbot, clipboard) 
     )
     chosen = panel.layout_combo.itemData(other)
     panel.layout_combo.setCurrentIndex(other)
-    qtbot.waitUntil(lambda: not dialog.job.running)
+    qtbot.waitUntil(lambda: not dialog.rereads.running)
     report = dialog.reads[0].report
     assert dialog.reads[0].options is not None and dialog.reads[0].options.layout == chosen
     assert report is None or report.layout == chosen

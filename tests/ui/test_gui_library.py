@@ -18,14 +18,14 @@ from PySide6.QtWidgets import QPushButton  # noqa: E402
 
 from ui.item_table_model import ItemTableModel  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
-from ui.rendering import SynchronousExecutor  # noqa: E402
+from ui.operations import SynchronousExecutor  # noqa: E402
 
 
 @pytest.fixture
 def window(qtbot, library_path: Path):
     library = TinyDBLibrary(library_path)
     win = MainWindow(
-        library, render_executor=SynchronousExecutor(), import_executor=SynchronousExecutor()
+        library, library_executor=SynchronousExecutor(), work_executor=SynchronousExecutor()
     )
     win.show()
     yield win

@@ -114,7 +114,9 @@ def write_sheet(folder: Path) -> Path:
 # -- names ----------------------------------------------------------------------------------
 def test_one_library_one_name_and_another_library_another() -> None:
     first = server_name("/home/ann/library.json", platform="linux", user="1000", runtime_dir="")
-    assert first == server_name("/home/ann/library.json", platform="linux", user="1000", runtime_dir="")
+    assert first == server_name(
+        "/home/ann/library.json", platform="linux", user="1000", runtime_dir=""
+    )
     assert first.startswith("newsdigest-") and len(first) <= 40
     assert first != server_name("/home/ann/other.json", platform="linux", user="1000")
     assert first != server_name("/home/ann/library.json", platform="linux", user="1001")
@@ -198,7 +200,7 @@ def preview_of(qtbot, window: MainWindow) -> ImportPreview:
     qtbot.waitUntil(lambda: window.import_preview is not None, timeout=20_000)
     dialog = window.import_preview
     assert dialog is not None
-    qtbot.waitUntil(lambda: dialog.isVisible() and not dialog.job.running, timeout=20_000)
+    qtbot.waitUntil(lambda: dialog.isVisible() and not dialog.rereads.running, timeout=20_000)
     return dialog
 
 
