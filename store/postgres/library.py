@@ -49,6 +49,11 @@ from store.postgres.locks import SendLock
 from store.postgres.schema import ensure_schema
 
 log = logging.getLogger(__name__)
+# the pool logs at INFO each connection it lends and takes back (three lines a call, thousands
+# a send); its warnings (a broken connection, a failed reconnection) are what a log is for
+_pool_log = logging.getLogger("psycopg.pool")
+if _pool_log.level == logging.NOTSET:
+    _pool_log.setLevel(logging.WARNING)
 
 POOL_MIN, POOL_MAX = 1, 4
 #: How long a call waits for a free (or new) connection before it says the server is away.

@@ -319,7 +319,7 @@ def test_a_password_in_the_url_is_never_shown_in_location_messages_or_logs(
 ) -> None:
     role, password, database = officer
     url = postgres_cluster.tcp_url(database, role, password)
-    with caplog.at_level(logging.DEBUG):
+    with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="psycopg.pool"):
         with PostgresLibrary(url) as library:
             assert library.location == postgres_cluster.tcp_url(database, role)
             library.add_items([story(1)])
@@ -334,6 +334,7 @@ def test_a_password_in_the_url_is_never_shown_in_location_messages_or_logs(
     assert "password authentication failed" in str(wrong.value)
     assert "password authentication failed" in str(in_query.value)
     assert "library" in caplog.text  # something was logged, with the location
+    assert "psycopg.pool" in {r.name for r in caplog.records}  # the pool too, at DEBUG
     for shown in (caplog.text, str(wrong.value), str(in_query.value), library.location):
         assert password not in shown
 
@@ -460,6 +461,8 @@ def test_the_command_line_refuses_a_url_that_is_not_a_database_and_creates_nothi
 
 
 def test_library_and_the_environment_take_a_database_url(tmp_path: Path, url: str) -> None:
+    with open_library(url.replace("postgresql://", "postgres://", 1)) as library:  # both forms
+        assert isinstance(library, PostgresLibrary) and library.items() == []
     added = cli(tmp_path, "--library", url, "sample")
     assert added.returncode == 0, added.stderr
     listed = cli(tmp_path, "items", "--json", NEWSDIGEST_LIBRARY=url)
