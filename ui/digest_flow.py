@@ -2,7 +2,8 @@
 
 :class:`DigestFlow` carries out the File menu's digest actions and adding library items
 to the open digest (each into its category's section), with the core planning each
-edit (:mod:`composer.digest.editing`, :mod:`composer.digest.drafting`) and the
+edit (:mod:`composer.digest.editing`, :mod:`composer.digest.drafting`; saved digests are
+listed and loaded by :mod:`composer.digest.listing`) and the
 :class:`~ui.document.DigestDocument` holding, undoing and saving it. When a digest
 opens or changes it updates what follows it: the actions that need a digest, the
 library's marks on the items in it, the window title, the preview; the library's
@@ -28,6 +29,7 @@ from composer.digest.editing import (
     plan_field,
     shorten,
 )
+from composer.digest.listing import load_digest, saved_digests
 from composer.digest.model import Digest
 from composer.errors import NewsdigestError, ValidationError
 from ui.digest_dialogs import DraftDialog, OpenDigestDialog
@@ -82,20 +84,19 @@ class DigestFlow(QObject):
     def open_digest(self, digest_id: str | None = None) -> Digest | None:
         window = self.window
         if digest_id is None:
-            dialog = OpenDigestDialog(window.library.digests(), window)
+            dialog = OpenDigestDialog(saved_digests(window.library), window)
             if dialog.exec() != OpenDigestDialog.DialogCode.Accepted:
                 return None
             digest_id = dialog.chosen_id()
             if digest_id is None:
                 return None
-        stored = window.library.get_digest(digest_id)
-        if stored is None:
-            window.show_problem(f"There is no digest {digest_id} in this library.")
-            return None
         try:
-            digest = Digest.from_dict(stored)
+            digest = load_digest(window.library, digest_id)
         except ValidationError as exc:
             window.show_problem(f"The digest {digest_id} cannot be opened: {exc}")
+            return None
+        if digest is None:
+            window.show_problem(f"There is no digest {digest_id} in this library.")
             return None
         self.document.open(digest)
         return digest

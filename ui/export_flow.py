@@ -116,7 +116,9 @@ class ExportFlow(QObject):
             return None
 
     def _confirm_findings(self, exported: Exported, what: str) -> bool:
-        errors = [f for f in exported.findings if f.severity == "error"]
+        from composer.email.preflight import errors_in
+
+        errors = errors_in(exported.findings)
         if not errors:
             return True
         listed = "\n".join(f"• {f.message}" for f in errors[:_LISTED])
