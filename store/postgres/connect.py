@@ -44,6 +44,12 @@ APPLICATION_NAME = "Newsdigest"
 NO_PASSWORD = "no password supplied"  # noqa: S105 (a message, not a password)
 
 Connection = psycopg.Connection[tuple[Any, ...]]
+#: A transaction the server rolled back because it clashed with another (class 40 errors).
+CLASHES = (
+    psycopg.errors.TransactionRollback,
+    psycopg.errors.SerializationFailure,
+    psycopg.errors.DeadlockDetected,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,6 +169,11 @@ def database_errors(location: str, doing: str) -> Iterator[None]:
         raise LibraryError(
             f"the library at {location} did not answer in {STATEMENT_TIMEOUT_S} s ({doing}): "
             "the server is busy or far away; try again"
+        ) from None
+    except CLASHES:
+        raise LibraryError(
+            f"the library at {location} could not finish {doing}: it clashed with other "
+            "writers at the same moment, again and again; nothing of it was kept, try again"
         ) from None
     except psycopg.errors.InsufficientPrivilege as exc:
         raise LibraryError(

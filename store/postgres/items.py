@@ -24,7 +24,8 @@ takes them (advisory locks would run out of shared memory at a few thousand).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 import orjson
 
@@ -32,9 +33,25 @@ from composer.errors import NewsdigestError
 from composer.library.item import NewsItem, item_from_stored
 from composer.library.rules import StoryIndex, split_new
 from composer.repository import AddResult, JSONDict
-from store.postgres.connect import Connection
+from store.postgres.connect import CLASHES, Connection
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+#: Writers lock in one order and should never deadlock; should the server still pick one as
+#: a deadlock's victim (or a serialisation failure), its transaction is simply run again.
+ATTEMPTS = 3
+
+
+def retrying(write: Callable[[], T]) -> T:
+    """``write()`` (one transaction), run again when the server rolled it back for a clash."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return write()
+        except CLASHES as exc:
+            if attempt == ATTEMPTS:
+                raise
+            log.info("a write clashed with another one (%s); trying again", exc.sqlstate)
+    raise AssertionError("unreachable")
 
 
 def story_keys(items: Iterable[NewsItem]) -> list[str]:

@@ -136,12 +136,12 @@ class PostgresLibrary:
         self._check_writable()
         batch = list(items)
         with self._connection(f"adding {len(batch)} items") as conn:
-            return item_rows.add_items(conn, batch)
+            return item_rows.retrying(lambda: item_rows.add_items(conn, batch))
 
     def save_item(self, item: NewsItem) -> None:
         self._check_writable()
         with self._connection(f"saving the item {item.id}") as conn:
-            item_rows.save_item(conn, item)
+            item_rows.retrying(lambda: item_rows.save_item(conn, item))
 
     def remove_items(self, item_ids: Iterable[str]) -> list[str]:
         self._check_writable()

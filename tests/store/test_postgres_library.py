@@ -5,7 +5,8 @@ The Library contract (``test_library_contract.py``, the first part of
 migrations (set up once however many open a new database at once, a failing one
 changes nothing, a newer schema is refused in words); several writers at once, in real
 processes (two imports of 1,000 different items each all land; two imports of the same
-stories, with and without their links, keep each story once); a send lock held by
+stories, with and without their links, keep each story once; a deadlock's victim is
+run again); a send lock held by
 another process, named, and gone with it when it dies; passwords (never in
 ``location``, messages or logs; libpq's own sources; the keychain when they give none);
 TLS as the url asks (``sslmode=verify-full`` against the cluster's own CA); and a url
@@ -39,6 +40,7 @@ from composer.repository import Holder
 from composer.secrets import DATABASE_SERVICE, DatabasePasswordStore
 from store import open_library, resolve_library, resolve_library_path
 from store.postgres import PostgresLibrary
+from store.postgres.items import retrying
 from store.postgres.schema import MIGRATIONS, Migration, ensure_schema, schema_version
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -246,6 +248,40 @@ def test_an_import_again_from_two_processes_adds_nothing(url: str) -> None:
         library.add_items(story(n) for n in range(300))
     results = import_at_once(url, (0, 300, "links", "as-is"), (0, 300, "no-links", "reversed"))
     assert results == [{"new": 0, "existing": 300}, {"new": 0, "existing": 300}]
+
+
+def test_a_write_the_server_picks_as_a_deadlocks_victim_is_run_again(url: str) -> None:
+    # writers lock stories in one order and never deadlock; should the server still pick
+    # one as a victim, its transaction is run again: here two rows locked in opposite orders
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE pair (k int PRIMARY KEY)")
+        conn.execute("INSERT INTO pair VALUES (1), (2)")
+    both_hold_one = threading.Barrier(2)
+    attempts = {1: 0, 2: 0}
+    errors: list[BaseException] = []
+
+    def writer(first: int, second: int) -> None:
+        def once() -> None:
+            attempts[first] += 1
+            with conn.transaction():
+                conn.execute("SELECT k FROM pair WHERE k = %s FOR UPDATE", (first,))
+                if attempts[first] == 1:
+                    both_hold_one.wait()
+                conn.execute("SELECT k FROM pair WHERE k = %s FOR UPDATE", (second,))
+
+        try:
+            with psycopg.connect(url, autocommit=True) as conn:
+                retrying(once)
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=pair) for pair in ((1, 2), (2, 1))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(attempts.values()) == [1, 2]  # the victim ran once more, and got through
 
 
 HOLDER = """
