@@ -18,11 +18,9 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QObject, QUrl, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 
-from composer.errors import NewsdigestError
 from composer.library.import_formats import DEFAULT_CATEGORY
 from ui.digest_model import ITEMS_MIME
 from ui.importing import Reader, SourceRead
-from ui.operations import bug_message
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QMimeData
@@ -43,15 +41,11 @@ def fetch_article_report(
 
 
 def article_reader(default_category: str = DEFAULT_CATEGORY) -> Reader:
-    """A task reader that fetches each link; a link that fails is a read with an error."""
+    """A task reader that fetches each link (a link that fails is a read with its error:
+    the task makes it, as for any source)."""
 
     def read(url: str) -> SourceRead:
-        try:
-            return SourceRead(url, fetch_article_report(url, default_category))
-        except NewsdigestError as exc:
-            return SourceRead(url, None, str(exc))
-        except Exception as exc:  # a bug must reach the window, not a console
-            return SourceRead(url, None, bug_message(url, exc))
+        return SourceRead(url, fetch_article_report(url, default_category))
 
     return read
 
