@@ -24,6 +24,8 @@ takes them (advisory locks would run out of shared memory at a few thousand).
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
@@ -51,6 +53,8 @@ def retrying(write: Callable[[], T]) -> T:
             if attempt == ATTEMPTS:
                 raise
             log.info("a write clashed with another one (%s); trying again", exc.sqlstate)
+            # a moment, so that the writer it clashed with finishes first this time
+            time.sleep(random.uniform(0.01, 0.05) * attempt)  # noqa: S311 (not for secrets)
     raise AssertionError("unreachable")
 
 

@@ -258,11 +258,14 @@ def test_a_write_the_server_picks_as_a_deadlocks_victim_is_run_again(url: str) -
         conn.execute("INSERT INTO pair VALUES (1), (2)")
     both_hold_one = threading.Barrier(2)
     attempts = {1: 0, 2: 0}
+    done = {1: threading.Event(), 2: threading.Event()}
     errors: list[BaseException] = []
 
     def writer(first: int, second: int) -> None:
         def once() -> None:
             attempts[first] += 1
+            if attempts[first] > 1:  # the victim: once the other is through (else it may
+                done[second].wait(60)  # lock its first row again first, and clash again)
             with conn.transaction():
                 conn.execute("SELECT k FROM pair WHERE k = %s FOR UPDATE", (first,))
                 if attempts[first] == 1:
@@ -274,6 +277,8 @@ def test_a_write_the_server_picks_as_a_deadlocks_victim_is_run_again(url: str) -
                 retrying(once)
         except BaseException as exc:  # reported by the main thread
             errors.append(exc)
+        finally:
+            done[first].set()
 
     threads = [threading.Thread(target=writer, args=pair) for pair in ((1, 2), (2, 1))]
     for thread in threads:
