@@ -79,14 +79,6 @@ class ItemFilterProxy(QSortFilterProxyModel):
         if items is self._items and self._index is None:
             self._index = index
 
-    @property
-    def has_index(self) -> bool:
-        return self._index is not None
-
-    def set_index(self, index: SearchIndex) -> None:
-        self._items = index.items
-        self._index = index
-
     def apply(self, spec: ItemFilter) -> None:
         """Filter to ``spec`` (one pass over the in-memory index, then one proxy refresh)."""
         self._spec = spec
