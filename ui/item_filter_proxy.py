@@ -48,7 +48,7 @@ class ItemFilterProxy(QSortFilterProxyModel):
         The filter in force accepts those of them it matches (one pass over them alone);
         the search index is left to be built again (:meth:`build_index_in`).
         """
-        replaced = {item.id for item in mended}
+        replaced = {item.id for item in (*new, *mended)}  # new: unless reloaded meanwhile
         kept = [item for item in self._items if item.id not in replaced]
         self._items = [*kept, *new, *mended]
         self._index = None

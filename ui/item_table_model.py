@@ -111,8 +111,11 @@ class ItemTableModel(QAbstractTableModel):
 
         One insert per run of adjacent new rows (the rows already there, and their
         selection, stay); an import whose rows land in more than
-        :data:`MAX_INSERTED_RUNS` places resets the model instead.
+        :data:`MAX_INSERTED_RUNS` places resets the model instead. An item that has a row
+        already (the table was reloaded meanwhile) is only updated.
         """
+        self.update_items([item for item in items if item.id in self._rows])
+        items = [item for item in items if item.id not in self._rows]
         if not items:
             return
         key, reverse = self._order()

@@ -17,7 +17,8 @@ pytest.importorskip("PySide6.QtWidgets")
 from helpers.gui_helpers import Windows, sample_items, window_factory  # noqa: E402
 from PySide6.QtCore import QModelIndex, Qt  # noqa: E402
 
-from composer.library.item import make_item  # noqa: E402
+from composer.library.item import NewsItem, make_item  # noqa: E402
+from ui.item_table_model import ItemTableModel  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 
 NEW_STORIES = (
@@ -129,3 +130,27 @@ def test_an_import_that_mends_a_story_repaints_its_row_and_keeps_the_selection(
     assert pane.model.item_at(row).url == "https://example.org/news/harbour"
     assert pane.selected_ids() == [bare.id]  # the selected row stays selected
     assert _titles(win) == ["Kürnavia harbour reopens"]  # and the filter stays
+
+
+def test_the_model_inserts_one_run_of_adjacent_rows_at_a_time(qapp) -> None:
+    def story(title: str, day: int) -> NewsItem:
+        return make_item({"category": "News", "title": title, "date": f"2023-03-{day:02d}"})
+
+    known = [story("Ninth", 9), story("Fifth", 5), story("First", 1)]  # the library's order
+    model = ItemTableModel(known)
+    inserted: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    late, later, early = story("Tenth", 10), story("Eleventh", 11), story("Third", 3)
+    again = known[1].edited(summary="Now with a summary")
+    model.add_items([late, early, later, again])
+    assert inserted == [(0, 1), (4, 4)]  # newest first: two new on top, one between
+    assert [model.item_at(r).title for r in range(model.rowCount())] == [
+        "Eleventh",
+        "Tenth",
+        "Ninth",
+        "Fifth",
+        "Third",
+        "First",
+    ]
+    assert model.item_at(model.row_of(again.id)).summary == "Now with a summary"  # updated
+    assert model.row_of(early.id) == 4
