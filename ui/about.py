@@ -8,10 +8,8 @@ log folder" shows where the log file is (:mod:`composer.logs`).
 
 from __future__ import annotations
 
-import contextlib
 import html
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6 import __version__ as PYSIDE_VERSION
 from PySide6.QtCore import Qt, QUrl, qVersion
@@ -36,6 +34,7 @@ from composer.app_info import (
     platform_description,
 )
 from composer.logs import current_log_file, log_dir
+from ui.actions import add_button, open_folder_of
 from ui.app_icon import app_icon
 
 DESCRIPTION = (
@@ -159,16 +158,12 @@ class AboutDialog(QDialog):
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
-        self.copy_button = buttons.addButton(
-            "&Copy versions", QDialogButtonBox.ButtonRole.ActionRole
+        self.copy_button = add_button(
+            buttons, "&Copy versions", "Copy the versions, for a bug report", self.copy_versions
         )
-        self.copy_button.setToolTip("Copy the versions, for a bug report")
-        self.copy_button.clicked.connect(self.copy_versions)
-        self.folder_button = buttons.addButton(
-            "Open &log folder", QDialogButtonBox.ButtonRole.ActionRole
+        self.folder_button = add_button(
+            buttons, "Open &log folder", "Show the folder of the log file", self.open_log_folder
         )
-        self.folder_button.setToolTip("Show the folder of the log file")
-        self.folder_button.clicked.connect(self.open_log_folder)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -182,7 +177,4 @@ class AboutDialog(QDialog):
         QGuiApplication.clipboard().setText(versions_text(self.versions))
 
     def open_log_folder(self) -> None:
-        folder: Path = self.log_file.parent
-        with contextlib.suppress(OSError):  # if it cannot be made, the file manager says so
-            folder.mkdir(parents=True, exist_ok=True)
-        self.opener(QUrl.fromLocalFile(str(folder)))
+        open_folder_of(self.log_file, self.opener)

@@ -1,4 +1,4 @@
-"""Making the window's actions: every one with its shortcut named in its tooltip.
+"""Making the window's actions (every one with its shortcut named in its tooltip) and buttons.
 
 One place for what each action of the app carries (the brief asks for a
 shortcut and a tooltip on every action): text, shortcut, a tooltip that names
@@ -8,10 +8,13 @@ icon, and the slot it calls.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 
 
 def make_action(
@@ -39,3 +42,24 @@ def make_action(
     if slot is not None:
         action.triggered.connect(lambda _checked=False: slot())
     return action
+
+
+def add_button(
+    buttons: QDialogButtonBox,
+    text: str,
+    tip: str,
+    slot: Callable[[], object],
+    role: QDialogButtonBox.ButtonRole = QDialogButtonBox.ButtonRole.ActionRole,
+) -> QPushButton:
+    """A dialog's own button (Copy details, Open log folder…), with its tooltip and slot."""
+    button = buttons.addButton(text, role)
+    button.setToolTip(tip)
+    button.clicked.connect(slot)
+    return button
+
+
+def open_folder_of(file: Path, opener: Callable[[QUrl], object]) -> None:
+    """Show the folder ``file`` is in (made first, if it cannot be, the file manager says so)."""
+    with contextlib.suppress(OSError):
+        file.parent.mkdir(parents=True, exist_ok=True)
+    opener(QUrl.fromLocalFile(str(file.parent)))

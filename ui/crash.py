@@ -39,6 +39,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.actions import add_button, open_folder_of
+
 log = logging.getLogger("newsdigest.crash")
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
@@ -361,28 +363,32 @@ class CrashDialog(QDialog):
     def _build_buttons(self, report: CrashReport) -> QDialogButtonBox:
         """Copy the details, open the log folder, quit, or go on working (the default)."""
         buttons = QDialogButtonBox()
-        self.copy_button = buttons.addButton(
-            "&Copy details", QDialogButtonBox.ButtonRole.ActionRole
+        role = QDialogButtonBox.ButtonRole
+        self.copy_button = add_button(
+            buttons,
+            "&Copy details",
+            "Copy the error and its traceback, for a bug report",
+            self.copy_details,
         )
-        self.copy_button.setToolTip("Copy the error and its traceback, for a bug report")
-        self.copy_button.clicked.connect(self.copy_details)
-        self.folder_button = buttons.addButton(
-            "Open &log folder", QDialogButtonBox.ButtonRole.ActionRole
+        self.folder_button = add_button(
+            buttons, "Open &log folder", "Show the folder of the log file", self.open_log_folder
         )
-        self.folder_button.setToolTip("Show the folder of the log file")
         self.folder_button.setEnabled(report.log_file is not None)
-        self.folder_button.clicked.connect(self.open_log_folder)
-        self.quit_button = buttons.addButton(
-            "&Quit Newsdigest", QDialogButtonBox.ButtonRole.DestructiveRole
+        self.quit_button = add_button(
+            buttons,
+            "&Quit Newsdigest",
+            "Close the window (the digest is saved as it closes)",
+            self._quit,
+            role.DestructiveRole,
         )
-        self.quit_button.setToolTip("Close the window (the digest is saved as it closes)")
-        self.quit_button.clicked.connect(self._quit)
-        self.continue_button = buttons.addButton(
-            "C&ontinue", QDialogButtonBox.ButtonRole.AcceptRole
+        self.continue_button = add_button(
+            buttons,
+            "C&ontinue",
+            "Close this message and go on working",
+            self.accept,
+            role.AcceptRole,
         )
-        self.continue_button.setToolTip("Close this message and go on working")
         self.continue_button.setDefault(True)
-        self.continue_button.clicked.connect(self.accept)
         return buttons
 
     def count_another(self, report: CrashReport) -> None:
@@ -403,7 +409,7 @@ class CrashDialog(QDialog):
 
     def open_log_folder(self) -> None:
         if self.report.log_file is not None:
-            self.opener(QUrl.fromLocalFile(str(self.report.log_file.parent)))
+            open_folder_of(self.report.log_file, self.opener)
 
     def _toggle_details(self, shown: bool) -> None:
         self.details.setVisible(shown)
