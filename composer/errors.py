@@ -6,6 +6,8 @@ and the GUI show its message as it is, never a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
+
 
 class NewsdigestError(Exception):
     """A problem the user can understand and act on."""
@@ -39,6 +41,49 @@ class LibraryError(NewsdigestError):
 
 class LibraryLockedError(LibraryError):
     """Another process holds the library open for writing."""
+
+
+class DigestConflictError(LibraryError):
+    """A save of a digest refused: it was saved by someone else since it was opened.
+
+    ``version``, ``updated_by`` and ``updated_at`` are the stored digest's (the newer
+    one, kept as it is); ``expected`` is the version the refused save was based on.
+    """
+
+    def __init__(
+        self,
+        digest_id: str,
+        title: str,
+        *,
+        version: int,
+        expected: int,
+        updated_by: str = "",
+        updated_at: str = "",
+    ) -> None:
+        self.digest_id = digest_id
+        self.title = title
+        self.version = version
+        self.expected = expected
+        self.updated_by = updated_by
+        self.updated_at = updated_at
+        who = updated_by or "another window or command"
+        when = _when(updated_at)
+        super().__init__(
+            f"the digest \u201c{title or digest_id}\u201d was changed by {who}{when} since you "
+            "opened it; your save was refused, their version is kept"
+        )
+
+
+def _when(stamp: str) -> str:
+    """`` at 16:03`` (today, local time), `` on 2023-02-01 at 16:03``, or ``""``."""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return ""
+    local = moment.astimezone() if moment.tzinfo else moment
+    if local.date() == dt.datetime.now(local.tzinfo).date():
+        return f" at {local:%H:%M}"
+    return f" on {local:%Y-%m-%d} at {local:%H:%M}"
 
 
 class SendLockedError(NewsdigestError):

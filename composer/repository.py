@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import getpass
 import os
 import socket
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from composer.errors import DigestConflictError
 from composer.library.item import NewsItem
 
 JSONDict = dict[str, Any]
@@ -87,6 +89,46 @@ class Holder:
         return f"a command-line {name} ({where})"
 
 
+#: The keys a store adds to a saved digest: who saved which version of it, and when.
+DIGEST_STAMP = ("version", "updated_at", "updated_by")
+
+
+def saver_name() -> str:
+    """Who a save is recorded as: ``ann@office-2`` (the user's login name and host)."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        user = "someone"
+    return f"{user}@{socket.gethostname()}"
+
+
+def stored_version(stored: Mapping[str, Any]) -> int:
+    """A stored digest's ``version``: 0 for one saved before versions were kept."""
+    version = stored.get("version")
+    return version if isinstance(version, int) and not isinstance(version, bool) else 0
+
+
+def new_stamp(version: int) -> JSONDict:
+    """The :data:`DIGEST_STAMP` of a save made now, at ``version``, by :func:`saver_name`."""
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return {"version": version, "updated_at": now, "updated_by": saver_name()}
+
+
+def digest_conflict(
+    stored: Mapping[str, Any], given: Mapping[str, Any], expected: int
+) -> DigestConflictError:
+    """The refusal of a save of ``given`` based on ``expected``, over ``stored``."""
+    title = stored.get("title") or given.get("title") or ""
+    return DigestConflictError(
+        str(given.get("id") or ""),
+        title if isinstance(title, str) else "",
+        version=stored_version(stored),
+        expected=expected,
+        updated_by=str(stored.get("updated_by") or ""),
+        updated_at=str(stored.get("updated_at") or ""),
+    )
+
+
 @runtime_checkable
 class Library(Protocol):
     """A user's library of news items, digests, settings and send logs."""
@@ -128,10 +170,22 @@ class Library(Protocol):
     # digests -----------------------------------------------------------------------------
     def digests(self) -> list[JSONDict]: ...
 
-    def get_digest(self, digest_id: str) -> JSONDict | None: ...
+    def get_digest(self, digest_id: str) -> JSONDict | None:
+        """The digest as saved, with the store's :data:`DIGEST_STAMP` keys: ``version`` (an
+        integer, one more at each save), ``updated_at`` (ISO, UTC) and ``updated_by``
+        (:func:`saver_name`). :meth:`digests` lists them with the same keys."""
+        ...
 
-    def save_digest(self, digest: Mapping[str, Any]) -> None:
-        """Insert or replace the digest whose ``id`` key matches."""
+    def save_digest(self, digest: Mapping[str, Any], expected_version: int | None = None) -> int:
+        """Insert or replace the digest whose ``id`` key matches; returns its new ``version``.
+
+        The store sets the :data:`DIGEST_STAMP` keys (those ``digest`` has are ignored).
+        With ``expected_version`` (the version the editor loaded; 0 for a digest it made),
+        a stored digest at another version is kept as it is and
+        :class:`composer.errors.DigestConflictError` names who saved it and when; a digest
+        that is not stored (never, or no longer) is inserted. Without it (imports, copies)
+        the digest is saved whatever is stored.
+        """
         ...
 
     def remove_digest(self, digest_id: str) -> bool: ...

@@ -27,7 +27,14 @@ from composer.errors import LibraryError, NewsdigestError
 from composer.fileio import atomic_write_bytes, make_private_folder, tighten
 from composer.library.item import NewsItem, item_from_stored
 from composer.library.rules import StoryIndex, split_new
-from composer.repository import AddResult, Holder, JSONDict
+from composer.repository import (
+    AddResult,
+    Holder,
+    JSONDict,
+    digest_conflict,
+    new_stamp,
+    stored_version,
+)
 from store import migrations
 from store.durable_storage import DurableJSONStorage, Tables, load_library_file
 from store.locations import real_path
@@ -205,14 +212,22 @@ class TinyDBLibrary:
         doc = self._db.table("digests").get(doc_id=doc_id)
         return copy.deepcopy(dict(doc)) if doc is not None else None
 
-    def save_digest(self, digest: Mapping[str, Any]) -> None:
+    def save_digest(self, digest: Mapping[str, Any], expected_version: int | None = None) -> int:
+        """Saved with a new version stamp (one writer per file, but two windows over
+        time, or a copy of the file, can still be based on an older version)."""
         self._check_writable()
         digest_id = digest.get("id")
         if not isinstance(digest_id, str) or not digest_id:
             raise LibraryError("a digest needs an id to be saved")
         table = self._db.table("digests")
-        doc = copy.deepcopy(dict(digest))
         doc_id = self._digest_doc_id(digest_id)
+        stored = table.get(doc_id=doc_id) if doc_id is not None else None
+        version = 1
+        if stored is not None:
+            if expected_version is not None and stored_version(stored) != expected_version:
+                raise digest_conflict(stored, digest, expected_version)
+            version = stored_version(stored) + 1
+        doc = {**copy.deepcopy(dict(digest)), **new_stamp(version)}
         if doc_id is None:
             table.insert(doc)
         else:
@@ -222,6 +237,7 @@ class TinyDBLibrary:
                 stored.update(doc)
 
             table.update(replace, doc_ids=[doc_id])
+        return version
 
     def remove_digest(self, digest_id: str) -> bool:
         self._check_writable()

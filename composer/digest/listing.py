@@ -6,7 +6,8 @@ reads those dictionaries back for a list (the window's Open dialog, ``newsdigest
 digests``, the check for another digest of the same month). Every stored digest
 is read through :meth:`Digest.from_dict`, so a list shows what opening would
 show; a damaged one is listed with the reason it cannot be read, never dropped
-and never a traceback.
+and never a traceback. A summary also says who saved the digest last, and when, as
+the library stamped it (:data:`composer.repository.DIGEST_STAMP`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ class DigestSummary:
     items: int
     #: Why the digest cannot be read (empty when it can).
     problem: str = ""
+    #: Who saved it last and when, as the library stamped it (empty when it has not).
+    changed_by: str = dataclasses.field(default="", compare=False)
+    changed_at: str = dataclasses.field(default="", compare=False)
+    #: The library's version of it (0: stored before versions were kept).
+    version: int = dataclasses.field(default=0, compare=False)
 
     @property
     def readable(self) -> bool:
@@ -43,13 +49,20 @@ class DigestSummary:
         """``2023-02-01 09:00``: the minute it was last saved."""
         return self.updated[:16].replace("T", " ")
 
+    @property
+    def changed_label(self) -> str:
+        """``ann@office-2, 2023-02-01 16:03``: who saved it last and when; empty if unknown."""
+        when = self.changed_at[:16].replace("T", " ")
+        return ", ".join(part for part in (self.changed_by, when) if part)
+
 
 def summary_of(data: Mapping[str, Any]) -> DigestSummary:
     """What a list shows of one stored digest (its reason, if it cannot be read)."""
+    raw = data if isinstance(data, Mapping) else {}
+    changed_by, changed_at = _raw_text(raw.get("updated_by")), _raw_text(raw.get("updated_at"))
     try:
         digest = Digest.from_dict(data)
     except NewsdigestError as exc:
-        raw = data if isinstance(data, Mapping) else {}
         return DigestSummary(
             id=str(raw.get("id") or "?"),
             title=_raw_text(raw.get("title")),
@@ -57,6 +70,8 @@ def summary_of(data: Mapping[str, Any]) -> DigestSummary:
             updated="",
             items=0,
             problem=str(exc),
+            changed_by=changed_by,
+            changed_at=changed_at,
         )
     return DigestSummary(
         id=digest.id,
@@ -64,6 +79,9 @@ def summary_of(data: Mapping[str, Any]) -> DigestSummary:
         period=digest.period,
         updated=digest.updated,
         items=sum(len(section.item_ids) for section in digest.sections),
+        changed_by=changed_by,
+        changed_at=changed_at,
+        version=digest.version,
     )
 
 

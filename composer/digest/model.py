@@ -121,6 +121,10 @@ class Digest:
     #: The layout this digest is rendered with (``classic``, ``magazine``, ``briefing`` or a
     #: user template folder); empty: the theme's.
     template: str = ""
+    #: The library's version of this digest when it was loaded (0: never saved); a save is
+    #: based on it (:meth:`composer.repository.Library.save_digest`). Not content: two
+    #: digests that differ only in it are equal, and it is never shown in the email.
+    version: int = dataclasses.field(default=0, compare=False)
 
     # -- queries ----------------------------------------------------------------------------
     def item_ids(self) -> list[str]:
@@ -171,6 +175,7 @@ class Digest:
             "created": self.created,
             "updated": self.updated,
             "template": self.template,
+            "version": self.version,
         }
 
     @classmethod
@@ -216,7 +221,7 @@ class Digest:
             )
             if not override.empty:
                 overrides[key] = override
-        return make_digest(
+        digest = make_digest(
             digest_id=data.get("id"),
             title=data.get("title"),
             period=data.get("period"),
@@ -228,6 +233,7 @@ class Digest:
             updated=data.get("updated"),
             template=data.get("template"),
         )
+        return dataclasses.replace(digest, version=_version(data.get("version", 0)))
 
     def touched(self, now: str | None = None) -> Digest:
         """A copy with ``updated`` (and ``created``, if unset) set to ``now``, for saving."""
@@ -236,6 +242,12 @@ class Digest:
 
 
 # -- validation ---------------------------------------------------------------------------------
+def _version(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError("version", f"{str(value)[:20]!r} is not a version (0, 1, 2…)")
+    return value
+
+
 def _text(value: Any, field: str, limit: int, *, required: bool = True) -> str:
     return checked_text(value, field, limit, required=required)
 

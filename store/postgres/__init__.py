@@ -7,6 +7,7 @@
 * :mod:`store.postgres.schema`: the tables, as versioned forward migrations applied at
   a writer's open;
 * :mod:`store.postgres.items`: items and their duplicates, decided under row locks;
+* :mod:`store.postgres.digests`: digests with a version; a save over a newer one refused;
 * :mod:`store.postgres.send_log`: send-log entries upserted with the store's merge;
 * :mod:`store.postgres.locks`: one sender per digest, an advisory lock held for a run;
 * :mod:`store.postgres.documents`: JSON documents encoded as the file store encodes them.

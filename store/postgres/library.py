@@ -8,7 +8,8 @@ writing at once, and nothing one of them writes is lost or doubled:
   canonical order (sorted in Python with :func:`composer.library.rules.item_sort_key`:
   the server's collation cannot fold case as Python does);
 * digests, settings and send logs are the core's JSON dictionaries kept as JSONB (a
-  digest with a ``version``, ``updated_at`` and ``updated_by`` the server keeps);
+  digest with a ``version``, ``updated_at`` and ``updated_by`` the server keeps: a save
+  based on an older version is refused, :mod:`store.postgres.digests`);
 * one sender per digest, on any machine (:mod:`store.postgres.locks`).
 
 Each call takes a connection from a small pool (one to four connections, shared by the
@@ -34,6 +35,7 @@ from composer.library.item import NewsItem
 from composer.library.rules import sorted_items
 from composer.repository import AddResult, Holder, JSONDict
 from composer.secrets import DatabasePasswordStore
+from store.postgres import digests as digest_rows
 from store.postgres import items as item_rows
 from store.postgres import send_log
 from store.postgres.connect import (
@@ -152,27 +154,19 @@ class PostgresLibrary:
     # digests -----------------------------------------------------------------------------
     def digests(self) -> list[JSONDict]:
         with self._connection("reading the digests") as conn:
-            rows = conn.execute("SELECT doc FROM digests ORDER BY seq").fetchall()
-        return [row[0] for row in rows]
+            return digest_rows.all_digests(conn)
 
     def get_digest(self, digest_id: str) -> JSONDict | None:
         with self._connection(f"reading the digest {digest_id}") as conn:
-            row = conn.execute("SELECT doc FROM digests WHERE id = %s", (digest_id,)).fetchone()
-        return row[0] if row is not None else None
+            return digest_rows.get_digest(conn, digest_id)
 
-    def save_digest(self, digest: Mapping[str, Any]) -> None:
+    def save_digest(self, digest: Mapping[str, Any], expected_version: int | None = None) -> int:
         self._check_writable()
         digest_id = digest.get("id")
         if not isinstance(digest_id, str) or not digest_id:
             raise LibraryError("a digest needs an id to be saved")
-        document = to_json(digest, f"the digest {digest_id}")
         with self._connection(f"saving the digest {digest_id}") as conn:
-            conn.execute(
-                "INSERT INTO digests (id, doc) VALUES (%s, %s::jsonb) "
-                "ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc, "
-                "version = digests.version + 1, updated_at = now(), updated_by = current_user",
-                (digest_id, document),
-            )
+            return digest_rows.save_digest(conn, digest_id, digest, expected_version)
 
     def remove_digest(self, digest_id: str) -> bool:
         self._check_writable()

@@ -19,7 +19,8 @@ The tables (version 1):
 * ``story_locks``: one row per story key ever written (``i:`` + id, ``t:`` + title
   key), unique: an import locks the rows of its stories (:mod:`store.postgres.items`).
 * ``digests``: a JSONB document per id, with ``version``, ``updated_at`` and
-  ``updated_by`` (the refusal of a stale save is built on them later).
+  ``updated_by`` (a save based on an older version is refused on them,
+  :mod:`store.postgres.digests`).
 * ``settings``: one JSONB document.
 * ``send_log``: one row per (digest, recipient), the entry's JSONB and its state.
 * ``send_holders``: who holds a digest's send lock, so that a refusal can name them.

@@ -20,7 +20,14 @@ from typing import Any
 from composer.errors import LibraryError, LibraryLockedError, SendLockedError
 from composer.library.item import NewsItem
 from composer.library.rules import StoryIndex, split_new
-from composer.repository import AddResult, Holder, JSONDict
+from composer.repository import (
+    AddResult,
+    Holder,
+    JSONDict,
+    digest_conflict,
+    new_stamp,
+    stored_version,
+)
 
 
 def _stored(document: Mapping[str, Any], what: str) -> str:
@@ -125,12 +132,22 @@ class MemoryLibrary:
         doc = self.shelf.digests.get(digest_id)
         return None if doc is None else json.loads(doc)
 
-    def save_digest(self, digest: Mapping[str, Any]) -> None:
+    def save_digest(self, digest: Mapping[str, Any], expected_version: int | None = None) -> int:
         self._check_writable()
         digest_id = digest.get("id")
         if not isinstance(digest_id, str) or not digest_id:
             raise LibraryError("a digest needs an id to be saved")
-        self.shelf.digests[digest_id] = _stored(digest, f"the digest {digest_id}")
+        with self.shelf.guard:  # the check and the write as one, as the database's UPDATE
+            before = self.shelf.digests.get(digest_id)
+            stored = json.loads(before) if before is not None else None
+            version = 1
+            if stored is not None:
+                if expected_version is not None and stored_version(stored) != expected_version:
+                    raise digest_conflict(stored, digest, expected_version)
+                version = stored_version(stored) + 1
+            stamped = {**digest, **new_stamp(version)}
+            self.shelf.digests[digest_id] = _stored(stamped, f"the digest {digest_id}")
+        return version
 
     def remove_digest(self, digest_id: str) -> bool:
         self._check_writable()

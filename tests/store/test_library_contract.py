@@ -16,6 +16,7 @@ stays in ``tests/store/test_store.py``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,10 +25,13 @@ from typing import Any
 import pytest
 from helpers.library_backends import BACKENDS, Backend, backend_for
 
-from composer.errors import LibraryError, LibraryLockedError, SendLockedError
+from composer.digest.editing import duplicate_digest
+from composer.digest.listing import load_digest, saved_digests
+from composer.digest.model import Digest, make_digest
+from composer.errors import DigestConflictError, LibraryError, LibraryLockedError, SendLockedError
 from composer.library.item import NewsItem, make_item
 from composer.library.rules import item_sort_key
-from composer.repository import Holder, JSONDict, Library
+from composer.repository import DIGEST_STAMP, Holder, JSONDict, Library, saver_name
 
 DAY = dt.date(2023, 1, 10)
 DIGEST = "month-2023-01"
@@ -52,6 +56,13 @@ def story(title: str, date: dt.date = DAY, url: str | None = None, **extra: obje
 
 def ids(items: tuple[NewsItem, ...] | list[NewsItem]) -> list[str]:
     return [i.id for i in items]
+
+
+def content(digest: JSONDict | None) -> JSONDict | None:
+    """A stored digest without the stamp the store adds (:data:`DIGEST_STAMP`)."""
+    if digest is None:
+        return None
+    return {key: value for key, value in digest.items() if key not in DIGEST_STAMP}
 
 
 def everything(library: Library) -> tuple[object, ...]:
@@ -246,7 +257,7 @@ def test_digests_are_inserted_replaced_and_removed(backend: Backend, library: Li
     with pytest.raises(LibraryError):
         library.save_digest({"title": "no id"})
     library = backend.reopen(library)
-    assert library.get_digest("d1") == {"id": "d1", "title": "January (final)"}
+    assert content(library.get_digest("d1")) == {"id": "d1", "title": "January (final)"}
     assert sorted(d["id"] for d in library.digests()) == ["d1", "d2"]
     assert library.remove_digest("d2") and not library.remove_digest("d2")
     assert library.get_digest("d2") is None
@@ -271,7 +282,8 @@ def test_digests_are_copies_both_ways(library: Library) -> None:
     listed = library.digests()
     listed[0]["sections"].clear()
     expected = {"id": "d1", "sections": [{"category": "In Focus", "items": ["a"]}]}
-    assert library.get_digest("d1") == expected and library.digests() == [expected]
+    assert content(library.get_digest("d1")) == expected
+    assert [content(d) for d in library.digests()] == [expected]
 
 
 def test_a_digest_that_is_not_json_is_refused_and_the_stored_one_kept(library: Library) -> None:
@@ -280,7 +292,7 @@ def test_a_digest_that_is_not_json_is_refused_and_the_stored_one_kept(library: L
         library.save_digest({"id": "d1", "title": "January", "when": object()})
     with pytest.raises(LibraryError):
         library.save_digest({"id": "d2", "when": object()})
-    assert library.digests() == [{"id": "d1", "title": "January"}]
+    assert [content(d) for d in library.digests()] == [{"id": "d1", "title": "January"}]
 
 
 # -- settings -----------------------------------------------------------------------------------
@@ -445,3 +457,117 @@ def test_a_send_log_entry_that_is_not_json_is_refused_with_its_whole_call(
             ]
         )
     assert library.send_states(DIGEST) == {"a@x.org": "queued"}
+
+
+
+# -- digest versions: a save over a newer one is refused ----------------------------------------
+def test_a_saved_digest_carries_a_version_the_store_increments_and_who_saved_it_when(
+    backend: Backend, library: Library
+) -> None:
+    assert library.save_digest({"id": "d1", "title": "January"}) == 1
+    first = library.get_digest("d1")
+    assert first is not None and first["version"] == 1 and first["updated_by"] == saver_name()
+    saved_at = dt.datetime.fromisoformat(first["updated_at"])
+    assert saved_at.utcoffset() == dt.timedelta(0)
+    # the stamp a caller sends along is the store's to set, not the caller's
+    stale = {"id": "d1", "title": "January (final)", "version": 99, "updated_by": "someone"}
+    assert library.save_digest(stale) == 2
+    library = backend.reopen(library)
+    stored = library.get_digest("d1")
+    assert stored is not None and stored["version"] == 2 and stored["updated_by"] == saver_name()
+    assert content(stored) == {"id": "d1", "title": "January (final)"}
+    assert library.digests() == [stored]
+
+
+def test_a_save_based_on_an_older_version_is_refused_naming_who_saved_the_newer_one(
+    library: Library,
+) -> None:
+    library.save_digest({"id": "d1", "title": "January"})
+    assert library.save_digest({"id": "d1", "title": "Mine"}, expected_version=1) == 2
+    theirs = library.get_digest("d1")
+    with pytest.raises(DigestConflictError) as refused:
+        library.save_digest({"id": "d1", "title": "Yours, from version 1"}, expected_version=1)
+    assert library.get_digest("d1") == theirs  # kept as it was
+    error = refused.value
+    assert isinstance(error, LibraryError) and error.digest_id == "d1"
+    assert (error.version, error.expected) == (2, 1)
+    assert error.updated_by == saver_name() and error.updated_at == theirs["updated_at"]
+    assert re.fullmatch(
+        f"the digest \u201cMine\u201d was changed by {re.escape(saver_name())}"
+        r"( on \d{4}-\d\d-\d\d)? at \d\d:\d\d since you opened it; .*",
+        str(error),
+    ), str(error)
+    # based on the version it has now, the save lands
+    assert library.save_digest({"id": "d1", "title": "Reloaded"}, expected_version=2) == 3
+
+
+def test_a_save_without_an_expected_version_replaces_whatever_is_stored(library: Library) -> None:
+    library.save_digest({"id": "d1", "title": "January"})
+    library.save_digest({"id": "d1", "title": "Again"}, expected_version=1)
+    assert library.save_digest({"id": "d1", "title": "Imported"}) == 3
+    assert content(library.get_digest("d1")) == {"id": "d1", "title": "Imported"}
+
+
+def test_a_new_digest_is_refused_when_one_of_its_id_was_saved_meanwhile(library: Library) -> None:
+    assert library.save_digest({"id": "d1", "title": "First"}, expected_version=0) == 1
+    with pytest.raises(DigestConflictError, match="First"):
+        library.save_digest({"id": "d1", "title": "Second"}, expected_version=0)
+    assert content(library.get_digest("d1")) == {"id": "d1", "title": "First"}
+
+
+def test_a_digest_removed_since_it_was_opened_is_saved_again(library: Library) -> None:
+    library.save_digest({"id": "d1", "title": "January"})
+    library.save_digest({"id": "d1", "title": "January"}, expected_version=1)
+    assert library.remove_digest("d1")
+    assert library.save_digest({"id": "d1", "title": "Still mine"}, expected_version=2) == 1
+
+
+def test_two_opens_over_time_conflict_as_two_windows_at_once_would(backend: Backend) -> None:
+    """A window opened the digest; another open saved it since; the first one's save is refused."""
+    first = backend.open()
+    first.save_digest(make_digest(digest_id="d1", title="January").to_dict())
+    loaded = load_digest(first, "d1")
+    assert loaded is not None and loaded.version == 1
+    first.close()
+    second = backend.open()
+    other = load_digest(second, "d1")
+    assert other is not None
+    second.save_digest(other.touched().to_dict() | {"intro": "Theirs"}, other.version)
+    second.close()
+    first = backend.open()
+    mine = loaded.touched().to_dict() | {"intro": "Mine"}
+    with pytest.raises(DigestConflictError, match="January"):
+        first.save_digest(mine, loaded.version)
+    assert first.get_digest("d1")["intro"] == "Theirs"  # type: ignore[index]
+    # nothing is lost: "keep mine" saves it as a new digest
+    copy = duplicate_digest(Digest.from_dict(mine), "January (my copy)")
+    assert first.save_digest(copy.to_dict(), expected_version=0) == 1
+    assert load_digest(first, copy.id) == copy
+
+
+def test_a_loaded_digest_keeps_its_version_and_the_listing_says_who_saved_it(
+    library: Library,
+) -> None:
+    digest = make_digest(digest_id="d1", title="January").touched("2023-02-01T09:00:00+00:00")
+    assert digest.version == 0 and digest.to_dict()["version"] == 0
+    library.save_digest(digest.to_dict(), expected_version=digest.version)
+    loaded = load_digest(library, "d1")
+    assert loaded is not None and loaded.version == 1 and loaded == digest
+    assert Digest.from_dict(loaded.to_dict()).version == 1
+    (summary,) = saved_digests(library)
+    stored = library.get_digest("d1")
+    assert stored is not None
+    assert (summary.changed_by, summary.changed_at, summary.version) == (
+        saver_name(),
+        stored["updated_at"],
+        1,
+    )
+    assert summary.changed_label.startswith(f"{saver_name()}, 20")
+
+
+def test_a_read_only_open_refuses_a_versioned_save(backend: Backend, library: Library) -> None:
+    library.save_digest({"id": "d1", "title": "January"})
+    reader = backend.reopen(library, read_only=True)
+    with pytest.raises(LibraryError, match="read-only"):
+        reader.save_digest({"id": "d1", "title": "Changed"}, expected_version=1)
+    assert content(reader.get_digest("d1")) == {"id": "d1", "title": "January"}
