@@ -216,6 +216,11 @@ class Library(Protocol):
         """
         ...
 
+    def send_log_ids(self) -> list[str]:
+        """The id of every digest the library holds a send log for, sorted (what a copy
+        of the library takes along; a log with no entries is none)."""
+        ...
+
     def compact_send_log(self, digest_id: str) -> None:
         """Fold the digest's journal into its send-log summary (at the end of a run).
 

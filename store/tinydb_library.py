@@ -39,7 +39,7 @@ from store import migrations
 from store.durable_storage import DurableJSONStorage, Tables, load_library_file
 from store.locations import real_path
 from store.lock import LibraryLock, SendLock, safe_file_name
-from store.send_journal import SendJournal
+from store.send_journal import JOURNAL_SUFFIX, SUMMARY_SUFFIX, SendJournal
 
 log = logging.getLogger(__name__)
 _SETTINGS_DOC = 1
@@ -298,6 +298,42 @@ class TinyDBLibrary:
         with self._send_log_lock:  # a send runs on a worker thread; the window reads the log
             for digest_id, batch in by_digest.items():
                 self._journal(digest_id).append(batch)  # one write and one fsync per digest
+
+    def send_log_ids(self) -> list[str]:
+        """The digest ids the entries of the ``.sendlogs`` summaries and journals name.
+
+        A file's name is the digest id made safe (``d/1`` -> ``d_1``), which cannot be
+        reversed: the id comes from the entries, which carry their ``digest_id``.
+        """
+        try:
+            names = [p.name for p in self.send_log_folder.iterdir() if p.is_file()]
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise LibraryError(
+                f"cannot list the send logs in {self.send_log_folder}: {exc.strerror}"
+            ) from None
+        stems = {
+            name[: -len(suffix)]
+            for name in names
+            for suffix in (SUMMARY_SUFFIX, JOURNAL_SUFFIX)
+            if name.endswith(suffix) and len(name) > len(suffix)
+        }
+        stems = {stem for stem in stems if safe_file_name(stem) == stem}  # ours, not strays
+        found: set[str] = set()
+        with self._send_log_lock:
+            for stem in sorted(stems):
+                journal = self._journals.get(stem)
+                if journal is None:  # read it aside: the stem is not the digest's id
+                    journal = SendJournal(self.send_log_folder, stem, read_only=True)
+                    entries = journal.entries()
+                    journal.close()
+                else:
+                    entries = journal.entries()
+                found.update(
+                    e["digest_id"] for e in entries.values() if isinstance(e.get("digest_id"), str)
+                )
+        return sorted(found)
 
     def compact_send_log(self, digest_id: str) -> None:
         with self._send_log_lock:

@@ -64,6 +64,19 @@ def cmd_import(args: argparse.Namespace) -> int:
     return run_import(args, lambda parsed, read_only: _open(parsed, read_only=read_only))
 
 
+def cmd_library_copy(args: argparse.Namespace) -> int:
+    from composer.cli.library import run_copy
+    from store import open_library
+
+    holder = Holder("command", command="newsdigest library copy")
+    return run_copy(
+        args,
+        lambda target, read_only: open_library(
+            target, read_only=read_only, holder=None if read_only else holder
+        ),
+    )
+
+
 def _print_table(items: Sequence[dict[str, str]]) -> None:
     width = max(60, shutil.get_terminal_size((120, 20)).columns)
     cat_w = min(18, max((len(i["category"]) for i in items), default=8))
@@ -172,6 +185,10 @@ def build_parser() -> argparse.ArgumentParser:
     from composer.cli import importing as import_commands
 
     import_commands.register(sub, cmd_import)
+
+    from composer.cli import library as library_commands
+
+    library_commands.register(sub, cmd_library_copy)
 
     p = sub.add_parser("items", help="list the library's items")
     p.add_argument("--month", metavar="YYYY-MM")

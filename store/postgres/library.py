@@ -207,6 +207,10 @@ class PostgresLibrary:
         with self._connection("recording the send log") as conn:
             send_log.record(conn, documents)
 
+    def send_log_ids(self) -> list[str]:
+        with self._connection("listing the send logs") as conn:
+            return send_log.digest_ids(conn)
+
     def compact_send_log(self, digest_id: str) -> None:
         """Nothing to fold: each entry is one row, updated in place."""
         self._check_writable()

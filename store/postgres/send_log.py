@@ -67,3 +67,9 @@ def states(conn: Connection, digest_id: str) -> dict[str, str]:
         "SELECT recipient, state FROM send_log WHERE digest_id = %s ORDER BY seq", (digest_id,)
     ).fetchall()
     return {row[0]: row[1] for row in rows}
+
+
+def digest_ids(conn: Connection) -> list[str]:
+    """Every digest with a send log, sorted in Python (the server's collation is not ours)."""
+    rows = conn.execute("SELECT DISTINCT digest_id FROM send_log").fetchall()
+    return sorted(str(row[0]) for row in rows)

@@ -190,6 +190,10 @@ class MemoryLibrary:
                 earlier = json.loads(self.shelf.sends.get(key, "{}"))
                 self.shelf.sends[key] = json.dumps({**earlier, **entry_copy})
 
+    def send_log_ids(self) -> list[str]:
+        with self.shelf.guard:
+            return sorted({digest_id for digest_id, _ in self.shelf.sends})
+
     def compact_send_log(self, digest_id: str) -> None:
         """Nothing to fold in memory: the states stay as they are."""
         if self._read_only:

@@ -459,6 +459,19 @@ def test_a_send_log_entry_that_is_not_json_is_refused_with_its_whole_call(
     assert library.send_states(DIGEST) == {"a@x.org": "queued"}
 
 
+def test_send_log_ids_name_every_digest_with_a_log_sorted_by_its_own_id(
+    backend: Backend, library: Library
+) -> None:
+    assert library.send_log_ids() == []
+    ids_given = ["zeta", DIGEST, "d/1 été", "d_1"]  # "d/1 été" is stored under a safe name
+    for n, digest in enumerate(ids_given):
+        library.record_send([{"digest_id": digest, "recipient": f"r{n}@x.org", "state": "sent"}])
+    library.compact_send_log(DIGEST)  # a summary and journals alike
+    assert library.send_log_ids() == sorted(ids_given)
+    library.send_log("never-sent")  # reading a digest's log creates none
+    reader = backend.reopen(library, read_only=True)
+    assert reader.send_log_ids() == sorted(ids_given)
+
 
 # -- digest versions: a save over a newer one is refused ----------------------------------------
 def test_a_saved_digest_carries_a_version_the_store_increments_and_who_saved_it_when(

@@ -1,0 +1,190 @@
+"""`newsdigest library copy` as real processes: TinyDB -> PostgreSQL -> TinyDB loses nothing.
+
+The source is the sample library (``newsdigest sample``) with the fixture's January
+items, the theme and SMTP settings, a saved digest, and that digest sent by a real
+``newsdigest send`` to an aiosmtpd on loopback (its send log). The PostgreSQL tests use
+the session's throwaway cluster and skip, saying why, when there is no PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from helpers.postgres_cluster import Cluster
+from helpers.send_servers import (
+    ROOT,
+    Handler,
+    make_library,
+    run_cli,
+    sender_env,
+    smtp_server,
+    write_recipients,
+)
+
+from composer.library.copying import unstamped
+
+pytestmark = pytest.mark.slow
+
+DIGEST_ID = "d-picks"
+
+
+def newsdigest(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "composer", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        cwd=ROOT,
+        env=sender_env(),
+    )
+
+
+def held(target: Path | str) -> dict[str, object]:
+    """What a library holds, read by the library API (digests without their store stamps)."""
+    from store import open_library
+
+    library = open_library(target, read_only=True)
+    try:
+        return {
+            "digests": [unstamped(d) for d in library.digests()],
+            "settings": library.settings(),
+            "send_logs": {d: library.send_log(d) for d in library.send_log_ids()},
+        }
+    finally:
+        library.close()
+
+
+def items_json(target: Path | str) -> str:
+    result = newsdigest("--library", str(target), "items", "--json")
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def item_ids(target: Path | str) -> list[str]:
+    return [str(item["id"]) for item in json.loads(items_json(target))]
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[Handler, int]]:
+    with smtp_server() as running:
+        yield running
+
+
+@pytest.fixture
+def source(tmp_path: Path, server: tuple[Handler, int]) -> Path:
+    """The sample library, a saved digest, and its send log from a real list send."""
+    from composer.digest.model import Section, make_digest
+    from store import open_library
+
+    handler, port = server
+    smtp = {"host": "127.0.0.1", "port": port, "security": "none", "throttle": 0, "timeout": 5}
+    path = make_library(tmp_path / "source.json", smtp)
+    sample = newsdigest("--library", str(path), "sample")
+    assert sample.returncode == 0, sample.stderr
+    library = open_library(path)
+    try:
+        picks = [item.id for item in library.items()[:3]]
+        library.save_digest(
+            make_digest(
+                digest_id=DIGEST_ID, title="Our picks", sections=[Section("Picks", tuple(picks))]
+            ).to_dict()
+        )
+    finally:
+        library.close()
+    recipients = tmp_path / "recipients.csv"
+    write_recipients(recipients, 4)
+    sent = run_cli(path, "send", "--digest", DIGEST_ID, "--to-file", str(recipients), "--yes")
+    assert sent.returncode == 0, sent.stderr
+    assert len(handler.messages()) == 4
+    return path
+
+
+@pytest.fixture
+def database(postgres_cluster: Cluster) -> Iterator[str]:
+    name = postgres_cluster.create_database(prefix="copy")
+    try:
+        yield postgres_cluster.url(name)
+    finally:
+        postgres_cluster.drop_database(name)
+
+
+def test_a_round_trip_through_postgresql_loses_nothing(
+    tmp_path: Path, source: Path, database: str
+) -> None:
+    there = newsdigest("library", "copy", str(source), database)
+    assert there.returncode == 0, there.stderr
+    assert "1 send log (4 recipient entries)" in there.stdout
+    back_path = tmp_path / "back" / "library.json"
+    back = newsdigest("library", "copy", database, str(back_path))
+    assert back.returncode == 0, back.stderr
+
+    expected_items = items_json(source)
+    assert expected_items.count('"id"') > 48  # the sample and the January items
+    assert items_json(database) == expected_items
+    assert items_json(back_path) == expected_items
+    expected = held(source)
+    assert list(expected["send_logs"]) == [DIGEST_ID]  # type: ignore[call-overload]
+    assert [d["id"] for d in expected["digests"]] == [DIGEST_ID]  # type: ignore[attr-defined]
+    assert held(database) == expected
+    assert held(back_path) == expected
+    states = {str(e["recipient"]): e["state"] for e in expected["send_logs"][DIGEST_ID]}  # type: ignore[index]
+    assert set(states.values()) == {"sent"} and len(states) == 4
+
+
+def test_a_destination_that_is_not_empty_is_refused_and_nothing_written(
+    tmp_path: Path, source: Path, database: str
+) -> None:
+    assert newsdigest("library", "copy", str(source), database).returncode == 0
+    before_db = (items_json(database), held(database))
+    again = newsdigest("library", "copy", str(source), database)
+    assert again.returncode == 1
+    assert "is not empty" in again.stderr and "--merge" in again.stderr
+    assert "Traceback" not in again.stderr and again.stdout == ""
+    assert (items_json(database), held(database)) == before_db
+
+    other = tmp_path / "other.json"
+    assert newsdigest("--library", str(other), "sample").returncode == 0
+    before_file = other.read_bytes()
+    refused = newsdigest("library", "copy", str(source), str(other))
+    assert refused.returncode == 1 and "it holds 48 items" in refused.stderr
+    assert other.read_bytes() == before_file
+    assert not (tmp_path / "other.sendlogs").exists()
+
+
+def test_merge_adds_what_the_destination_lacks_and_keeps_what_it_has(
+    tmp_path: Path, source: Path
+) -> None:
+    from store import open_library
+
+    dest = tmp_path / "office.json"
+    assert newsdigest("--library", str(dest), "sample").returncode == 0
+    merged = newsdigest("library", "copy", str(source), str(dest), "--merge")
+    assert merged.returncode == 0, merged.stderr
+    assert "48 items: the destination has these stories already" in merged.stdout
+    # the sample was there (its own, added at another moment: kept), the rest came
+    assert item_ids(dest) == item_ids(source)
+    assert held(dest) == held(source)
+
+    # a different digest under the same id is refused by name, the rest still copied
+    library = open_library(dest)
+    try:
+        library.save_digest({**unstamped(library.get_digest(DIGEST_ID) or {}), "title": "Theirs"})
+    finally:
+        library.close()
+    again = newsdigest("library", "copy", str(source), str(dest), "--merge")
+    assert again.returncode == 1
+    assert f"digest {DIGEST_ID}: the destination has a different digest" in again.stdout
+    assert "refused" in again.stderr
+    assert held(dest)["digests"][0]["title"] == "Theirs"  # type: ignore[index]
+
+
+def test_an_empty_or_missing_source_is_refused_and_no_destination_is_made(tmp_path: Path) -> None:
+    result = newsdigest("library", "copy", str(tmp_path / "nothere.json"), str(tmp_path / "d.json"))
+    assert result.returncode == 1 and "holds nothing to copy" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
