@@ -6,8 +6,9 @@ migrations (set up once however many open a new database at once, a failing one
 changes nothing, a newer schema is refused in words); several writers at once, in real
 processes (two imports of 1,000 different items each all land; two imports of the same
 stories, with and without their links, keep each story once; a deadlock's victim is
-run again); a send lock held by
-another process, named, and gone with it when it dies; passwords (never in
+run again; two editors of one digest: the second save is refused naming the first, and
+its edit is kept as a new digest; two saves of one version at once land one); a send lock
+held by another process, named, and gone with it when it dies; passwords (never in
 ``location``, messages or logs; libpq's own sources; the keychain when they give none);
 TLS as the url asks (``sslmode=verify-full`` against the cluster's own CA); and a url
 is never a path (a string with another scheme is refused and nothing is created on
@@ -20,6 +21,7 @@ import datetime as dt
 import json
 import logging
 import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -27,6 +29,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -34,6 +37,7 @@ import trustme
 from helpers.postgres_cluster import Cluster
 from helpers.send_servers import MemoryKeyring
 
+from composer.digest.model import make_digest
 from composer.errors import LibraryError, SendLockedError
 from composer.library.item import NewsItem, make_item
 from composer.repository import Holder
@@ -510,3 +514,116 @@ def test_library_and_the_environment_take_a_database_url(tmp_path: Path, url: st
     assert listed.returncode == 0, listed.stderr
     assert len(json.loads(listed.stdout)) == 48
     assert [p.name for p in tmp_path.iterdir()] == []
+
+
+# -- two editors of one digest ------------------------------------------------------------------
+EDITOR = """
+    import json, sys
+    from composer.digest.editing import duplicate_digest
+    from composer.digest.listing import load_digest
+    from composer.digest.model import Digest
+    from composer.errors import DigestConflictError
+    from store import open_library
+
+    url, digest_id, intro = sys.argv[1:4]
+    library = open_library(url)
+    mine = load_digest(library, digest_id)
+    print(json.dumps({"loaded": mine.version}), flush=True)
+    sys.stdin.readline()  # "save": the edit is made, and saved as the window saves it
+    mine = mine.touched().to_dict() | {"intro": intro}
+    try:
+        print(json.dumps({"saved": library.save_digest(mine, mine["version"])}), flush=True)
+    except DigestConflictError as refused:
+        # nothing is lost: the edit is still in hand, and kept as a new digest ("keep mine")
+        copy = duplicate_digest(Digest.from_dict(mine), "January (my copy)")
+        library.save_digest(copy.to_dict(), expected_version=0)
+        print(json.dumps({"refused": str(refused), "by": refused.updated_by,
+                          "version": refused.version, "copy": copy.id}), flush=True)
+    library.close()
+"""
+
+
+@pytest.fixture
+def two_editors(url: str) -> Iterator[tuple[subprocess.Popen[str], subprocess.Popen[str]]]:
+    """Two processes, of users ann and bob, that have each loaded the digest January."""
+    with PostgresLibrary(url) as library:
+        library.save_digest(make_digest(digest_id="d1", title="January").to_dict())
+    editors = [
+        run_python(EDITOR, url, "d1", f"Written by {name}", env={**os.environ, **as_user(name)})
+        for name in ("ann", "bob")
+    ]
+    try:
+        for editor in editors:
+            assert editor.stdout is not None
+            line = editor.stdout.readline()
+            assert json.loads(line or "{}") == {"loaded": 1}, editor.communicate(timeout=60)[1]
+        yield editors[0], editors[1]
+    finally:
+        for editor in editors:
+            if editor.poll() is None:
+                editor.kill()
+            editor.communicate()
+
+
+def as_user(name: str) -> dict[str, str]:
+    """The environment in which :func:`getpass.getuser` (so ``updated_by``) names ``name``."""
+    return {"LOGNAME": name, "USER": name, "LNAME": name, "USERNAME": name}
+
+
+def save_now(editor: subprocess.Popen[str]) -> None:
+    assert editor.stdin is not None
+    editor.stdin.write("save\n")
+    editor.stdin.flush()
+
+
+def result_of(editor: subprocess.Popen[str]) -> dict[str, Any]:
+    out, err = editor.communicate(timeout=120)
+    assert editor.returncode == 0, err
+    found: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return found
+
+
+def test_two_processes_edit_one_digest_the_second_save_is_refused_and_nothing_is_lost(
+    url: str, two_editors: tuple[subprocess.Popen[str], subprocess.Popen[str]]
+) -> None:
+    ann, bob = two_editors
+    save_now(ann)
+    assert result_of(ann) == {"saved": 2}
+    save_now(bob)
+    refused = result_of(bob)
+    assert refused["by"] == f"ann@{socket.gethostname()}" and refused["version"] == 2
+    assert refused["refused"].startswith(
+        f"the digest \u201cJanuary\u201d was changed by ann@{socket.gethostname()} at "
+    )
+    assert "since you opened it" in refused["refused"]
+    with PostgresLibrary(url, read_only=True) as library:
+        theirs, copy = library.get_digest("d1"), library.get_digest(refused["copy"])
+    assert theirs is not None and copy is not None
+    assert (theirs["intro"], theirs["version"], theirs["updated_by"]) == (
+        "Written by ann",
+        2,
+        f"ann@{socket.gethostname()}",
+    )
+    assert (copy["intro"], copy["title"], copy["version"]) == (
+        "Written by bob",
+        "January (my copy)",
+        1,
+    )
+    assert copy["updated_by"] == f"bob@{socket.gethostname()}"
+
+
+def test_two_processes_saving_one_version_at_the_same_moment_land_one_save(
+    url: str, two_editors: tuple[subprocess.Popen[str], subprocess.Popen[str]]
+) -> None:
+    for editor in two_editors:
+        save_now(editor)
+    results = [result_of(editor) for editor in two_editors]
+    assert sorted("saved" in result for result in results) == [False, True]
+    (landed,) = [r for r in results if "saved" in r]
+    (refused,) = [r for r in results if "refused" in r]
+    assert landed == {"saved": 2} and refused["version"] == 2
+    with PostgresLibrary(url, read_only=True) as library:
+        stored, copy = library.get_digest("d1"), library.get_digest(refused["copy"])
+    assert stored is not None and copy is not None and stored["version"] == 2
+    assert refused["by"] == stored["updated_by"]  # the one whose save landed
+    assert {stored["intro"], copy["intro"]} == {"Written by ann", "Written by bob"}
