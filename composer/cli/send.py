@@ -257,12 +257,14 @@ def _run(job: SendJob, plan: SendPlan) -> SendReport:
         def interrupt(signum: int, frame: FrameType | None) -> None:
             if job.cancelled:
                 raise KeyboardInterrupt
+            # cancel before saying so: a second Ctrl-C that lands while the line is being
+            # written (its handler can run inside this one) must find the job cancelled
+            job.cancel()
             print(
                 "\nstopping after the message in flight (Ctrl-C again to stop at once)",
                 file=sys.stderr,
                 flush=True,
             )
-            job.cancel()
 
         previous = signal.signal(signal.SIGINT, interrupt)
     try:

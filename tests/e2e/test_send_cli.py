@@ -21,6 +21,7 @@ from helpers.send_servers import (
     send_log,
     sender_env,
     smtp_server,
+    stop,
     tls_files,
     write_recipients,
 )
@@ -235,8 +236,7 @@ def test_killed_while_waiting_for_the_reply_then_resumed(tmp_path: Path) -> None
         try:
             _wait_for(handler.holding.is_set)
         finally:
-            proc.kill()
-            proc.communicate(timeout=30)
+            stop(proc)
         handler.release.set()
         held = addresses[7]
         log = send_log(library, DIGEST_ID)
@@ -278,7 +278,7 @@ def test_ctrl_c_lets_the_message_in_flight_finish_then_stops(tmp_path: Path) -> 
             out, err = proc.communicate(timeout=30)
             err = said + err
         finally:
-            proc.kill()
+            stop(proc)
         assert proc.returncode == 130, err  # interrupted
         assert "stopping after the message in flight" in err
         assert "newsdigest: left: 6 still queued" in err
@@ -302,8 +302,7 @@ def test_killed_at_any_moment_then_resumed(tmp_path: Path, after: int) -> None:
         try:
             _wait_for(lambda: len(handler.messages()) >= after)
         finally:
-            proc.kill()
-            proc.communicate(timeout=30)
+            stop(proc)
         assert len(handler.messages()) < 25
         result = run_cli(library, *MONTH, "--to-file", str(recipients), "--resume", "--yes")
         log = send_log(library, DIGEST_ID)
@@ -441,7 +440,7 @@ def test_ctrl_c_twice_stops_at_once_with_exit_130(tmp_path: Path) -> None:
             err = said + err
         finally:
             handler.release.set()
-            proc.kill()
+            stop(proc)
         assert proc.returncode == 130, (out, err)
         assert "Traceback" not in err and "interrupted" in err
         log = send_log(library, DIGEST_ID)

@@ -350,3 +350,14 @@ def read_until(stream: Any, text: str) -> str:
         if text in line:
             break
     return seen
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    """Kill ``proc`` if it still runs, reap it and close its pipes (no process or pipe is left
+    for a later test's garbage collection to warn about)."""
+    if proc.poll() is None:
+        proc.kill()
+    try:
+        proc.communicate(timeout=30)
+    except ValueError:  # already communicated: its pipes are closed
+        proc.wait(timeout=30)

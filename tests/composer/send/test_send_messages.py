@@ -25,6 +25,7 @@ from helpers.send_servers import (
     send_log,
     sender_env,
     smtp_server,
+    stop,
     tls_files,
     write_recipients,
 )
@@ -249,7 +250,7 @@ def test_ctrl_c_twice_leaves_the_message_in_flight_uncertain_on_resume(tmp_path:
             err = said + err
         finally:
             handler.release.set()
-            proc.kill()
+            stop(proc)
         assert proc.returncode == 130, (out, err)
         assert "Traceback" not in err
         assert send_log(library, DIGEST_ID)[held]["state"] == SENDING
