@@ -7,22 +7,30 @@ library, where the digest is saved about a second after the last edit
 (:data:`AUTOSAVE_MS`) and whenever :meth:`DigestDocument.save` is called (on
 close). Every edit is checked against the digest before it is pushed, so a
 command on the stack always applies.
+
+A save is based on the version the digest was loaded (or last saved) at: when
+someone saved it since (another officer, on a shared library), the library refuses
+it and the user chooses (:mod:`ui.digest_conflict`) to reload their version or to
+keep these edits as a new digest. A digest is never overwritten silently.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from composer.digest.editing import describe
+from composer.digest.editing import describe, duplicate_digest
+from composer.digest.listing import load_digest
 from composer.digest.model import Digest
 from composer.digest.operations import Operation, apply_all
-from composer.errors import NewsdigestError
+from composer.errors import DigestConflictError, NewsdigestError
 from composer.library.item import NewsItem
 from composer.repository import Library
+from ui.digest_conflict import ConflictChoice, ask_conflict
 from ui.digest_model import DigestModel
 
 AUTOSAVE_MS = 1000
@@ -87,6 +95,10 @@ class DigestDocument(QObject):
         self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
         self._autosave.timeout.connect(self.save)
         self.model.edited.connect(self._edited)
+        #: Asks what to do when a save is refused for a newer version (tests replace it).
+        self.resolve_conflict: Callable[[DigestConflictError], ConflictChoice] = lambda conflict: (
+            ask_conflict(conflict, self.parent())
+        )
 
     @property
     def digest(self) -> Digest | None:
@@ -101,6 +113,10 @@ class DigestDocument(QObject):
         """Show ``digest`` (saving the one open before); ``save`` stores the new one at once."""
         if self.digest is not None:
             self.save()  # pushes text typed but not committed yet, writes if anything changed
+        self._show(digest, save=save)
+
+    def _show(self, digest: Digest | None, *, save: bool = False) -> None:
+        """Make ``digest`` the open one, with a history of its own (``save``: store it now)."""
         self.stack.clear()
         self.model.set_digest(digest)
         self.dirty = False
@@ -150,13 +166,36 @@ class DigestDocument(QObject):
             return True
         stamped = digest.touched()
         try:
-            self.library.save_digest(stamped.to_dict())
+            version = self.library.save_digest(stamped.to_dict(), digest.version)
+        except DigestConflictError as conflict:
+            return self._resolve(stamped, conflict)
         except NewsdigestError as exc:
             self.failed.emit(f"The digest could not be saved: {exc}")
             return False
-        self.model.restamp(stamped)
+        self.model.restamp(dataclasses.replace(stamped, version=version))
         self.dirty = False
         self.stack.setClean()
+        self.saved.emit()
+        return True
+
+    def _resolve(self, mine: Digest, conflict: DigestConflictError) -> bool:
+        """Someone saved the digest since: show theirs, or keep ``mine`` as a new digest."""
+        if self.resolve_conflict(conflict) == "reload":
+            try:
+                theirs = load_digest(self.library, mine.id)
+            except NewsdigestError as exc:
+                self.failed.emit(f"Their version of the digest could not be read: {exc}")
+                return False
+            if theirs is not None:
+                self._show(theirs)
+                return True
+        copy = duplicate_digest(mine, f"{mine.title} (my copy)").touched()
+        try:
+            version = self.library.save_digest(copy.to_dict(), expected_version=0)
+        except NewsdigestError as exc:  # the edits stay open and unsaved: nothing is lost
+            self.failed.emit(f"Your copy of the digest could not be saved: {exc}")
+            return False
+        self._show(dataclasses.replace(copy, version=version))
         self.saved.emit()
         return True
 
