@@ -254,11 +254,14 @@ def _run(job: SendJob, plan: SendPlan) -> SendReport:
     in_main = threading.current_thread() is threading.main_thread()
     if in_main:
 
+        presses = [0]
+
         def interrupt(signum: int, frame: FrameType | None) -> None:
-            if job.cancelled:
+            # counted first, cancelled before saying so: a second Ctrl-C that lands while
+            # this one is handled (its handler can run inside this one) stops at once
+            presses[0] += 1
+            if presses[0] > 1 or job.cancelled:
                 raise KeyboardInterrupt
-            # cancel before saying so: a second Ctrl-C that lands while the line is being
-            # written (its handler can run inside this one) must find the job cancelled
             job.cancel()
             print(
                 "\nstopping after the message in flight (Ctrl-C again to stop at once)",
