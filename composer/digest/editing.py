@@ -408,4 +408,5 @@ def duplicate_digest(digest: Digest, title: str | None = None) -> Digest:
         title=check_field("title", shorten(name, MAX_TITLE)),
         created="",
         updated="",
+        version=0,  # a new digest: its first save may not meet another's
     )
