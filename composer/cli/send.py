@@ -253,7 +253,6 @@ def _run(job: SendJob, plan: SendPlan) -> SendReport:
     previous: Any = None
     in_main = threading.current_thread() is threading.main_thread()
     if in_main:
-
         presses = [0]
 
         def interrupt(signum: int, frame: FrameType | None) -> None:
