@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 # Windows refuses to replace a file another process (an indexer, an antivirus) has open
@@ -62,8 +63,12 @@ def fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
-    """Replace ``path`` with ``data`` atomically; with ``durable``, fsync before and after."""
+def atomic_write_bytes(path: Path, data: bytes | Iterable[bytes], *, durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` atomically; with ``durable``, fsync before and after.
+
+    ``data`` may be pieces (an iterable of bytes), written one after the other, so that a
+    large file need not exist whole in memory.
+    """
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
@@ -71,7 +76,11 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
             tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), PRIVATE_FILE
         )
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes | bytearray | memoryview):
+                handle.write(data)
+            else:
+                for piece in data:
+                    handle.write(piece)
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())

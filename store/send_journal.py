@@ -29,7 +29,7 @@ import logging
 import os
 import stat
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -94,10 +94,20 @@ def _merge(states: States, record: JSONDict, line: bytes | None = None) -> None:
     """
     recipient = record["recipient"]
     earlier = states.get(recipient)
-    if earlier is None:
-        states[recipient] = line if line is not None else orjson.dumps(record)
+    merged = record if earlier is None else {**orjson.loads(earlier), **record}
+    if earlier is None and line is not None:
+        states[recipient] = bytes(line)  # a slice of what was read: its own, exact bytes
     else:
-        states[recipient] = orjson.dumps({**orjson.loads(earlier), **record})
+        # copied to its exact size: orjson's result keeps a buffer of a few KB behind it
+        states[recipient] = bytes(memoryview(orjson.dumps(merged)))
+
+
+def _summary_pieces(states: States) -> Iterator[bytes]:
+    """The summary document (TinyDB's format) from the serialised entries as they are."""
+    yield b'{"' + SUMMARY_TABLE.encode() + b'":{'
+    for number, entry in enumerate(states.values(), start=1):
+        yield (b',"%d":' % number if number > 1 else b'"1":') + entry
+    yield b"}}"
 
 
 def _write_all(fd: int, payload: bytes) -> None:
@@ -353,14 +363,7 @@ class SendJournal:
         states = self._current()
         if self._fd is None and not self.journal_path.exists():
             return  # the summary already holds every state
-        # the document from the serialised entries as they are: no dict per entry
-        document = b"".join(
-            [
-                b'{"' + SUMMARY_TABLE.encode() + b'":{',
-                b",".join(b'"%d":%b' % (n, e) for n, e in enumerate(states.values(), start=1)),
-                b"}}",
-            ]
-        )
+        document = _summary_pieces(states)  # written piece by piece: never whole in memory
         try:
             make_private_folder(self.folder)
             atomic_write_bytes(self.summary_path, document, durable=self.durable)

@@ -8,7 +8,8 @@ the last few results under their keys (least recently used first out), so that t
 preview, the export and the send of an unchanged digest share one render.
 
 What is left out of the key, because no template reads it: the digest's ``created``
-and ``updated`` stamps (saving a digest changes them, not the email). What is in it
+and ``updated`` stamps and its saved ``version`` (saving a digest changes them, not the
+email). What is in it
 for the user templates folder: every file's path, size and modification time
 (:func:`templates_signature`), so an edited template renders again; a folder too
 large to sign on every render (:data:`MAX_SIGNED_FILES`) makes every render a new one.
@@ -46,7 +47,7 @@ MAX_SIGNED_FILES = 1000
 #: How many templates folders keep their renderer (a user has one; tests make many).
 SHARED_RENDERERS = 8
 #: Digest fields the templates never see (:func:`composer.email.render_context.build_context`).
-UNRENDERED_DIGEST_FIELDS = ("created", "updated")
+UNRENDERED_DIGEST_FIELDS = ("created", "updated", "version")
 
 Signature = tuple[tuple[str, int, int], ...]
 T = TypeVar("T")
