@@ -95,11 +95,9 @@ def _merge(states: States, record: JSONDict, line: bytes | None = None) -> None:
     recipient = record["recipient"]
     earlier = states.get(recipient)
     merged = record if earlier is None else {**orjson.loads(earlier), **record}
-    if earlier is None and line is not None:
-        states[recipient] = bytes(line)  # a slice of what was read: its own, exact bytes
-    else:
-        # copied to its exact size: orjson's result keeps a buffer of a few KB behind it
-        states[recipient] = bytes(memoryview(orjson.dumps(merged)))
+    kept = line if earlier is None and line is not None else orjson.dumps(merged)
+    # copied to its exact size: an orjson result keeps a buffer of a few KB behind it
+    states[recipient] = bytes(memoryview(kept))
 
 
 def _summary_pieces(states: States) -> Iterator[bytes]:
