@@ -9,6 +9,7 @@ survives a power loss. Readers see the old file or the new one, never a mix.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import time
 from collections.abc import Iterable
@@ -26,15 +27,26 @@ PRIVATE_FOLDER = 0o700
 
 
 def make_private_folder(folder: Path) -> None:
-    """Create ``folder`` (and its parents) readable by the user only, if it does not exist.
+    """Create ``folder`` (and its missing parents) readable by the user only, if it does not exist.
 
-    An existing folder is left as it is: it may be the user's own (Documents, a share).
-    On Windows the mode is ignored; files stay in the user's profile, private already.
+    Every folder this makes is private, each missing parent too (``mkdir(parents=True)``
+    would leave those at the umask's 0755). An existing folder is left as it is: it may
+    be the user's own (Documents, a share). On Windows the mode is ignored; files stay
+    in the user's profile, private already.
     """
-    if not folder.exists():
-        folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+    if folder.exists():
+        return
+    missing = list(itertools.takewhile(lambda p: not p.exists(), folder.parents))
+    for parent in reversed(missing):  # the outermost first
+        try:
+            parent.mkdir(mode=PRIVATE_FOLDER)
+        except FileExistsError:  # made meanwhile by someone else: theirs, left as it is
+            continue
         with contextlib.suppress(OSError):
-            folder.chmod(PRIVATE_FOLDER)  # mkdir's mode is reduced by the umask
+            parent.chmod(PRIVATE_FOLDER)  # mkdir's mode is reduced by the umask
+    folder.mkdir(exist_ok=True, mode=PRIVATE_FOLDER)
+    with contextlib.suppress(OSError):
+        folder.chmod(PRIVATE_FOLDER)
 
 
 def tighten(path: Path, mode: int = PRIVATE_FILE) -> None:

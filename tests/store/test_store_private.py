@@ -78,3 +78,22 @@ def test_atomic_writes_are_private_from_the_first_byte(tmp_path: Path) -> None:
     finally:
         os.umask(old)
     assert _mode(target) == 0o600
+
+
+@posix_only
+def test_every_folder_made_for_the_library_is_private_and_existing_ones_are_left(
+    tmp_path: Path,
+) -> None:
+    from composer.fileio import make_private_folder
+
+    tmp_path.chmod(0o755)  # ours before: never tightened
+    leaf = tmp_path / "a" / "b" / "c"
+    make_private_folder(leaf)
+    assert [_mode(p) for p in (tmp_path / "a", tmp_path / "a" / "b", leaf)] == [0o700] * 3
+    assert _mode(tmp_path) == 0o755
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o755)
+    make_private_folder(shared / "x" / "y")
+    assert _mode(shared) == 0o755  # it existed: the user's own
+    assert _mode(shared / "x") == _mode(shared / "x" / "y") == 0o700
