@@ -5,7 +5,8 @@ library for each command) and ``ui`` (lazily, only when the GUI is asked for, so
 that command-line use never loads Qt). Every other module of the core is pure.
 
 Exit status: 0 on success, 1 on a user error (the message on stderr, never a
-traceback), 130 when interrupted; ``send`` also exits 3 when it finished with
+traceback), 130 when interrupted, 141 when the reader of stdout stopped
+(``| head``); ``send`` also exits 3 when it finished with
 recipients failed, uncertain or still queued, and ``import`` and ``build`` have
 their own rules (the README's tables).
 """
@@ -13,11 +14,14 @@ their own rules (the README's tables).
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
+import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from composer.errors import NewsdigestError
@@ -263,22 +267,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         run = cmd_gui
     try:
-        return run(args)
+        status = run(args)
+        sys.stdout.flush()  # here, where a reader that stopped is caught below
+        return status
     except NewsdigestError as exc:
         print(f"newsdigest: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("newsdigest: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE:
+            return _reader_stopped()
+        return _internal_error(exc, args, log_file)
     except Exception as exc:
-        log.exception("unexpected error in %s", args.command or "gui")
-        where = f"; details are in {log_file}" if log_file else ""
-        print(
-            f"newsdigest: internal error: {type(exc).__name__}: {exc}{where}. "
-            "Nothing that was saved has been lost.",
-            file=sys.stderr,
-        )
-        return 1
+        return _internal_error(exc, args, log_file)
+
+
+def _reader_stopped() -> int:
+    """The reader of stdout went away (``newsdigest items | head -1``): quietly, exit 141.
+
+    stdout is pointed at ``os.devnull`` (Python's documented recipe), so that the
+    interpreter's last flush at exit does not raise again.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real stdout (embedded, or replaced by a test)
+        pass
+    return 128 + 13  # 128 + SIGPIPE, as Unix tools do
+
+
+def _internal_error(exc: BaseException, args: argparse.Namespace, log_file: Path | None) -> int:
+    """A bug: the traceback goes to the log, a one-line message to stderr."""
+    log.exception("unexpected error in %s", args.command or "gui")
+    where = f"; details are in {log_file}" if log_file else ""
+    print(
+        f"newsdigest: internal error: {type(exc).__name__}: {exc}{where}. "
+        "Nothing that was saved has been lost.",
+        file=sys.stderr,
+    )
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -143,3 +145,24 @@ def test_version_and_console_script() -> None:
     assert result.returncode == 0 and result.stdout.strip() == f"newsdigest {__version__}"
     script = shutil.which("newsdigest", path=str(Path(sys.executable).parent))
     assert script, "the newsdigest console script is installed with the package"
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"]], ids=["table", "json"])
+def test_a_reader_that_stops_is_no_error_but_exit_141(library_path: Path, extra: list[str]) -> None:
+    """``newsdigest items | head -1``: the reader is gone before the output is written."""
+    assert run_cli("sample", library=library_path).returncode == 0
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader stopped: every write to the pipe now fails with EPIPE
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "composer", "--library", str(library_path), "items", *extra],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 141, proc.stderr
+    assert proc.stderr == ""  # no "internal error", no "Exception ignored"
