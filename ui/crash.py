@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import faulthandler
 import logging
+import os
 import sys
 import threading
 import traceback
@@ -39,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from composer.fileio import PRIVATE_FILE, tighten
 from ui.actions import add_button, open_folder_of
 
 log = logging.getLogger("newsdigest.crash")
@@ -255,10 +257,12 @@ def enable_fault_log(log_file: Path | None) -> Path | None:
         return None
     path = log_file.parent / FAULT_LOG
     if _fault_stream is None:
-        try:
-            _fault_stream = path.open("a", encoding="utf-8")  # open for the process's life
+        try:  # the stacks may hold personal data: the owner's only, like the log
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE)
+            _fault_stream = os.fdopen(fd, "a", encoding="utf-8")  # open for the process's life
         except OSError:
             return None
+        tighten(path)  # one made 0644 by an older version
     faulthandler.enable(file=_fault_stream, all_threads=True)
     return path
 

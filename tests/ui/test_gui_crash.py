@@ -296,3 +296,31 @@ def test_a_hard_crash_leaves_its_stacks_beside_the_log(tmp_path: Path) -> None:
     assert result.returncode != 0
     faults = (tmp_path / "logs" / "newsdigest-faults.log").read_text("utf-8")
     assert "Segmentation fault" in faults and "Current thread" in faults
+
+
+FAULT_LOG_MODE = """
+import stat, sys
+from pathlib import Path
+from ui.crash import enable_fault_log
+path = enable_fault_log(Path(sys.argv[1]) / "newsdigest.log")
+print(oct(stat.S_IMODE(path.stat().st_mode)))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+@pytest.mark.parametrize("existing", [False, True])
+def test_the_fault_log_is_its_owners_only(tmp_path: Path, existing: bool) -> None:
+    faults = tmp_path / "newsdigest-faults.log"
+    if existing:  # made 0644 by an older version: tightened
+        faults.write_text("an old crash\n", "utf-8")
+        faults.chmod(0o644)
+    result = subprocess.run(
+        [sys.executable, "-c", FAULT_LOG_MODE, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0o600"
+    assert faults.read_text("utf-8") == ("an old crash\n" if existing else "")
