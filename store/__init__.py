@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from composer.errors import LibraryError, LibraryLockedError
 from composer.repository import Holder, Library
 from store.locations import (
     default_library_path,
@@ -24,6 +25,7 @@ from store.tinydb_library import TinyDBLibrary
 
 __all__ = [
     "TinyDBLibrary",
+    "check_not_in_use",
     "default_library_path",
     "open_library",
     "resolve_library",
@@ -51,3 +53,27 @@ def open_library(
 
         return PostgresLibrary(target, read_only=read_only, holder=holder)
     return TinyDBLibrary(target, read_only=read_only, holder=holder)
+
+
+def check_not_in_use(location: Path | str | None, advice: str) -> None:
+    """Refuse when someone has the library file at ``location`` open for writing.
+
+    For a reader that must not see a half-done state, such as ``library copy`` while a
+    ``newsdigest send`` is writing its send log. The library's lock is tried and given
+    back at once (never kept); the refusal (:class:`composer.errors.LibraryLockedError`)
+    names the holder and ends with ``advice``. A missing file passes (the open then
+    says so), and so does a file whose lock cannot be made (a read-only folder: no
+    writer can hold it there either). A PostgreSQL url passes: a live send into a
+    database is not detected yet.
+    """
+    target = resolve_library(location)
+    if isinstance(target, str) or not target.is_file():
+        return
+    from store.lock import LibraryLock
+
+    try:
+        LibraryLock(target).probe(advice)
+    except LibraryLockedError:
+        raise
+    except LibraryError:  # the lock cannot be made here: nobody can be writing through it
+        return

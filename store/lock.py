@@ -162,12 +162,29 @@ class LibraryLock:
         if not taken:
             raise LibraryLockedError(self._refusal(self._held.current_holder()))
 
-    def _refusal(self, holder: Holder | None) -> str:
+    def probe(self, advice: str) -> None:
+        """Refuse (:class:`LibraryLockedError`) when another holds the lock; never keep it.
+
+        ``advice`` ends the refusal when a command (or someone unknown) holds it; the
+        window's refusal keeps its own ("close it first").
+        """
+        try:
+            taken = self._held.acquire()
+        except OSError as exc:
+            raise LibraryError(f"cannot lock the library at {self.path}: {exc.strerror}") from None
+        if taken:
+            self._held.release()
+            return
+        raise LibraryLockedError(self._refusal(self._held.current_holder(), advice))
+
+    def _refusal(self, holder: Holder | None, advice: str = "") -> str:
         where = f"{self.library_path}: "
         if holder is None:
-            return (
-                f"{where}this library is in use by another Newsdigest window or command; "
+            advice = advice or (
                 "close it or wait for it to finish, or choose another library with --library"
+            )
+            return (
+                f"{where}this library is in use by another Newsdigest window or command; {advice}"
             )
         if holder.role == "window":
             return (
@@ -176,7 +193,7 @@ class LibraryLock:
             )
         return (
             f"{where}this library is in use by {holder.describe()}; "
-            "wait for it to finish or stop it"
+            f"{advice or 'wait for it to finish or stop it'}"
         )
 
     def release(self) -> None:

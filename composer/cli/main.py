@@ -70,8 +70,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_library_copy(args: argparse.Namespace) -> int:
     from composer.cli.library import run_copy
-    from store import open_library
+    from store import check_not_in_use, open_library
 
+    # a send running on SOURCE would leave a half-done send log in the copy
+    check_not_in_use(args.source, "copy it once that run is over")
     holder = Holder("command", command="newsdigest library copy")
     return run_copy(
         args,

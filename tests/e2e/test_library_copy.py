@@ -188,3 +188,42 @@ def test_an_empty_or_missing_source_is_refused_and_no_destination_is_made(tmp_pa
     result = newsdigest("library", "copy", str(tmp_path / "nothere.json"), str(tmp_path / "d.json"))
     assert result.returncode == 1 and "holds nothing to copy" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+HOLD_AS_SEND = r"""
+import sys
+from composer.repository import Holder
+from store import open_library
+library = open_library(sys.argv[1], holder=Holder("command", command="newsdigest send"))
+print("holding", flush=True)
+sys.stdin.read()
+library.close()
+"""
+
+
+def test_a_source_a_send_is_writing_is_refused_and_copied_once_it_is_over(
+    tmp_path: Path,
+) -> None:
+    path = make_library(tmp_path / "source.json")
+    dest = tmp_path / "copy.json"
+    sender = subprocess.Popen(  # a real second process, holding it as a running send does
+        [sys.executable, "-c", HOLD_AS_SEND, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert sender.stdout is not None and sender.stdout.readline().strip() == "holding"
+        refused = newsdigest("library", "copy", str(path), str(dest))
+        assert refused.returncode == 1, refused.stderr
+        assert f"a command-line `newsdigest send` (process {sender.pid}" in refused.stderr
+        assert "copy it once that run is over" in refused.stderr
+        assert "Traceback" not in refused.stderr and not dest.exists()
+        assert sender.poll() is None  # the probe took nothing from it
+    finally:
+        sender.communicate(input="", timeout=30)
+    copied = newsdigest("library", "copy", str(path), str(dest))
+    assert copied.returncode == 0, copied.stderr
+    assert item_ids(dest) == item_ids(path)

@@ -355,3 +355,26 @@ def test_two_concurrent_sends_through_two_spellings(
     got = handler.by_recipient()
     assert sorted(got) == sorted(addresses)
     assert all(len(copies) == 1 for copies in got.values())
+
+
+# -- a reader that must not see a half-done library ------------------------------------------
+def test_check_not_in_use_probes_the_lock_without_keeping_it(tmp_path: Path) -> None:
+    from store import check_not_in_use
+
+    path = tmp_path / "library.json"
+    check_not_in_use(path, "copy it later")  # missing: the open says so, nothing made
+    assert list(tmp_path.iterdir()) == []
+    open_library(path).close()
+    check_not_in_use(path, "copy it later")
+    open_library(path, holder=SEND).close()  # the probe kept nothing
+    with open_library(path, holder=SEND), pytest.raises(LibraryLockedError) as refused:
+        check_not_in_use(path, "copy it once that run is over")
+    assert str(refused.value).startswith(
+        f"{real_path(path)}: this library is in use by a command-line `newsdigest send` "
+        f"(process {os.getpid()}, since "
+    )
+    assert str(refused.value).endswith("; copy it once that run is over")
+    with open_library(path, holder=Holder("window")), pytest.raises(LibraryLockedError) as win:
+        check_not_in_use(path, "copy it once that run is over")
+    assert "close it first" in str(win.value)
+    check_not_in_use("postgresql://nobody@127.0.0.1:1/none", "x")  # not detected yet
