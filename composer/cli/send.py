@@ -47,12 +47,18 @@ from composer.cli.smtp import smtp_changes
 from composer.digest.drafting import check_month, draft_digest
 from composer.digest.model import Digest
 from composer.errors import NewsdigestError
-from composer.recipients import RecipientList, read_recipients_file, recipients_from_addresses
+from composer.recipients import (
+    RecipientList,
+    Rejected,
+    read_recipients_file,
+    recipients_from_addresses,
+)
 from composer.repository import Library
 from composer.secrets import ENV_VAR, PasswordStore
 from composer.send import (
     FAILED,
     QUEUED,
+    SENDING,
     SENT,
     UNCERTAIN,
     LibraryJournal,
@@ -341,13 +347,18 @@ EXIT_SENT, EXIT_USER_ERROR, EXIT_LEFT, EXIT_INTERRUPTED = 0, 1, 3, 130
 
 def outcome_status(report: SendReport) -> int:
     """The exit status of a finished run; what is left is counted on stderr."""
-    if report.cancelled:
-        _left_on_stderr(len(report.failed), len(report.all_uncertain), len(report.left_queued))
-        return EXIT_INTERRUPTED
-    if report.ok and not report.uncertain_before:
+    if report.ok and not report.uncertain_before and not report.cancelled:
         return EXIT_SENT
-    _left_on_stderr(len(report.failed), len(report.all_uncertain), len(report.left_queued))
-    return EXIT_LEFT
+    if report.test:  # a test send has no queue to leave anyone on: who did not get it
+        not_sent = len(report.failed) + len(report.left_queued)
+        parts = [f"not sent: {not_sent:,}"] if not_sent else []
+        if report.all_uncertain:
+            parts.append(f"{len(report.all_uncertain):,} uncertain")
+        if parts:
+            print(f"newsdigest: {', '.join(parts)}", file=sys.stderr)
+    else:
+        _left_on_stderr(len(report.failed), len(report.all_uncertain), len(report.left_queued))
+    return EXIT_INTERRUPTED if report.cancelled else EXIT_LEFT
 
 
 def _left_on_stderr(failed: int, uncertain: int, queued: int) -> None:
@@ -365,14 +376,9 @@ def _send_list(args: argparse.Namespace, job: SendJob) -> int:
     if args.to_file is not None:
         recipients = read_recipients_file(args.to_file)
         if not recipients.recipients:
-            rejected = len(recipients.rejected)
             raise NewsdigestError(
                 f"{args.to_file}: has no valid address to send to"
-                + (
-                    f" ({rejected:,} rejected: see `--dry-run` for each line and why)"
-                    if rejected
-                    else ""
-                )
+                + _rejected_lines(recipients.rejected)
             )
     plan = job.plan(
         recipients.recipients if recipients is not None else None,
@@ -424,6 +430,17 @@ def _send_list(args: argparse.Namespace, job: SendJob) -> int:
     return outcome_status(report)
 
 
+def _rejected_lines(rejected: Sequence[Rejected], shown: int = 10) -> str:
+    """The first rejected entries, each with its line and reason, for an error message."""
+    if not rejected:
+        return ""
+    lines = [f"; {len(rejected):,} rejected:"]
+    lines += [f"  {entry}" for entry in rejected[:shown]]
+    if len(rejected) > shown:
+        lines.append(f"  … and {len(rejected) - shown:,} more")
+    return "\n".join(lines)
+
+
 def _unwritable_log_status(error: str) -> int:
     """The send log could not be written: say so on stderr, and how to go on; exit 1."""
     print(
@@ -440,6 +457,13 @@ def begun_before_message(digest_id: str, counts: Mapping[str, int]) -> str:
         return (
             f"an earlier run of {digest_id} stopped before sending anything "
             f"({describe_counts(counts)}); add --resume to send to them now"
+        )
+    if not counts.get(QUEUED) and not counts.get(SENDING):
+        return (
+            f"the digest {digest_id} was already sent to everyone on its send log "
+            f"({describe_counts(counts)}); nobody gets it again. To send it anyway, add "
+            "--send-again failed|all, or --retry-uncertain for recipients who may have "
+            "received it"
         )
     return (
         f"the digest {digest_id} was already sent in part ({describe_counts(counts)}); "

@@ -130,7 +130,11 @@ def test_a_list_send_asks_for_confirmation_and_refuses_without_a_terminal(
     check_each_once(handler, addresses, set())
 
     again = run_cli(library, *MONTH, "--to-file", str(recipients), "--yes")
-    assert again.returncode == 1 and "already sent in part (5 sent)" in again.stderr
+    assert again.returncode == 1 and "sent in part" not in again.stderr
+    assert (
+        "was already sent to everyone on its send log (5 sent); nobody gets it again. "
+        "To send it anyway, add --send-again failed|all, or --retry-uncertain"
+    ) in again.stderr
     resumed = run_cli(library, *MONTH, "--to-file", str(recipients), "--resume", "--yes")
     assert resumed.returncode == 0 and "Nothing to send" in resumed.stdout
     assert len(handler.messages()) == 5
@@ -409,8 +413,24 @@ def test_exit_status_of_a_list_with_no_valid_address_and_of_failed_recipients(
         nobody.write_text("not an address\nalso@\n", encoding="utf-8")
         empty = run_cli(library, *MONTH, "--to-file", str(nobody), "--yes")
         assert empty.returncode == 1  # nothing valid to send is an error
-        assert "has no valid address to send to (2 rejected" in empty.stderr
+        assert "has no valid address to send to; 2 rejected:\n  line 1: 'not an address'" in (
+            empty.stderr
+        )
+        assert "  line 2: 'also@'" in empty.stderr and "more" not in empty.stderr
         assert handler.messages() == []
+        # the error itself lists them (the first 10), with --dry-run too, which it never names
+        many = tmp_path / "many.txt"
+        many.write_text("".join(f"bad{n}@\n" for n in range(1, 13)), encoding="utf-8")
+        preview = run_cli(library, *MONTH, "--to-file", str(many), "--dry-run")
+        assert preview.returncode == 1
+        assert "12 rejected:" in preview.stderr and "--dry-run" not in preview.stderr
+        assert "  line 10: 'bad10@'" in preview.stderr and "line 11" not in preview.stderr
+        assert "  … and 2 more" in preview.stderr
+
+        # a test send has no queue: who did not get it is "not sent"
+        test = run_cli(library, *MONTH, "--test", "bo@example.org")
+        assert test.returncode == 3, test.stdout + test.stderr
+        assert "newsdigest: not sent: 1" in test.stderr and "left:" not in test.stderr
 
         some = tmp_path / "some.txt"
         some.write_text("ann@example.org\nbo@example.org\n", encoding="utf-8")
