@@ -38,15 +38,22 @@ def url_without_password(url: str) -> str:
         parts = urlsplit(url)
     except ValueError:  # an unbalanced [ in the host: say no more than the scheme
         return url.split(":", 1)[0] + "://…"
-    netloc = parts.netloc
+    netloc, path = parts.netloc, parts.path
     if "@" in netloc:
         user, host = netloc.rsplit("@", 1)
         netloc = f"{user.split(':', 1)[0]}@{host}"
+    else:  # one slash (postgresql:/u:pw@host/db): the user part is at the path's start
+        rest = path.lstrip("/")
+        first, slash, tail = rest.partition("/")
+        if "@" in first:
+            user, host = first.rsplit("@", 1)
+            path = f"{path[: len(path) - len(rest)]}{user.split(':', 1)[0]}@{host}{slash}{tail}"
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
         query = urlencode([(k, v) for k, v in pairs if k.lower() != "password"], safe="/")
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    shown = urlunsplit((parts.scheme, netloc, path, query, parts.fragment))
+    return url[: len(parts.scheme)] + shown[len(parts.scheme) :]  # its scheme as typed
 
 
 def database_url(value: Path | str) -> str | None:
@@ -54,6 +61,8 @@ def database_url(value: Path | str) -> str | None:
 
     Only a ``str`` can be a url (a ``Path`` has lost its ``//``); a path that starts like a
     url of any scheme is refused, so that no folder named ``postgresql:`` is ever made.
+    The scheme is read in any case (``PostgreSQL://``) and comes back lower-cased, the
+    form libpq reads; refusals show it as typed.
     """
     text = os.fspath(value)
     found = _SCHEME.match(text)
@@ -65,7 +74,7 @@ def database_url(value: Path | str) -> str | None:
         and isinstance(value, str)
         and text[found.end() - 1 :][:2] == "//"
     ):
-        return text
+        return scheme + text[len(scheme) :]  # libpq knows the lower-case scheme only
     shown = url_without_password(text)
     if scheme in DATABASE_SCHEMES:
         raise LibraryError(
@@ -74,7 +83,7 @@ def database_url(value: Path | str) -> str | None:
         )
     raise LibraryError(
         f"{shown}: a library is a file path or a postgresql://user@host/database url; "
-        f"{scheme}:// is not a database Newsdigest can use (nothing was created)"
+        f"{found.group(1)}:// is not a database Newsdigest can use (nothing was created)"
     )
 
 

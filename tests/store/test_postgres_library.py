@@ -468,6 +468,32 @@ def test_a_string_with_another_scheme_is_refused_and_nothing_is_created(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("scheme", ["PostgreSQL", "POSTGRES", "Postgresql"])
+def test_the_scheme_is_read_in_any_case(scheme: str) -> None:
+    typed = f"{scheme}://nd:s3cret@db.example.org/news"
+    assert resolve_library(typed) == f"{scheme.lower()}://nd:s3cret@db.example.org/news"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("MySQL://nd:s3cret@db.example.org/news", "MySQL://nd@db.example.org/news: "),
+        ("PostgreSQL:/nd:s3cret@db.example.org/news", "PostgreSQL:/nd@db.example.org/news: "),
+    ],
+)
+def test_a_refusal_shows_the_scheme_as_typed(value: str, shown: str) -> None:
+    with pytest.raises(LibraryError) as refused:
+        resolve_library(value)
+    assert str(refused.value).startswith(shown) and "s3cret" not in str(refused.value)
+    if value.startswith("MySQL"):
+        assert "MySQL:// is not a database Newsdigest can use" in str(refused.value)
+
+
+def test_an_upper_case_scheme_opens_the_database(url: str) -> None:
+    with open_library(url.replace("postgresql://", "PostgreSQL://", 1)) as library:
+        assert isinstance(library, PostgresLibrary) and library.items() == []
+
+
 def test_a_path_made_of_a_database_url_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
