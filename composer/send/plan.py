@@ -39,7 +39,7 @@ class SendPlan:
     already_sent: tuple[str, ...] = ()
     failed_before: tuple[str, ...] = ()
     uncertain: tuple[str, ...] = ()  # left out: may have been delivered
-    interrupted: tuple[str, ...] = ()  # found in "sending": a crash mid-message
+    interrupted: tuple[str, ...] = ()  # found in "sending": a run stopped or died mid-message
     resumed: int = 0  # queued by an earlier run
     not_in_list: int = 0  # queued by an earlier run, but not in the list given now
     log_counts: Mapping[str, int] = dataclasses.field(default_factory=dict)
@@ -67,16 +67,19 @@ class SendPlan:
         if self.failed_before:
             lines.append(
                 f"failed earlier, not sent again: {len(self.failed_before):,} "
-                "(choose 'send again to failed' to retry them)"
+                "(--send-again failed, or Send again to failed in the Send dialog, to retry "
+                "them)"
             )
         if self.interrupted:
             lines.append(
-                f"interrupted while sending (a crash): {len(self.interrupted):,}, now uncertain"
+                f"interrupted while sending (the run was stopped or died): "
+                f"{len(self.interrupted):,}, now uncertain"
             )
         if self.uncertain:
             lines.append(
                 f"uncertain, not sent again: {len(self.uncertain):,} (they may have received it; "
-                "choose 'retry uncertain' to send to them anyway): "
+                "--retry-uncertain, or Retry uncertain in the Send dialog, sends to them "
+                "anyway): "
                 + ", ".join(self.uncertain[:10])
                 + (" ..." if len(self.uncertain) > 10 else "")
             )
@@ -93,8 +96,9 @@ def is_to_send(
     """The one rule: does a recipient whose send-log state is ``state`` get the digest now?
 
     Nobody yet in the log, and those still queued, do. Who was sent to, failed, or
-    may have received it (``sending`` after a crash, ``uncertain``) do only when the
-    user says so (``send_again``, ``retry_uncertain``); an unknown state never does.
+    may have received it (``sending`` from a run that was stopped or died,
+    ``uncertain``) do only when the user says so (``send_again``,
+    ``retry_uncertain``); an unknown state never does.
     """
     if state is None or state == QUEUED:
         return True

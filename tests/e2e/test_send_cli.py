@@ -251,7 +251,9 @@ def test_killed_while_waiting_for_the_reply_then_resumed(tmp_path: Path) -> None
         # finished, with one recipient uncertain: exit 3, and the count on stderr
         assert result.returncode == 3, result.stderr
         assert "newsdigest: left: 1 uncertain" in result.stderr
-        assert "interrupted while sending (a crash): 1, now uncertain" in result.stdout
+        assert "interrupted while sending (the run was stopped or died): 1, now uncertain" in (
+            result.stdout
+        )
         assert f"uncertain from an earlier run, not sent again: {held}" in result.stdout
         check_each_once(handler, addresses, {held})
         assert len(handler.by_recipient()[held]) == 1  # the server had it: nobody got two

@@ -80,3 +80,19 @@ def test_another_digest_of_the_month_counts_when_it_may_have_reached_anyone() ->
     assert finding.field == "period"
     library.record_send(entries(month_digest_id("2023-01"), SENT))
     assert [f.message.count("send --month") for f in other_sends(library, this)] == [0, 1]
+
+
+def test_the_plan_lines_name_the_option_and_the_window_button_for_each_follow_up() -> None:
+    log = {str(e["recipient"]): e for e in entries("d-1", SENT, FAILED, UNCERTAIN, SENDING)}
+    lines = plan_send("d-1", log, None).lines()
+    assert (
+        "failed earlier, not sent again: 1 (--send-again failed, or Send again to failed in "
+        "the Send dialog, to retry them)"
+    ) in lines
+    # a "sending" entry is what a double Ctrl-C leaves as well as a crash
+    assert "interrupted while sending (the run was stopped or died): 1, now uncertain" in lines
+    (uncertain,) = (line for line in lines if line.startswith("uncertain, not sent again: 2"))
+    assert "--retry-uncertain, or Retry uncertain in the Send dialog, sends to them anyway" in (
+        uncertain
+    )
+    assert not any("choose '" in line or "a crash" in line for line in lines)
