@@ -166,8 +166,6 @@ def cmd_build(args: argparse.Namespace, library: Library) -> int:
         sys.stdout.buffer.write(exported.html.encode("utf-8"))
         sys.stdout.flush()
         _print_findings([f for f in findings if f.severity != "error"], sys.stderr)
-        for note in exported.notes:
-            print(f"note: {note}", file=sys.stderr)
         return _errors_named(findings, args.ignore_preflight_errors)
     written = write_exports(exported, **outputs)
     count = sum(len(s.item_ids) for s in digest.sections)
@@ -179,8 +177,11 @@ def cmd_build(args: argparse.Namespace, library: Library) -> int:
     for path in written:
         print(f"wrote {path}")
     _print_findings([f for f in findings if f.severity != "error"])
+    # the notes are about the .eml (a .zip holds one too): only for a file written
+    about = {"eml"} if args.eml or args.zip else set()
     for note in exported.notes:
-        print(f"note: {note}")
+        if note.about in about:
+            print(f"note: {note}")
     print(f"preflight: {_count(findings)}")
     sys.stdout.flush()
     return _errors_named(findings, args.ignore_preflight_errors)

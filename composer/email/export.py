@@ -186,6 +186,21 @@ def get_profile(name: str, settings: Mapping[str, Any]) -> ExportProfile:
 
 
 # -- the message ---------------------------------------------------------------------------------
+class ExportNote(str):
+    """A note for the reader of an exported file; ``about`` names the file (``"eml"``).
+
+    It is the note's text (``str(note)``), so it prints and joins as one; what it is
+    about lets a command print it only when that file is written.
+    """
+
+    about: str
+
+    def __new__(cls, text: str, about: str = "eml") -> ExportNote:
+        note = super().__new__(cls, text)
+        note.about = about
+        return note
+
+
 @dataclasses.dataclass(frozen=True)
 class Exported:
     """A digest rendered for one profile, ready to be written."""
@@ -194,7 +209,7 @@ class Exported:
     profile: ExportProfile
     rendered: Rendered
     eml: bytes
-    notes: tuple[str, ...] = ()
+    notes: tuple[ExportNote, ...] = ()  # each names the file it is about
 
     @property
     def html(self) -> str:
@@ -478,7 +493,7 @@ def build_eml(
     now: dt.datetime | None = None,
     message_id: str | None = None,
     unsubscribe_key: bytes | None = None,
-) -> tuple[bytes, list[str]]:
+) -> tuple[bytes, list[ExportNote]]:
     """The message as bytes: multipart/alternative, text first, UTF-8, quoted-printable.
 
     With a personal unsubscribe url (``{email}``, ``{token}``), the message is the
@@ -487,15 +502,18 @@ def build_eml(
     the placeholders and has no ``List-Unsubscribe``, and a note says so).
     """
     sender = sender_for(theme)
-    notes = list(sender.notes)
+    notes = [ExportNote(note, about="eml") for note in sender.notes]
     address = sender.address.addr_spec
     rule = UnsubscribeRule(links.unsubscribe, sender=address, key=unsubscribe_key)
     reader: str | None = None
     if rule.personal:
         if needs_key(rule.url) and unsubscribe_key is None:
             notes.append(
-                "the unsubscribe url is personal ({token}): the .eml keeps the placeholders "
-                "and has no List-Unsubscribe; they are filled in for each reader at send time"
+                ExportNote(
+                    "the unsubscribe url is personal ({token}): the .eml keeps the placeholders "
+                    "and has no List-Unsubscribe; they are filled in for each reader at send time",
+                    about="eml",
+                )
             )
         else:
             reader = address

@@ -151,3 +151,21 @@ def test_build_theme_renders_with_that_layout(set_up: Path, tmp_path: Path, name
     # the blocks only one layout has: Magazine's masthead band, Briefing's contents
     assert ('class="mast' in html) == (name == "magazine")
     assert ('class="toc' in html) == (name == "briefing")
+
+
+def test_the_notes_about_the_eml_come_only_with_an_eml_or_zip(
+    library: Path, tmp_path: Path
+) -> None:
+    """No sender address yet: the .eml says From a placeholder; only who writes one is told."""
+    month = ("build", "--month", "2023-01", "--ignore-preflight-errors")
+    html = run_cli(*month, "--html", str(tmp_path / "jan.html"), library=library)
+    assert html.returncode == 0, html.stderr
+    assert "note:" not in html.stdout + html.stderr and ".eml" not in html.stdout + html.stderr
+    stdout = run_cli(*month, library=library)
+    assert stdout.returncode == 0 and "note:" not in stdout.stderr
+    for option, name in (("--eml", "jan.eml"), ("--zip", "jan.zip")):
+        written = run_cli(*month, option, str(tmp_path / name), library=library)
+        assert written.returncode == 0, written.stderr
+        assert "note: no sender address in the theme settings: the .eml says From" in (
+            written.stdout
+        )
