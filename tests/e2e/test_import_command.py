@@ -39,6 +39,11 @@ def test_some_rejected_is_exit_0_and_the_rest_is_imported(tmp_path: Path) -> Non
     assert "1 new, 0 already in the library, 1 rejected" in proc.stdout
     assert "rejected row 3: date '2024-13-02' is not a real date" in proc.stdout
     assert [item["title"] for item in _items(library)] == ["A well for the school"]
+    # again: every valid row is already in the library, the other still rejected: exit 0 too
+    # (1 is for a source of which no entry could be read, as the README's table says)
+    again = run_cli("import", str(tmp_path / "a.csv"), library=library)
+    assert again.returncode == 0, again.stderr
+    assert "0 new, 1 already in the library, 1 rejected" in again.stdout
 
 
 def test_nothing_imported_and_rejections_is_exit_1(tmp_path: Path) -> None:
