@@ -44,6 +44,8 @@ SENT = "sent"
 FAILED = "failed"
 UNCERTAIN = "uncertain"
 STATES = (QUEUED, SENDING, SENT, FAILED, UNCERTAIN)
+#: The count of entries in none of :data:`STATES` (hand-edited, or a newer version's).
+UNKNOWN = "unknown"
 #: The states of a recipient who may have received the digest without a recorded reply.
 MAYBE_SENT = (SENDING, UNCERTAIN)
 
@@ -133,19 +135,27 @@ class MemoryJournal:
 
 
 def log_counts(entries: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    """How many entries are in each state (every state present, zeros included)."""
-    counts = dict.fromkeys(STATES, 0)
+    """How many entries are in each state (every state present, zeros included).
+
+    An entry in none of :data:`STATES` counts under :data:`UNKNOWN`, so that the counts
+    always add up to the log's size.
+    """
+    counts = dict.fromkeys((*STATES, UNKNOWN), 0)
     for entry in entries:
         state = str(entry.get("state", ""))
-        if state in counts:
-            counts[state] += 1
+        counts[state if state in STATES else UNKNOWN] += 1
     return counts
 
 
 def describe_counts(counts: Mapping[str, int]) -> str:
-    """``"120 sent, 3 failed, 1 uncertain, 1,110 queued"`` (states with a count only)."""
+    """``"120 sent, 3 failed, 1 uncertain, 1,110 queued"`` (states with a count only).
+
+    Entries in an unknown state end it: ``"…, 1 in an unknown state"``.
+    """
     order = (SENT, FAILED, UNCERTAIN, SENDING, QUEUED)
     parts = [f"{counts[s]:,} {s}" for s in order if counts.get(s)]
+    if counts.get(UNKNOWN):
+        parts.append(f"{counts[UNKNOWN]:,} in an unknown state")
     return ", ".join(parts) or "nothing"
 
 
@@ -155,11 +165,15 @@ class SendLogSummary:
 
     The one "uncertain" rule: a recipient is uncertain when the log says ``uncertain``,
     or ``sending`` (a run died between handing over the message and the server's
-    reply): either may have received the digest (:data:`MAYBE_SENT`).
+    reply): either may have received the digest (:data:`MAYBE_SENT`). An entry in an
+    unknown state is counted (:attr:`unknown`) and taken as maybe reached, but a retry of
+    the uncertain does not send to it (the planner's rule).
     """
 
-    #: How many entries are in each state (every state present, zeros included).
-    counts: Mapping[str, int] = dataclasses.field(default_factory=lambda: dict.fromkeys(STATES, 0))
+    #: How many entries are in each state (every state present, and :data:`UNKNOWN`).
+    counts: Mapping[str, int] = dataclasses.field(
+        default_factory=lambda: dict.fromkeys((*STATES, UNKNOWN), 0)
+    )
 
     @classmethod
     def of(cls, entries: Iterable[Mapping[str, Any]]) -> SendLogSummary:
@@ -168,7 +182,7 @@ class SendLogSummary:
 
     @classmethod
     def from_counts(cls, counts: Mapping[str, int]) -> SendLogSummary:
-        return cls({state: int(counts.get(state, 0)) for state in STATES})
+        return cls({state: int(counts.get(state, 0)) for state in (*STATES, UNKNOWN)})
 
     @property
     def sent(self) -> int:
@@ -193,9 +207,14 @@ class SendLogSummary:
         return sum(self.counts.get(state, 0) for state in MAYBE_SENT)
 
     @property
+    def unknown(self) -> int:
+        """In none of the known states (hand-edited, or a newer version's): never sent again."""
+        return self.counts.get(UNKNOWN, 0)
+
+    @property
     def reached(self) -> int:
         """Sent to, or may have been: whoever a second send of the same news would reach twice."""
-        return self.sent + self.uncertain
+        return self.sent + self.uncertain + self.unknown
 
     @property
     def started(self) -> bool:

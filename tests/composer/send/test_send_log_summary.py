@@ -14,7 +14,9 @@ from composer.send.journal import (
     SENT,
     STATES,
     UNCERTAIN,
+    UNKNOWN,
     SendLogSummary,
+    describe_counts,
     make_entry,
 )
 from composer.send.plan import is_to_send, month_digest_id, other_sends, plan_send
@@ -33,10 +35,13 @@ def test_uncertain_means_uncertain_or_left_sending() -> None:
     )
     assert (log.sent, log.failed, log.queued, log.sending) == (2, 1, 1, 2)
     assert log.uncertain == 3  # one uncertain, and two a crash left "sending"
-    assert log.reached == 5
+    assert log.unknown == 1 and log.reached == 6  # the unknown one may have received it
     assert log.started
-    assert log.describe() == "2 sent, 1 failed, 1 uncertain, 2 sending, 1 queued"
-    assert set(log.counts) == set(STATES)  # an unknown state is not counted
+    assert log.describe() == (
+        "2 sent, 1 failed, 1 uncertain, 2 sending, 1 queued, 1 in an unknown state"
+    )
+    assert set(log.counts) == {*STATES, UNKNOWN}
+    assert sum(log.counts.values()) == 8  # the counts add up to the log's size
 
 
 def test_a_log_of_only_sending_entries_is_all_uncertain() -> None:
@@ -49,7 +54,7 @@ def test_an_empty_log_and_counts_given() -> None:
     assert not empty.started and empty.uncertain == 0 and empty.describe() == "nothing"
     assert SendLogSummary.of([]) == empty
     given = SendLogSummary.from_counts({SENT: 3, SENDING: 1})
-    assert given.counts == {QUEUED: 0, SENDING: 1, SENT: 3, FAILED: 0, UNCERTAIN: 0}
+    assert given.counts == {QUEUED: 0, SENDING: 1, SENT: 3, FAILED: 0, UNCERTAIN: 0, UNKNOWN: 0}
     assert given.uncertain == 1
 
 
@@ -96,3 +101,18 @@ def test_the_plan_lines_name_the_option_and_the_window_button_for_each_follow_up
         uncertain
     )
     assert not any("choose '" in line or "a crash" in line for line in lines)
+
+
+def test_a_hand_edited_state_is_counted_and_the_counts_add_up() -> None:
+    log = {
+        str(e["recipient"]): e
+        for e in entries("d-1", *[SENT] * 299, "delivered?")  # one record edited by hand
+    }
+    plan = plan_send("d-1", log, None)
+    summary = plan.summary
+    assert sum(summary.counts.values()) == len(log) == 300
+    assert summary.sent == 299 and summary.unknown == 1
+    assert describe_counts(plan.log_counts) == "299 sent, 1 in an unknown state"
+    assert "send log of this digest: 299 sent, 1 in an unknown state" in plan.lines()
+    assert len(plan.uncertain) == 1 and plan.to_send == ()  # the planner: not sent again
+    assert not is_to_send("delivered?", retry_uncertain=True)
