@@ -6,8 +6,8 @@ are added to the library in one write. The summary printed is the core's
 source that could not be read is an error on stderr. Exit status (the README's table):
 
 - 0: the sources were read, and what could be imported was;
-- 1: a source was unusable, or nothing was imported and some entries were
-  rejected; with ``--strict``, any rejection or unusable source, and then
+- 1: a source was unusable, or no entry could be read (every one was
+  rejected); with ``--strict``, any rejection or unusable source, and then
   nothing at all is written.
 """
 
@@ -42,8 +42,8 @@ def register(sub: argparse._SubParsersAction, run: object) -> None:  # type: ign
         ),
         epilog=(
             "Exit status: 0 when the sources were read; 1 when a source is unusable, or when "
-            "nothing was imported and some entries were rejected (with --strict: any "
-            "rejection, and then nothing is written)."
+            "no entry could be read: every one was rejected (with --strict: any rejection, "
+            "and then nothing is written)."
         ),
     )
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="file path or http(s) url")
