@@ -27,6 +27,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from composer.cli.options import add_theme_option
 from composer.digest.drafting import draft_digest
 from composer.digest.listing import load_digest, saved_digests
 from composer.digest.model import Digest
@@ -36,10 +37,7 @@ from composer.email.preflight import Finding, check_html, check_readiness, has_e
 from composer.email.render import renderer_for
 from composer.errors import NewsdigestError
 from composer.repository import Library
-from composer.theme.model import LAYOUTS, theme_from_settings
-
-#: The shipped layouts ``--theme`` offers.
-THEME_CHOICES = tuple(LAYOUTS)
+from composer.theme.model import theme_from_settings
 
 MAX_CHECK_BYTES = 20 * 1024 * 1024
 
@@ -62,13 +60,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help=f"mailing tool the links are written for: {', '.join(BUILTIN_PROFILES)} or one "
         "from the settings (default: plain)",
     )
-    p.add_argument(
-        "--theme",
-        metavar="NAME",
-        choices=THEME_CHOICES,
-        help=f"the layout: {', '.join(THEME_CHOICES)} (default: the digest's, else the theme "
-        "settings')",
-    )
+    add_theme_option(p)
     p.add_argument("--html", metavar="OUT", type=Path, help="write the inlined HTML here")
     p.add_argument("--text", metavar="OUT", type=Path, help="write the plain text here")
     p.add_argument("--eml", metavar="OUT", type=Path, help="write an .eml message here")

@@ -43,6 +43,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
+from composer.cli.options import add_theme_option
 from composer.cli.smtp import smtp_changes
 from composer.digest.drafting import check_month, draft_digest
 from composer.digest.model import Digest
@@ -77,12 +78,9 @@ from composer.smtp_settings import (
     smtp_from_settings,
     with_changes,
 )
-from composer.theme.model import LAYOUTS, Theme, theme_from_settings
+from composer.theme.model import Theme, theme_from_settings
 
 log = logging.getLogger(__name__)
-
-#: The shipped layouts ``send --theme`` offers.
-THEME_CHOICES = tuple(LAYOUTS)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -131,13 +129,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         action="store_true",
         help="send a list even when the preflight checks found errors",
     )
-    p.add_argument(
-        "--theme",
-        metavar="NAME",
-        choices=THEME_CHOICES,
-        help=f"the layout: {', '.join(THEME_CHOICES)} (default: the digest's, else the theme "
-        "settings')",
-    )
+    add_theme_option(p)
     for spec in FIELDS:
         if spec.send_flag:
             p.add_argument(
