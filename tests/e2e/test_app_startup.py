@@ -17,12 +17,12 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from helpers.waiting import wait_for
 
 from ui.display_check import (
     NO_DISPLAY,
@@ -317,14 +317,6 @@ def window_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict
             NEWSDIGEST_LOG_DIR=str(tmp_path / "logs"),
         )
         yield env
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def log_text(tmp_path: Path) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from helpers.send_servers import (
     tls_files,
     write_recipients,
 )
+from helpers.waiting import wait_for as _wait_for
 
 from composer.send import QUEUED, SENDING, SENT, UNCERTAIN, message_id_for
 
@@ -218,14 +218,6 @@ def _start_sender(library: Path, recipients: Path) -> subprocess.Popen[str]:
         cwd=ROOT,
         env=sender_env(),
     )
-
-
-def _wait_for(condition, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        time.sleep(0.01)
 
 
 def test_killed_while_waiting_for_the_reply_then_resumed(tmp_path: Path) -> None:

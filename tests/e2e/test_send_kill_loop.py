@@ -27,7 +27,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -42,6 +41,7 @@ from helpers.send_servers import (
     smtp_server,
     write_recipients,
 )
+from helpers.waiting import wait_for as _wait_for
 
 from composer.send import QUEUED, SENDING, SENT, UNCERTAIN, message_id_for
 
@@ -80,14 +80,6 @@ def _start(library: Path, recipients: Path, *, resume: bool) -> subprocess.Popen
         cwd=ROOT,
         env=sender_env(),
     )
-
-
-def _wait_for(condition: Callable[[], bool], timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        time.sleep(0.005)
 
 
 def _kill_round(

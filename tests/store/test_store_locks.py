@@ -11,7 +11,6 @@ import os
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from helpers.send_servers import (
     smtp_server,
     write_recipients,
 )
+from helpers.waiting import wait_for as _wait_for
 
 from composer.errors import LibraryLockedError, SendLockedError
 from composer.repository import Holder
@@ -308,12 +308,6 @@ def test_lock_files_and_sidecars_are_private(tmp_path: Path) -> None:
 
 
 # -- two real sends through two spellings ---------------------------------------------------
-def _wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        time.sleep(0.01)
 
 
 @pytest.mark.slow

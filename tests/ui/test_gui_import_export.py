@@ -17,6 +17,7 @@ pytestmark = pytest.mark.gui
 pytest.importorskip("PySide6.QtWidgets")
 
 from helpers.gui_helpers import Windows, sample_items, window_factory  # noqa: E402
+from helpers.http_server import serving  # noqa: E402
 from PySide6.QtGui import QGuiApplication  # noqa: E402
 from PySide6.QtWidgets import QProgressDialog, QPushButton  # noqa: E402
 
@@ -61,12 +62,9 @@ def slow_feed() -> Iterator[tuple[str, threading.Event]]:
         def log_message(self, *args) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/feed.xml", release
-    release.set()
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as url:
+        yield f"{url}/feed.xml", release
+        release.set()
 
 
 # -- import ----------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ Article pages are served by a real http server on 127.0.0.1 (invented pages).
 from __future__ import annotations
 
 import http.server
-import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ pytestmark = pytest.mark.gui
 pytest.importorskip("PySide6.QtWidgets")
 
 from helpers.gui_helpers import Windows, window_factory  # noqa: E402
+from helpers.http_server import serving  # noqa: E402
 from PySide6.QtCore import QByteArray, QMimeData, QPointF, Qt, QUrl  # noqa: E402
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
@@ -115,11 +115,8 @@ def site() -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as url:
+        yield url
 
 
 def column(window: MainWindow, name: str) -> list[str]:

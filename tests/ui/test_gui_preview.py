@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +11,7 @@ pytestmark = pytest.mark.gui
 pytest.importorskip("PySide6.QtWebEngineWidgets")
 
 from helpers.gui_helpers import Windows, sample_items, wait_for_preview, window_factory  # noqa: E402
+from helpers.http_server import serving  # noqa: E402
 from PySide6.QtCore import QUrl  # noqa: E402
 from PySide6.QtWebEngineCore import QWebEngineScript  # noqa: E402
 
@@ -57,12 +57,8 @@ def image_server() -> Iterator[tuple[str, list[str]]]:
         def log_message(self, *args) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", requested
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as url:
+        yield url, requested
 
 
 def page_html(qtbot, window: MainWindow) -> str:

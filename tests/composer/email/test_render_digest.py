@@ -7,12 +7,12 @@ import http.server
 import logging
 import os
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers.digest_samples import item, january_items, sample_theme
+from helpers.http_server import serving
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -297,16 +297,9 @@ class _Counting(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def css_server() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     _Counting.hits = []
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(_Counting) as url:
+        yield url
 
 
 def test_rendering_never_touches_the_network(tmp_path: Path, css_server: str) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import http.server
-import threading
 from collections.abc import Iterator
 from typing import ClassVar
 
 import pytest
+from helpers.http_server import serving
 
 from composer.errors import SourceError
 from composer.library.importers import MAX_SOURCE_BYTES, import_source
@@ -119,16 +119,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
+    with serving(Handler) as url:
+        yield url
 
 
 def test_og_and_json_ld_article():

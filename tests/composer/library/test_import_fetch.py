@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 import pytest
+from helpers.http_server import serving
 
 from composer import __version__
 from composer.errors import SourceError
@@ -117,17 +118,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+        with serving(Handler) as url:
+            yield url
     finally:
         Handler.release.set()
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
 
 
 def test_feed_from_a_url(server):

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -29,6 +27,7 @@ from helpers.send_servers import (
     tls_files,
     write_recipients,
 )
+from helpers.waiting import wait_for
 
 from composer.errors import SendError
 from composer.send import QUEUED, SENDING, SENT, UNCERTAIN, SmtpConnection, check_connection
@@ -67,14 +66,6 @@ def start_sender(library: Path, recipients: Path) -> subprocess.Popen[str]:
         cwd=ROOT,
         env=sender_env(),
     )
-
-
-def wait_for(condition: Callable[[], bool], limit: float = 30) -> None:
-    deadline = time.monotonic() + limit
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("the condition never came true")
-        time.sleep(0.01)
 
 
 # -- the wrong security for the port ---------------------------------------------------------------
