@@ -437,7 +437,8 @@ def test_exit_status_of_a_list_with_no_valid_address_and_of_failed_recipients(
 
 
 def test_ctrl_c_twice_stops_at_once_with_exit_130(tmp_path: Path) -> None:
-    """The second Ctrl-C does not wait for the reply the server still owes, nor for QUIT's."""
+    """The second Ctrl-C does not wait for the reply the server still owes, nor for QUIT's;
+    the message in flight is uncertain on resume, and nobody gets two copies."""
     handler = Handler()
     handler.hold_at = 3
     recipients = tmp_path / "recipients.csv"
@@ -461,3 +462,15 @@ def test_ctrl_c_twice_stops_at_once_with_exit_130(tmp_path: Path) -> None:
         states = [log[a]["state"] for a in addresses]
         assert states[:2] == [SENT, SENT] and states[3:] == [QUEUED] * 5
         assert states[2] == SENDING  # in flight when stopped: reported uncertain on resume
+
+        held = addresses[2]
+        resumed = run_cli(library, *MONTH, "--to-file", str(recipients), "--resume", "--yes")
+        assert resumed.returncode == 3, resumed.stdout + resumed.stderr
+        assert "newsdigest: left: 1 uncertain" in resumed.stderr
+        assert f"uncertain from an earlier run, not sent again: {held}" in resumed.stdout
+        got = handler.by_recipient()
+    assert sorted(got) == sorted(addresses)
+    assert all(len(copies) == 1 for copies in got.values())  # the held one too: the server had it
+    log = send_log(library, DIGEST_ID)
+    assert log[held]["state"] == UNCERTAIN
+    assert all(e["state"] == SENT for key, e in log.items() if key != held)

@@ -7,7 +7,6 @@ resume; the disk filling up while the send log is written.
 
 from __future__ import annotations
 
-import signal
 import subprocess
 from pathlib import Path
 
@@ -18,19 +17,16 @@ from helpers.send_servers import (
     cli_argv,
     free_port,
     make_library,
-    read_until,
     run_cli,
     send_log,
     sender_env,
     smtp_server,
-    stop,
     tls_files,
     write_recipients,
 )
-from helpers.waiting import wait_for
 
 from composer.errors import SendError
-from composer.send import QUEUED, SENDING, SENT, UNCERTAIN, SmtpConnection, check_connection
+from composer.send import QUEUED, SmtpConnection, check_connection
 from composer.smtp_settings import SmtpSettings, security_warnings, with_changes
 
 DIGEST_ID = "month-2023-01"
@@ -219,43 +215,6 @@ def test_a_run_that_sent_some_keeps_the_counts(tmp_path: Path) -> None:
     ) in again.stderr
     assert "stopped before sending anything" not in again.stderr
     assert len(handler.messages()) == 1
-
-
-# -- a second Ctrl-C -------------------------------------------------------------------------------
-def test_ctrl_c_twice_leaves_the_message_in_flight_uncertain_on_resume(tmp_path: Path) -> None:
-    """The server holds its reply to message 3; a double Ctrl-C drops the connection."""
-    handler = Handler()
-    handler.hold_at = 3
-    recipients = tmp_path / "recipients.csv"
-    addresses = write_recipients(recipients, 6)
-    held = addresses[2]
-    with smtp_server(handler) as (handler, port):
-        library = make_library(tmp_path / "library.json", local(port, timeout=60))
-        proc = start_sender(library, recipients)
-        try:
-            wait_for(handler.holding.is_set)
-            proc.send_signal(signal.SIGINT)
-            said = read_until(proc.stderr, STOPPING)  # the first Ctrl-C is handled
-            proc.send_signal(signal.SIGINT)
-            out, err = proc.communicate(timeout=30)  # well before the 60 s socket timeout
-            err = said + err
-        finally:
-            handler.release.set()
-            stop(proc)
-        assert proc.returncode == 130, (out, err)
-        assert "Traceback" not in err
-        assert send_log(library, DIGEST_ID)[held]["state"] == SENDING
-
-        resumed = run_cli(library, *MONTH, "--to-file", str(recipients), "--resume", "--yes")
-        assert resumed.returncode == 3, resumed.stdout + resumed.stderr
-        assert "newsdigest: left: 1 uncertain" in resumed.stderr
-        assert f"uncertain from an earlier run, not sent again: {held}" in resumed.stdout
-        got = handler.by_recipient()
-    assert sorted(got) == sorted(addresses)
-    assert all(len(copies) == 1 for copies in got.values())  # the held one too: the server had it
-    log = send_log(library, DIGEST_ID)
-    assert log[held]["state"] == UNCERTAIN
-    assert all(e["state"] == SENT for key, e in log.items() if key != held)
 
 
 # -- the disk fills up while the send log is written -----------------------------------------------
