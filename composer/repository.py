@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from composer.errors import DigestConflictError
+from composer.errors import DigestConflictError, SendLockedError
 from composer.library.item import NewsItem
 
 JSONDict = dict[str, Any]
@@ -112,6 +112,12 @@ def new_stamp(version: int) -> JSONDict:
     """The :data:`DIGEST_STAMP` of a save made now, at ``version``, by :func:`saver_name`."""
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     return {"version": version, "updated_at": now, "updated_by": saver_name()}
+
+
+def send_locked(digest_id: str, holder: Holder | None) -> SendLockedError:
+    """The refusal of a second sender of ``digest_id`` (every backend says it so)."""
+    who = holder.describe() if holder else "another Newsdigest window or command"
+    return SendLockedError(f"the digest {digest_id} is being sent by {who}; wait for it to finish")
 
 
 def digest_conflict(

@@ -33,9 +33,9 @@ from types import TracebackType
 import filelock
 import orjson
 
-from composer.errors import LibraryError, LibraryLockedError, SendLockedError
+from composer.errors import LibraryError, LibraryLockedError
 from composer.fileio import PRIVATE_FILE, atomic_write_bytes, make_private_folder, tighten
-from composer.repository import Holder
+from composer.repository import Holder, send_locked
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,27 @@ def _process_is_gone(pid: int) -> bool:
     except OSError:  # PermissionError: alive, another user's
         return False
     return False
+
+
+class HeldForABlock:
+    """``with lock:`` takes it and lets it go, whatever the block does (for any backend's lock)."""
+
+    def acquire(self) -> None:
+        raise NotImplementedError
+
+    def release(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> None:
+        self.acquire()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.release()
 
 
 class _HeldFile:
@@ -200,7 +221,7 @@ class LibraryLock:
         self._held.release()
 
 
-class SendLock:
+class SendLock(HeldForABlock):
     """Held for the whole of a list send of one digest: ``<folder>/<digest>.send.lock``.
 
     ``folder`` is the library's ``.sendlogs`` folder, reached through its resolved path.
@@ -229,21 +250,7 @@ class SendLock:
             ) from None
         if not taken:
             holder = self._held.current_holder()
-            who = holder.describe() if holder else "another Newsdigest window or command"
-            raise SendLockedError(
-                f"the digest {self.digest_id} is being sent by {who}; wait for it to finish"
-            )
+            raise send_locked(self.digest_id, holder)
 
     def release(self) -> None:
         self._held.release()
-
-    def __enter__(self) -> None:
-        self.acquire()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.release()

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from types import TracebackType
 
 import orjson
 import psycopg
 
-from composer.errors import SendLockedError
-from composer.repository import Holder
+from composer.repository import Holder, send_locked
+from store.lock import HeldForABlock
 from store.postgres.connect import Connection, Target, configure, database_errors
 from store.postgres.schema import advisory_key
 
@@ -46,7 +45,7 @@ def current_holder(conn: Connection, digest_id: str) -> Holder | None:
     return Holder.from_dict(row[0])
 
 
-class SendLock:
+class SendLock(HeldForABlock):
     """Held for the whole of a list send of ``digest_id`` (a context manager)."""
 
     def __init__(self, target: Target, digest_id: str, holder: Holder) -> None:
@@ -66,10 +65,7 @@ class SendLock:
                 ).fetchone()
                 if taken is None or not taken[0]:
                     holder = current_holder(conn, self.digest_id)
-                    who = holder.describe() if holder else "another Newsdigest window or command"
-                    raise SendLockedError(
-                        f"the digest {self.digest_id} is being sent by {who}; wait for it to finish"
-                    )
+                    raise send_locked(self.digest_id, holder)
                 conn.execute(
                     "INSERT INTO send_holders (digest_id, holder, backend_pid) "
                     "VALUES (%s, %s::jsonb, pg_backend_pid()) "
@@ -99,14 +95,3 @@ class SendLock:
         finally:
             with contextlib.suppress(Exception):
                 conn.close()
-
-    def __enter__(self) -> None:
-        self.acquire()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.release()
