@@ -35,22 +35,20 @@ def _apt_install(package: str) -> str | None:
     if shutil.which("apt-get") is None:
         return f"no apt-get here: install '{package}' with the system's package manager"
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    result = subprocess.run(
-        ["apt-get", "install", "-y", "-qq", package],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    if result.returncode != 0:
-        subprocess.run(["apt-get", "update", "-qq"], capture_output=True, env=env, check=False)
-        result = subprocess.run(
+
+    def install() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
             ["apt-get", "install", "-y", "-qq", package],
             capture_output=True,
             text=True,
             env=env,
             check=False,
         )
+
+    result = install()
+    if result.returncode != 0:  # the package lists may be missing or stale: update, once
+        subprocess.run(["apt-get", "update", "-qq"], capture_output=True, env=env, check=False)
+        result = install()
     if result.returncode != 0:
         return f"apt-get install {package} failed: {result.stderr.strip()[-300:]}"
     return None
