@@ -14,7 +14,7 @@ import datetime as dt
 import getpass
 import os
 import socket
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -87,6 +87,51 @@ class Holder:
             return f"the Newsdigest window ({where})"
         name = f"`{self.command}`" if self.command else "a Newsdigest command"
         return f"a command-line {name} ({where})"
+
+
+def _nothing() -> None:
+    pass
+
+
+@dataclasses.dataclass(frozen=True)
+class SendSession:
+    """What :meth:`Library.send_lock` tells the run that holds it.
+
+    A store whose sends are exclusive (the file) always gives the default: the run is
+    alone. A store that lets several senders share one digest's queue (PostgreSQL)
+    says whether others were already sending it when this run came in (``joined``):
+    a run that joins queues only recipients the log does not have yet
+    (``record_send(..., only_new=True)``), leaves others' ``sending`` entries alone
+    (they are in flight, not interrupted) and claims each recipient before its message
+    (:meth:`Library.claim_send`). ``ready`` is called once the run's queue is written
+    (and, when alone, the leftovers of a dead run marked uncertain): until then no
+    other sender may begin, so that nobody plans over a half-written queue.
+    """
+
+    joined: bool = False
+    ready: Callable[[], None] = _nothing
+
+
+ChangeKind = Literal["items", "digest", "settings", "send_log"]
+
+
+@dataclasses.dataclass(frozen=True)
+class LibraryChange:
+    """Another process changed the library (for windows that show it live).
+
+    ``kind`` says what changed; ``digest_id`` which digest (for ``"digest"`` and
+    ``"send_log"``); ``by`` who changed it (:func:`saver_name`, empty when unknown) and
+    ``at`` when (ISO, UTC). Only a hint to read again: what changed is read from the
+    library, never from the change.
+    """
+
+    kind: ChangeKind
+    digest_id: str = ""
+    by: str = ""
+    at: str = ""
+
+
+ChangeListener = Callable[[LibraryChange], None]
 
 
 #: The keys a store adds to a saved digest: who saved which version of it, and when.
@@ -211,14 +256,39 @@ class Library(Protocol):
         read without the memory of whole entries (a run plans again under its lock)."""
         ...
 
-    def record_send(self, entries: Iterable[Mapping[str, Any]]) -> None:
+    def record_send(self, entries: Iterable[Mapping[str, Any]], *, only_new: bool = False) -> None:
         """Record send-log entries keyed by (digest_id, recipient), durably, before returning.
 
         An entry updates the recipient's earlier one (its keys win, keys it does not
-        name are kept, e.g. ``queued_at``). The store appends them to the
-        digest's journal (one record per entry, one flush to disk per call): a call costs
-        the same whatever the log's size. A send runs on a worker thread: this,
-        :meth:`send_log` and :meth:`compact_send_log` must be thread-safe.
+        name are kept, e.g. ``queued_at``). With ``only_new``, the entries of recipients
+        the log already has are left out, atomically with the others' insertion (what a
+        run that joins another's send queues: never over a state the other wrote).
+
+        The store appends them to the digest's journal (one record per entry, one flush
+        to disk per call): a call costs the same whatever the log's size. A send runs
+        on a worker thread: this, :meth:`send_log` and :meth:`compact_send_log` must be
+        thread-safe.
+        """
+        ...
+
+    def claim_send(self, entry: Mapping[str, Any]) -> bool:
+        """Take a recipient for this run just before its message is built and sent.
+
+        ``entry`` (state ``sending``, naming the digest and the recipient) is recorded
+        and True returned when the recipient's state is ``queued`` and no other sender is
+        taking it at the same moment (PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED``);
+        False, with nothing written, when another sender has it or has dealt with it.
+        A store whose send lock is exclusive has no other sender: it writes nothing
+        and returns True (the run records ``sending`` before ``DATA`` as always).
+        """
+        ...
+
+    def send_log_mark(self, digest_id: str) -> Hashable | None:
+        """A value that changes whenever the digest's send log changes, read cheaply.
+
+        A run compares the mark taken before its plan was read with the one under its
+        send lock, and plans again only if they differ. ``None``: the store cannot tell
+        cheaply (the run always plans again).
         """
         ...
 
@@ -235,12 +305,25 @@ class Library(Protocol):
         """
         ...
 
-    def send_lock(self, digest_id: str, holder: Holder) -> AbstractContextManager[None]:
-        """Held for the whole of a list send of ``digest_id``.
+    def send_lock(self, digest_id: str, holder: Holder) -> AbstractContextManager[SendSession]:
+        """Held for the whole of a list send of ``digest_id``; gives the run its session.
 
-        A second sender of the same digest, in this process or another, however it
-        spelled the library's path, gets :class:`composer.errors.SendLockedError`
-        naming the holder. The lock goes with the process, however it dies.
+        A file store's lock is exclusive: a second sender of the same digest, in this
+        process or another, however it spelled the library's path, gets
+        :class:`composer.errors.SendLockedError` naming the holder. A store that shares
+        sends lets the second in with ``joined`` set (:class:`SendSession`). Either way
+        the lock goes with the process, however it dies.
+        """
+        ...
+
+    # changes -----------------------------------------------------------------------------
+    def watch(self, listener: ChangeListener) -> Callable[[], None]:
+        """Call ``listener`` when another process changes the library; returns the stop.
+
+        ``listener`` is called from a thread of the store's (a window passes it on to
+        its own thread), within about a second of the change being committed. A store
+        that one process writes at a time (the file) never calls it. Calling the
+        returned function stops the calls (twice is fine); :meth:`close` stops them all.
         """
         ...
 

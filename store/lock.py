@@ -35,7 +35,7 @@ import orjson
 
 from composer.errors import LibraryError, LibraryLockedError
 from composer.fileio import PRIVATE_FILE, atomic_write_bytes, make_private_folder, tighten
-from composer.repository import Holder, send_locked
+from composer.repository import Holder, SendSession, send_locked
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,11 @@ def _process_is_gone(pid: int) -> bool:
 
 
 class HeldForABlock:
-    """``with lock:`` takes it and lets it go, whatever the block does (for any backend's lock)."""
+    """``with lock as session:`` takes a send lock and lets it go, whatever the block does.
+
+    For any backend's send lock; the block gets the :class:`composer.repository.SendSession`
+    that :meth:`session` gives once the lock is taken (by default: alone).
+    """
 
     def acquire(self) -> None:
         raise NotImplementedError
@@ -73,8 +77,12 @@ class HeldForABlock:
     def release(self) -> None:
         raise NotImplementedError
 
-    def __enter__(self) -> None:
+    def session(self) -> SendSession:
+        return SendSession()
+
+    def __enter__(self) -> SendSession:
         self.acquire()
+        return self.session()
 
     def __exit__(
         self,

@@ -175,6 +175,10 @@ class SendJournal:
         self._states, self._read_signature = states, before
         return states
 
+    def mark(self) -> tuple[_FileSignature, _FileSignature]:
+        """Changes whenever either file does (for a run that plans again only if so)."""
+        return self._signatures()
+
     def _signatures(self) -> tuple[_FileSignature, _FileSignature]:
         return (_signature(self.summary_path), _signature(self.journal_path))
 

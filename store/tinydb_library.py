@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import logging
 import threading
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from composer.library.item import NewsItem, item_from_stored
 from composer.library.rules import StoryIndex, split_new
 from composer.repository import (
     AddResult,
+    ChangeListener,
     Holder,
     JSONDict,
     digest_conflict,
@@ -43,6 +44,10 @@ from store.send_journal import JOURNAL_SUFFIX, SUMMARY_SUFFIX, SendJournal
 
 log = logging.getLogger(__name__)
 _SETTINGS_DOC = 1
+
+
+def _stop_nothing() -> None:
+    pass
 
 
 class TinyDBLibrary:
@@ -288,7 +293,7 @@ class TinyDBLibrary:
         with self._send_log_lock:
             return self._journal(digest_id).states()
 
-    def record_send(self, entries: Iterable[Mapping[str, Any]]) -> None:
+    def record_send(self, entries: Iterable[Mapping[str, Any]], *, only_new: bool = False) -> None:
         by_digest: dict[str, list[Mapping[str, Any]]] = {}
         for entry in entries:
             digest_id, recipient = entry.get("digest_id"), entry.get("recipient")
@@ -297,7 +302,23 @@ class TinyDBLibrary:
             by_digest.setdefault(digest_id, []).append(entry)
         with self._send_log_lock:  # a send runs on a worker thread; the window reads the log
             for digest_id, batch in by_digest.items():
-                self._journal(digest_id).append(batch)  # one write and one fsync per digest
+                journal = self._journal(digest_id)
+                if only_new:  # under the lock: nobody else writes this log meanwhile
+                    known = journal.states()
+                    batch = [e for e in batch if e["recipient"] not in known]
+                    if not batch:
+                        continue
+                journal.append(batch)  # one write and one fsync per digest
+
+    def claim_send(self, entry: Mapping[str, Any]) -> bool:
+        """Always the run's: the send lock is exclusive, so nobody else can take anyone."""
+        self._check_writable()
+        return True
+
+    def send_log_mark(self, digest_id: str) -> Hashable | None:
+        """The summary's and the journal's (inode, size, modification time)."""
+        with self._send_log_lock:
+            return self._journal(digest_id).mark()
 
     def send_log_ids(self) -> list[str]:
         """The digest ids the entries of the ``.sendlogs`` summaries and journals name.
@@ -345,6 +366,10 @@ class TinyDBLibrary:
                 f"the library {self.path} was opened read-only; sending needs it open for writing"
             )
         return SendLock(self.send_log_folder, digest_id, holder)
+
+    def watch(self, listener: ChangeListener) -> Callable[[], None]:
+        """Never called: one process at a time writes the file (its lock says so)."""
+        return _stop_nothing
 
     def close(self) -> None:
         try:

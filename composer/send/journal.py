@@ -28,13 +28,13 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from composer.errors import NewsdigestError
 from composer.recipients import Recipient
-from composer.repository import Holder, JSONDict, Library
+from composer.repository import Holder, JSONDict, Library, SendSession
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +66,27 @@ class Journal(Protocol):
         """Every recipient's state alone (lighter than :meth:`entries`)."""
         ...
 
-    def record(self, entries: Sequence[JSONDict]) -> None:
-        """Durable before it returns; costs the same whatever the log's size."""
+    def record(self, entries: Sequence[JSONDict], *, only_new: bool = False) -> None:
+        """Durable before it returns; costs the same whatever the log's size.
+
+        ``only_new``: recipients the log already has are left out (a run that joined).
+        """
         ...
 
-    def hold(self, holder: Holder) -> AbstractContextManager[None]:
-        """Held for a whole run: a second run of the same digest is refused."""
+    def claim(self, entry: JSONDict) -> bool:
+        """Take the recipient (``entry``: its ``sending`` state) before its message is built.
+
+        False: another sender has it or has dealt with it (skip them). See
+        :meth:`composer.repository.Library.claim_send`.
+        """
+        ...
+
+    def mark(self) -> Hashable | None:
+        """Changes whenever the log does (``None``: cannot tell; plan again always)."""
+        ...
+
+    def hold(self, holder: Holder) -> AbstractContextManager[SendSession]:
+        """Held for a whole run: a second run of the same digest is refused, or joins."""
         ...
 
     def finish(self) -> None:
@@ -96,11 +111,17 @@ class LibraryJournal:
     def states(self) -> dict[str, str]:
         return self.library.send_states(self.digest_id)
 
-    def record(self, entries: Sequence[JSONDict]) -> None:
+    def record(self, entries: Sequence[JSONDict], *, only_new: bool = False) -> None:
         if entries:
-            self.library.record_send(entries)
+            self.library.record_send(entries, only_new=only_new)
 
-    def hold(self, holder: Holder) -> AbstractContextManager[None]:
+    def claim(self, entry: JSONDict) -> bool:
+        return self.library.claim_send(entry)
+
+    def mark(self) -> Hashable | None:
+        return self.library.send_log_mark(self.digest_id)
+
+    def hold(self, holder: Holder) -> AbstractContextManager[SendSession]:
         return self.library.send_lock(self.digest_id, holder)
 
     def finish(self) -> None:
@@ -122,13 +143,21 @@ class MemoryJournal:
     def states(self) -> dict[str, str]:
         return {k: str(v.get("state") or "") for k, v in self._entries.items()}
 
-    def record(self, entries: Sequence[JSONDict]) -> None:
+    def record(self, entries: Sequence[JSONDict], *, only_new: bool = False) -> None:
         for entry in entries:
             key = str(entry["recipient"])
+            if only_new and key in self._entries:
+                continue
             self._entries[key] = {**self._entries.get(key, {}), **entry}
 
-    def hold(self, holder: Holder) -> AbstractContextManager[None]:
-        return contextlib.nullcontext()
+    def claim(self, entry: JSONDict) -> bool:
+        return True  # one run, alone
+
+    def mark(self) -> Hashable | None:
+        return None
+
+    def hold(self, holder: Holder) -> AbstractContextManager[SendSession]:
+        return contextlib.nullcontext(SendSession())
 
     def finish(self) -> None:
         pass

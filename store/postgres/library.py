@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from typing import Any
 
 from psycopg_pool import ConnectionPool
@@ -33,7 +33,7 @@ from psycopg_pool import ConnectionPool
 from composer.errors import LibraryError
 from composer.library.item import NewsItem
 from composer.library.rules import sorted_items
-from composer.repository import AddResult, Holder, JSONDict
+from composer.repository import AddResult, ChangeListener, Holder, JSONDict
 from composer.secrets import DatabasePasswordStore
 from store.postgres import digests as digest_rows
 from store.postgres import items as item_rows
@@ -201,11 +201,25 @@ class PostgresLibrary:
         with self._connection(f"reading the send log of {digest_id}") as conn:
             return send_log.states(conn, digest_id)
 
-    def record_send(self, entries: Iterable[Mapping[str, Any]]) -> None:
+    def record_send(self, entries: Iterable[Mapping[str, Any]], *, only_new: bool = False) -> None:
         self._check_writable()
         documents = send_log.merged(entries)  # every entry checked before any is sent
         with self._connection("recording the send log") as conn:
-            send_log.record(conn, documents)
+            send_log.record(conn, documents, only_new=only_new)
+
+    def claim_send(self, entry: Mapping[str, Any]) -> bool:
+        self._check_writable()
+        ((key, document),) = send_log.merged([entry]).items()
+        with self._connection(f"claiming {key[1]} in the send of {key[0]}") as conn:
+            return send_log.claim(conn, key, document)
+
+    def send_log_mark(self, digest_id: str) -> Hashable | None:
+        """None: rows change in place, so the run always plans again (a cheap read)."""
+        return None
+
+    def watch(self, listener: ChangeListener) -> Callable[[], None]:
+        """Not yet: changes are not announced (LISTEN/NOTIFY is to come)."""
+        return lambda: None
 
     def send_log_ids(self) -> list[str]:
         with self._connection("listing the send logs") as conn:

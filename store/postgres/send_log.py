@@ -41,18 +41,44 @@ def merged(entries: Iterable[Mapping[str, Any]]) -> dict[Key, str]:
     }
 
 
-def record(conn: Connection, documents: Mapping[Key, str]) -> None:
-    """Upsert :func:`merged`'s documents in one statement."""
+_UPSERT = (
+    "INSERT INTO send_log (digest_id, recipient, entry) "
+    "SELECT * FROM unnest(%s::text[], %s::text[], %s::jsonb[]) "
+    "ON CONFLICT (digest_id, recipient) DO UPDATE SET entry = send_log.entry || EXCLUDED.entry"
+)
+_INSERT_NEW = (
+    "INSERT INTO send_log (digest_id, recipient, entry) "
+    "SELECT * FROM unnest(%s::text[], %s::text[], %s::jsonb[]) "
+    "ON CONFLICT (digest_id, recipient) DO NOTHING"
+)
+
+
+def record(conn: Connection, documents: Mapping[Key, str], *, only_new: bool = False) -> None:
+    """Upsert :func:`merged`'s documents in one statement (``only_new``: insert the absent)."""
     if not documents:
         return
     digests = [key[0] for key in documents]
     recipients = [key[1] for key in documents]
     conn.execute(
-        "INSERT INTO send_log (digest_id, recipient, entry) "
-        "SELECT * FROM unnest(%s::text[], %s::text[], %s::jsonb[]) "
-        "ON CONFLICT (digest_id, recipient) DO UPDATE SET entry = send_log.entry || EXCLUDED.entry",
-        (digests, recipients, list(documents.values())),
+        _INSERT_NEW if only_new else _UPSERT, (digests, recipients, list(documents.values()))
     )
+
+
+def claim(conn: Connection, key: Key, document: str) -> bool:
+    """Merge ``document`` into the recipient's row if it is ``queued`` and nobody holds it.
+
+    ``FOR UPDATE SKIP LOCKED``: a row another sender is claiming at this moment is
+    skipped, not waited for; the update is committed with the statement, so the claim
+    is durable (and the row ``sending``) before the message is built.
+    """
+    row = conn.execute(
+        "WITH free AS (SELECT seq FROM send_log WHERE digest_id = %s AND recipient = %s "
+        "AND state = 'queued' FOR UPDATE SKIP LOCKED) "
+        "UPDATE send_log SET entry = send_log.entry || %s::jsonb "
+        "FROM free WHERE send_log.seq = free.seq RETURNING send_log.seq",
+        (key[0], key[1], document),
+    ).fetchone()
+    return row is not None
 
 
 def entries(conn: Connection, digest_id: str) -> list[JSONDict]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -22,8 +22,10 @@ from composer.library.item import NewsItem
 from composer.library.rules import StoryIndex, split_new
 from composer.repository import (
     AddResult,
+    ChangeListener,
     Holder,
     JSONDict,
+    SendSession,
     digest_conflict,
     new_stamp,
     stored_version,
@@ -174,7 +176,7 @@ class MemoryLibrary:
             states[str(entry["recipient"])] = state if isinstance(state, str) else ""
         return states
 
-    def record_send(self, entries: Iterable[Mapping[str, Any]]) -> None:
+    def record_send(self, entries: Iterable[Mapping[str, Any]], *, only_new: bool = False) -> None:
         """A later entry's keys replace the recipient's, as the store's journal merges them."""
         if self._read_only:
             raise LibraryError(f"the send log of {self.location} was opened read-only")
@@ -187,6 +189,8 @@ class MemoryLibrary:
             batch.append(((digest_id, recipient), json.loads(text)))
         with self.shelf.guard:  # all of the call or nothing: checked above, applied here
             for key, entry_copy in batch:
+                if only_new and key in self.shelf.sends:
+                    continue
                 earlier = json.loads(self.shelf.sends.get(key, "{}"))
                 self.shelf.sends[key] = json.dumps({**earlier, **entry_copy})
 
@@ -199,7 +203,22 @@ class MemoryLibrary:
         if self._read_only:
             raise LibraryError(f"the send log of {self.location} was opened read-only")
 
-    def send_lock(self, digest_id: str, holder: Holder) -> AbstractContextManager[None]:
+    def claim_send(self, entry: Mapping[str, Any]) -> bool:
+        """Always the run's: the send lock is exclusive, as the file store's."""
+        if self._read_only:
+            raise LibraryError(f"the send log of {self.location} was opened read-only")
+        return True
+
+    def send_log_mark(self, digest_id: str) -> Hashable | None:
+        """The digest's entries as text: changes with any of them."""
+        with self.shelf.guard:
+            return tuple(sorted((k, v) for k, v in self.shelf.sends.items() if k[0] == digest_id))
+
+    def watch(self, listener: ChangeListener) -> Callable[[], None]:
+        """Never called: one writer at a time."""
+        return lambda: None
+
+    def send_lock(self, digest_id: str, holder: Holder) -> AbstractContextManager[SendSession]:
         """One sender per digest; a second, on any thread, is refused, naming the first."""
         if self._read_only:  # refused at the call, as the store does, not on entering
             raise LibraryError(
@@ -209,7 +228,7 @@ class MemoryLibrary:
         return self._held_send(digest_id, holder)
 
     @contextlib.contextmanager
-    def _held_send(self, digest_id: str, holder: Holder) -> Iterator[None]:
+    def _held_send(self, digest_id: str, holder: Holder) -> Iterator[SendSession]:
         with self.shelf.guard:
             current = self.shelf.senders.get(digest_id)
             if current is not None:
@@ -219,7 +238,7 @@ class MemoryLibrary:
                 )
             self.shelf.senders[digest_id] = holder
         try:
-            yield
+            yield SendSession()
         finally:
             with self.shelf.guard:
                 del self.shelf.senders[digest_id]
