@@ -83,6 +83,29 @@ def cmd_library_copy(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_library_password(args: argparse.Namespace) -> int:
+    from composer.cli.library import DatabaseAccount, run_password
+    from composer.secrets import DatabasePasswordStore
+    from store import resolve_library, shown_location
+
+    def account_of(url: str | None) -> DatabaseAccount:
+        target = resolve_library(url or args.library)
+        if not isinstance(target, str):
+            raise NewsdigestError(
+                f"{shown_location(target)} is a library file, which has no password: give "
+                "the postgresql:// url of a team library"
+            )
+        from psycopg.conninfo import conninfo_to_dict
+
+        from store.postgres.connect import target_for
+
+        found = target_for(target, read_only=True)  # refuses a url libpq cannot read
+        has_password = bool(conninfo_to_dict(target).get("password"))
+        return DatabaseAccount(found.account, found.location, has_password)
+
+    return run_password(args, account_of, DatabasePasswordStore())
+
+
 def _print_table(items: Sequence[dict[str, str]]) -> None:
     width = max(60, shutil.get_terminal_size((120, 20)).columns)
     cat_w = min(18, max((len(i["category"]) for i in items), default=8))
@@ -194,7 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from composer.cli import library as library_commands
 
-    library_commands.register(sub, cmd_library_copy)
+    library_commands.register(sub, cmd_library_copy, cmd_library_password)
 
     p = sub.add_parser("items", help="list the library's items")
     p.add_argument("--month", metavar="YYYY-MM")
