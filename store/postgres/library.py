@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -48,6 +49,7 @@ from store.postgres.connect import (
 )
 from store.postgres.documents import to_json
 from store.postgres.locks import SendLock
+from store.postgres.notify import ChangeWatcher, new_origin, with_origin
 from store.postgres.schema import ensure_schema
 
 log = logging.getLogger(__name__)
@@ -78,7 +80,9 @@ class PostgresLibrary:
         self.holder = holder
         #: Stored items that could not be read as items (hand edits), from the last read.
         self.problems: list[str] = []
-        target = target_for(url, read_only=read_only)
+        #: This library's id on its connections: its listener ignores the changes it made.
+        self.origin = new_origin()
+        target = with_origin(target_for(url, read_only=read_only), self.origin)
         self._location = target.location
         conn, self._target = first_connection(target, passwords or DatabasePasswordStore())
         try:
@@ -96,6 +100,8 @@ class PostgresLibrary:
             timeout=POOL_WAIT_S,
         )
         self._closed = False
+        self._watch_lock = threading.Lock()
+        self._watcher: ChangeWatcher | None = None
         log.info("library %s opened (schema %d)", self._location, self.schema_version)
 
     @contextlib.contextmanager
@@ -218,8 +224,22 @@ class PostgresLibrary:
         return None
 
     def watch(self, listener: ChangeListener) -> Callable[[], None]:
-        """Not yet: changes are not announced (LISTEN/NOTIFY is to come)."""
-        return lambda: None
+        """Hear other libraries' changes (:mod:`store.postgres.notify`), never this one's.
+
+        The first listener starts the library's listener thread (one connection of its
+        own, outside the pool); the last one's stop, or :meth:`close`, ends it.
+        """
+        with self._watch_lock:
+            if self._closed:
+                raise LibraryError(f"the library {self._location} is closed")
+            if self._watcher is None or self._watcher.closed:
+                self._watcher = ChangeWatcher(self._target, self.origin)
+            return self._watcher.add(listener)
+
+    @property
+    def watcher(self) -> ChangeWatcher | None:
+        """The listener thread's owner, while one runs (tests look at it)."""
+        return self._watcher
 
     def send_log_ids(self) -> list[str]:
         with self._connection("listing the send logs") as conn:
@@ -238,9 +258,14 @@ class PostgresLibrary:
         return SendLock(self._target, digest_id, holder)
 
     def close(self) -> None:
-        if not self._closed:
+        with self._watch_lock:
+            watcher, self._watcher = self._watcher, None
+            if self._closed:
+                return
             self._closed = True
-            self._pool.close()
+        if watcher is not None:
+            watcher.close()
+        self._pool.close()
 
     def __enter__(self) -> PostgresLibrary:
         return self

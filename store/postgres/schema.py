@@ -24,6 +24,12 @@ The tables (version 1):
 * ``settings``: one JSONB document.
 * ``send_log``: one row per (digest, recipient), the entry's JSONB and its state.
 * ``send_holders``: who holds a digest's send lock, so that a refusal can name them.
+
+Version 3 announces every change on the channel ``newsdigest`` (``pg_notify`` from
+triggers, so in the writer's own transaction: heard when it commits, never when it rolls
+back, whoever wrote it, ``library copy`` and hand edits included): items once a
+statement, a digest once a row with its saver and stamp, the settings, and a send log
+once a digest a statement; :mod:`store.postgres.notify` listens.
 """
 
 from __future__ import annotations
@@ -86,6 +92,80 @@ MIGRATIONS: tuple[Migration, ...] = (
                 backend_pid integer NOT NULL,
                 since timestamptz NOT NULL DEFAULT now()
             )""",
+        ),
+    ),
+    Migration(
+        "changes announced on the channel newsdigest (LISTEN/NOTIFY), in the writer's transaction",
+        (
+            # One announcement: a small JSON payload (far below NOTIFY's 8000 bytes: an overlong
+            # id is sent as "" and read as "any digest", so that no write fails for its size).
+            # ``origin`` is the writing library's own id (the session setting
+            # newsdigest.origin, store.postgres.notify), so that it can ignore its own changes.
+            """CREATE FUNCTION newsdigest_announce(
+                p_kind text, p_digest_id text, p_by text, p_at timestamptz
+            ) RETURNS void LANGUAGE sql AS $$
+                SELECT pg_notify('newsdigest', json_build_object(
+                    'kind', p_kind,
+                    'digest_id', CASE WHEN length(p_digest_id) <= 400 THEN p_digest_id ELSE '' END,
+                    'by', left(coalesce(p_by, ''), 200),
+                    'at', to_char(p_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'),
+                    'origin', left(coalesce(current_setting('newsdigest.origin', true), ''), 64)
+                )::text)
+            $$""",
+            # items: once per statement that changed any (an import of 5,000 is one), never
+            # per row; a statement that changed none (every story a duplicate) says nothing
+            """CREATE FUNCTION newsdigest_items_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF EXISTS (SELECT 1 FROM changed) THEN
+                    PERFORM newsdigest_announce('items', '', '', now());
+                END IF;
+                RETURN NULL;
+            END $$""",
+            """CREATE TRIGGER items_inserted AFTER INSERT ON items
+                REFERENCING NEW TABLE AS changed
+                FOR EACH STATEMENT EXECUTE FUNCTION newsdigest_items_changed()""",
+            """CREATE TRIGGER items_updated AFTER UPDATE ON items
+                REFERENCING NEW TABLE AS changed
+                FOR EACH STATEMENT EXECUTE FUNCTION newsdigest_items_changed()""",
+            """CREATE TRIGGER items_deleted AFTER DELETE ON items
+                REFERENCING OLD TABLE AS changed
+                FOR EACH STATEMENT EXECUTE FUNCTION newsdigest_items_changed()""",
+            # digests: each row, with who saved it and when (the row's own stamp)
+            """CREATE FUNCTION newsdigest_digest_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'DELETE' THEN
+                    PERFORM newsdigest_announce('digest', OLD.id, '', now());
+                ELSE
+                    PERFORM newsdigest_announce('digest', NEW.id, NEW.updated_by, NEW.updated_at);
+                END IF;
+                RETURN NULL;
+            END $$""",
+            """CREATE TRIGGER digests_changed AFTER INSERT OR UPDATE OR DELETE ON digests
+                FOR EACH ROW EXECUTE FUNCTION newsdigest_digest_changed()""",
+            """CREATE FUNCTION newsdigest_settings_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM newsdigest_announce('settings', '', '', now());
+                RETURN NULL;
+            END $$""",
+            """CREATE TRIGGER settings_changed AFTER INSERT OR UPDATE OR DELETE ON settings
+                FOR EACH STATEMENT EXECUTE FUNCTION newsdigest_settings_changed()""",
+            # send logs: once per digest per statement (a send records thousands of entries;
+            # the listener coalesces further, store.postgres.notify)
+            """CREATE FUNCTION newsdigest_send_log_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM newsdigest_announce('send_log', d.digest_id, '', now())
+                FROM (SELECT DISTINCT digest_id FROM changed) AS d;
+                RETURN NULL;
+            END $$""",
+            """CREATE TRIGGER send_log_inserted AFTER INSERT ON send_log
+                REFERENCING NEW TABLE AS changed
+                FOR EACH STATEMENT EXECUTE FUNCTION newsdigest_send_log_changed()""",
+            """CREATE TRIGGER send_log_updated AFTER UPDATE ON send_log
+                REFERENCING NEW TABLE AS changed
+                FOR EACH STATEMENT EXECUTE FUNCTION newsdigest_send_log_changed()""",
+            """CREATE TRIGGER send_log_deleted AFTER DELETE ON send_log
+                REFERENCING OLD TABLE AS changed
+                FOR EACH STATEMENT EXECUTE FUNCTION newsdigest_send_log_changed()""",
         ),
     ),
 )
