@@ -10,7 +10,8 @@ writing at once, and nothing one of them writes is lost or doubled:
 * digests, settings and send logs are the core's JSON dictionaries kept as JSONB (a
   digest with a ``version``, ``updated_at`` and ``updated_by`` the server keeps: a save
   based on an older version is refused, :mod:`store.postgres.digests`);
-* one sender per digest, on any machine (:mod:`store.postgres.locks`).
+* several senders of one digest, on any machine, share its list: each claims a
+  recipient before its message (:mod:`store.postgres.locks`, :mod:`store.postgres.send_log`).
 
 Each call takes a connection from a small pool (one to four connections, shared by the
 threads of the process: a send records from a worker thread while the window reads) and

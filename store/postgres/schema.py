@@ -25,6 +25,10 @@ The tables (version 1):
 * ``send_log``: one row per (digest, recipient), the entry's JSONB and its state.
 * ``send_holders``: who holds a digest's send lock, so that a refusal can name them.
 
+Version 2: ``send_holders`` has a row per sender, keyed by its server process
+(``backend_pid``): several senders share one digest's list (:mod:`store.postgres.locks`);
+``ready`` is false while a sender sets up its queue.
+
 Version 3 announces every change on the channel ``newsdigest`` (``pg_notify`` from
 triggers, so in the writer's own transaction: heard when it commits, never when it rolls
 back, whoever wrote it, ``library copy`` and hand edits included): items once a
@@ -92,6 +96,20 @@ MIGRATIONS: tuple[Migration, ...] = (
                 backend_pid integer NOT NULL,
                 since timestamptz NOT NULL DEFAULT now()
             )""",
+        ),
+    ),
+    Migration(
+        "send holders: several senders of one digest at once, one row per server process",
+        (
+            # rows of sessions that are gone first: the new key must hold on what is left
+            "DELETE FROM send_holders h WHERE NOT EXISTS "
+            "(SELECT 1 FROM pg_stat_activity a WHERE a.pid = h.backend_pid)",
+            "DELETE FROM send_holders a USING send_holders b "
+            "WHERE a.backend_pid = b.backend_pid AND a.ctid < b.ctid",
+            "ALTER TABLE send_holders DROP CONSTRAINT send_holders_pkey",
+            "ALTER TABLE send_holders ADD PRIMARY KEY (backend_pid)",
+            "ALTER TABLE send_holders ADD COLUMN ready boolean NOT NULL DEFAULT false",
+            "CREATE INDEX send_holders_by_digest ON send_holders (digest_id)",
         ),
     ),
     Migration(

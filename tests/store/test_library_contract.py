@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.library_backends import BACKENDS, Backend, backend_for
+from helpers.library_backends import BACKENDS, Backend, PostgresBackend, backend_for
 
 from composer.digest.editing import duplicate_digest
 from composer.digest.listing import load_digest, saved_digests
@@ -31,7 +31,7 @@ from composer.digest.model import Digest, make_digest
 from composer.errors import DigestConflictError, LibraryError, LibraryLockedError, SendLockedError
 from composer.library.item import NewsItem, make_item
 from composer.library.rules import item_sort_key
-from composer.repository import DIGEST_STAMP, Holder, JSONDict, Library, saver_name
+from composer.repository import DIGEST_STAMP, Holder, JSONDict, Library, SendSession, saver_name
 
 DAY = dt.date(2023, 1, 10)
 DIGEST = "month-2023-01"
@@ -384,27 +384,121 @@ def test_read_only_open_works_while_a_writer_holds_the_lock(backend: Backend) ->
     reader.close()
 
 
-def test_a_send_lock_refuses_another_thread_and_goes_with_an_error(library: Library) -> None:
+#: The backends whose senders of one digest share its list (the others refuse a second).
+SHARED_SENDS = {"postgres"}
+
+
+def test_a_second_sender_is_refused_or_joins_as_the_store_says_and_goes_with_an_error(
+    backend: Backend, library: Library
+) -> None:
+    """File and memory: a second sender is refused, naming the first. PostgreSQL: it joins
+    (``joined``), and a third that comes after the first two left is alone again."""
     first = Holder(role="window")
-    outcome: list[BaseException | None] = []
+    outcome: list[SendSession | BaseException] = []
 
     def second_sender() -> None:
         try:
-            with library.send_lock(DIGEST, Holder(role="command", command="newsdigest send")):
-                outcome.append(None)
+            with library.send_lock(DIGEST, Holder("command", "newsdigest send")) as session:
+                session.ready()
+                outcome.append(session)
         except BaseException as exc:  # reported by the main thread
             outcome.append(exc)
 
-    with library.send_lock(DIGEST, first):
+    with library.send_lock(DIGEST, first) as session:
+        assert session.joined is False
+        session.ready()
+        session.ready()  # twice is fine
         thread = threading.Thread(target=second_sender)
         thread.start()
         thread.join()
-    (refusal,) = outcome
-    assert isinstance(refusal, SendLockedError) and first.describe() in str(refusal)
+    (second,) = outcome
+    if backend.name in SHARED_SENDS:
+        assert isinstance(second, SendSession) and second.joined is True
+    else:
+        assert isinstance(second, SendLockedError) and first.describe() in str(second)
     with pytest.raises(RuntimeError), library.send_lock(DIGEST, first):
         raise RuntimeError("the send stopped")
-    with library.send_lock(DIGEST, Holder(role="window")):
-        pass  # released however the send ended
+    with library.send_lock(DIGEST, Holder(role="window")) as third:
+        assert third.joined is False  # released however the send ended: alone again
+
+
+def test_a_claim_of_a_queued_recipient_is_the_runs(library: Library) -> None:
+    library.record_send([{"digest_id": DIGEST, "recipient": "a@x.org", "state": "queued"}])
+    with library.send_lock(DIGEST, Holder("command", "newsdigest send")) as session:
+        session.ready()
+        assert library.claim_send(
+            {"digest_id": DIGEST, "recipient": "a@x.org", "state": "sending", "claimed_by": "x"}
+        )
+
+
+def test_recording_only_the_new_keeps_every_existing_entry_as_it_was(library: Library) -> None:
+    library.record_send(
+        [
+            {"digest_id": DIGEST, "recipient": "a@x.org", "state": "sent", "code": 250},
+            {"digest_id": DIGEST, "recipient": "b@x.org", "state": "sending", "attempts": 1},
+        ]
+    )
+    before = {str(e["recipient"]): e for e in library.send_log(DIGEST)}
+    library.record_send(
+        [
+            {"digest_id": DIGEST, "recipient": "a@x.org", "state": "queued", "attempts": 0},
+            {"digest_id": DIGEST, "recipient": "b@x.org", "state": "queued", "attempts": 0},
+            {"digest_id": DIGEST, "recipient": "c@x.org", "state": "queued", "attempts": 0},
+        ],
+        only_new=True,
+    )
+    after = {str(e["recipient"]): e for e in library.send_log(DIGEST)}
+    assert after["a@x.org"] == before["a@x.org"] and after["b@x.org"] == before["b@x.org"]
+    assert after["c@x.org"]["state"] == "queued"
+    assert library.send_states(DIGEST) == {
+        "a@x.org": "sent",
+        "b@x.org": "sending",
+        "c@x.org": "queued",
+    }
+
+
+@pytest.fixture
+def shared_backend(tmp_path: Path) -> Iterator[Backend]:
+    """The backends whose senders share a list (claims can be refused there)."""
+    yield from backend_for("postgres", tmp_path)
+
+
+def test_a_claim_is_refused_when_taken_dealt_with_or_being_taken_by_another(
+    shared_backend: Backend,
+) -> None:
+    import psycopg
+
+    library = shared_backend.open()
+    queued = [
+        {"digest_id": DIGEST, "recipient": f"{name}@x.org", "state": "queued"}
+        for name in ("a", "b", "c")
+    ]
+    library.record_send([*queued, {"digest_id": DIGEST, "recipient": "s@x.org", "state": "sent"}])
+
+    def claim(name: str) -> bool:
+        return library.claim_send(
+            {"digest_id": DIGEST, "recipient": f"{name}@x.org", "state": "sending"}
+        )
+
+    assert claim("a") and not claim("a")  # a second claim: the first run has them
+    assert not claim("s")  # sent already
+    assert not claim("nobody")  # not in the log at all
+    assert isinstance(shared_backend, PostgresBackend)
+    # another sender, in the middle of its claim of b
+    with psycopg.connect(shared_backend.url) as other, other.transaction():
+        other.execute(
+            "SELECT 1 FROM send_log WHERE digest_id = %s AND recipient = %s FOR UPDATE",
+            (DIGEST, "b@x.org"),
+        )
+        assert not claim("b")  # skipped at once, not waited for
+        assert claim("c")
+    assert claim("b")  # free again once the other let go
+    assert library.send_states(DIGEST) == {
+        "a@x.org": "sending",
+        "b@x.org": "sending",
+        "c@x.org": "sending",
+        "s@x.org": "sent",
+    }
 
 
 def test_send_logs_recorded_from_several_threads_at_once_lose_nothing(library: Library) -> None:

@@ -299,39 +299,77 @@ HOLDER = """
     from store import open_library
 
     library = open_library(sys.argv[1])
-    with library.send_lock(sys.argv[2], Holder("command", command="newsdigest send")):
-        print("holding", flush=True)
+    with library.send_lock(sys.argv[2], Holder("command", command="newsdigest send")) as session:
+        print("setting up", flush=True)
+        sys.stdin.readline()
+        session.ready()
+        print("ready", flush=True)
         sys.stdin.readline()
 """
 
 
-def test_a_send_lock_held_by_another_process_names_it_and_dies_with_it(url: str) -> None:
+def test_senders_in_other_processes_share_a_digest_one_setting_up_at_a_time(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sender setting up (writing its queue) makes the next wait, and names it when that
+    takes too long; once it is ready the next joins it; when it dies, the next is alone."""
+    import store.postgres.locks
+
+    monkeypatch.setattr(store.postgres.locks, "SETUP_WAIT_S", 0.5)
     with PostgresLibrary(url) as library:
         holder = run_python(HOLDER, url, DIGEST)
         try:
-            assert holder.stdout is not None
-            assert holder.stdout.readline().strip() == "holding", holder.communicate()[1]
+            assert holder.stdout is not None and holder.stdin is not None
+            assert holder.stdout.readline().strip() == "setting up", holder.communicate()[1]
             with (
                 pytest.raises(SendLockedError) as refused,
                 library.send_lock(DIGEST, Holder("window")),
             ):
-                pytest.fail("a second sender got the lock")
+                pytest.fail("a second sender got in while the first was setting up")
             message = str(refused.value)
             assert f"process {holder.pid}" in message and "`newsdigest send`" in message
-            with library.send_lock("another-digest", Holder("window")):
-                pass  # another digest is free
+            assert "setting it up" in message and "0.5 s" in message
+            with library.send_lock("another-digest", Holder("window")) as other:
+                assert not other.joined  # another digest is free
+            holder.stdin.write("\n")
+            holder.stdin.flush()
+            assert holder.stdout.readline().strip() == "ready"
+            with library.send_lock(DIGEST, Holder("window")) as session:
+                assert session.joined
+                with psycopg.connect(url) as conn:
+                    (count,) = conn.execute(
+                        "SELECT count(*) FROM send_holders WHERE digest_id = %s", (DIGEST,)
+                    ).fetchone() or (0,)
+                assert count == 2  # both named
         finally:
             holder.kill()  # no release, no close: the server drops its session
             holder.communicate()
         deadline = time.monotonic() + 30  # the server notices the closed socket at once
         while True:
-            try:
-                with library.send_lock(DIGEST, Holder("window")):
+            with library.send_lock(DIGEST, Holder("window")) as session:
+                if not session.joined:
                     break
-            except SendLockedError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+            assert time.monotonic() < deadline, "the dead sender's lock outlived it"
+            time.sleep(0.05)
+
+
+def test_a_sender_of_an_older_newsdigest_holding_the_digest_alone_is_refused_by_name(
+    url: str,
+) -> None:
+    from store.postgres.locks import send_lock_key
+
+    with PostgresLibrary(url) as library, psycopg.connect(url, autocommit=True) as old:
+        old.execute("SELECT pg_advisory_lock(%s)", (send_lock_key(DIGEST),))  # its whole run
+        old.execute(
+            "INSERT INTO send_holders (digest_id, holder, backend_pid) "
+            "VALUES (%s, %s::jsonb, pg_backend_pid())",
+            (DIGEST, json.dumps(Holder("command", command="newsdigest send").to_dict())),
+        )
+        with (
+            pytest.raises(SendLockedError, match="`newsdigest send`"),
+            library.send_lock(DIGEST, Holder("window")),
+        ):
+            pytest.fail("joined a run that holds the digest alone")
 
 
 # -- passwords, TLS -----------------------------------------------------------------------------
