@@ -81,6 +81,9 @@ class DigestDocument(QObject):
     saved = Signal()
     #: Something went wrong (a message for the user).
     failed = Signal(str)
+    #: A save was refused by the library (not a conflict): the digest as it was to be saved
+    #: (its version the one it started from) and the error (:mod:`ui.unsaved_edits` keeps it).
+    save_failed = Signal(object, object)
     #: About to save: editors with text not yet pushed push it now.
     flushing = Signal()
 
@@ -171,6 +174,7 @@ class DigestDocument(QObject):
             return self._resolve(stamped, conflict)
         except NewsdigestError as exc:
             self.failed.emit(f"The digest could not be saved: {exc}")
+            self.save_failed.emit(stamped, exc)
             return False
         self.model.restamp(dataclasses.replace(stamped, version=version))
         self.dirty = False

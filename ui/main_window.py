@@ -14,7 +14,9 @@ and restores and saves the window's state. Each part owns its widgets and slots:
 - :mod:`ui.preview_controller` — render scheduling, the preview, the size status;
 - :mod:`ui.theme_setup` — the theme, its settings dialog, the first-run setup;
 - :mod:`ui.sending` — Send test, Send and the sending settings;
-- :mod:`ui.window_actions` — the actions, menus and toolbar, declared as tables.
+- :mod:`ui.window_actions` — the actions, menus and toolbar, declared as tables;
+- :mod:`ui.open_library_dialog` — File → Open library… and the recent libraries;
+- :mod:`ui.unsaved_edits` — an edit the library could not take, kept and offered again.
 
 The work itself is the core's (:mod:`composer.digest.editing` plans every edit,
 :mod:`composer.email.render` renders, off the GUI thread: :mod:`ui.rendering`).
@@ -49,11 +51,13 @@ from ui.findings import PreflightPanel
 from ui.import_flow import ImportFlow
 from ui.library_pane import LibraryPane
 from ui.link_fetch import LinkDropFilter
+from ui.open_library_dialog import LibraryMenu
 from ui.operations import Workers
 from ui.preview import PreviewPane
 from ui.preview_controller import PreviewController
 from ui.sending import SendController
 from ui.theme_setup import ThemeSetup
+from ui.unsaved_edits import UnsavedKeeper
 from ui.window_actions import install_actions
 from ui.window_settings import (
     EDITOR_SPLITTER,
@@ -122,6 +126,8 @@ class MainWindow(QMainWindow):
         self.imports = ImportFlow(self)
         self.digests = DigestFlow(self)
         self.sending = SendController(self, passwords=passwords)
+        self.libraries = LibraryMenu(self)  # File → Open library…, the recent list
+        self.unsaved = UnsavedKeeper(self)  # an edit the library could not take is kept
         self._lay_out()
         self.actions_by_name = install_actions(self)
         self.library_pane.use_actions(self.actions_by_name)

@@ -6,7 +6,8 @@ tooltip, icon, the slot it calls (a path from the window: ``"digests.new_digest"
 :data:`SELECTION`, :data:`ONE_SELECTED`). Other actions are made by their owners and
 named here: Send test, Send and Sending settings (:mod:`ui.sending`), the digest tree's
 moves (:mod:`ui.digest_editor`), the preview's toggles (:mod:`ui.preview`), Undo and
-Redo (the undo stack makes them, with the step in their text). :data:`MENUS` and
+Redo (the undo stack makes them, with the step in their text), and the recent
+libraries' submenu (:mod:`ui.open_library_dialog`). :data:`MENUS` and
 :data:`TOOLBAR` lay them all out by name; :func:`install_actions` builds the lot.
 """
 
@@ -78,6 +79,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     S("delete_digest", "Delete digest…", "Ctrl+Shift+Del",
       "Delete this digest from the library (the items stay)",
       "digests.delete_digest", Icon.SP_TrashIcon, DIGEST_OPEN),
+    # libraries
+    S("open_library", "Open &library…", "Ctrl+Shift+O",
+      "Open another library: a file, or a team library on PostgreSQL",
+      "libraries.choose", Icon.SP_DirOpenIcon),
     # the library
     S("import", "&Import…", "Ctrl+I", "Import news items from a file or a feed address",
       "imports.import_file", Icon.SP_DialogOpenButton),
@@ -119,10 +124,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
 )  # fmt: skip
 del S
 
-#: The menus, by action name; "-" is a separator.
+#: The menus, by action name; "-" is a separator, "@recent_libraries" the recent list's submenu.
 MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("&File", (
         "new_digest", "draft", "open", "save", "duplicate", "rename", "delete_digest", "-",
+        "open_library", "@recent_libraries", "-",
         "import", "sample", "-",
         "export_html", "export_text", "export_eml", "export_zip", "copy_html", "-",
         "send_test", "send", "-",
@@ -216,6 +222,8 @@ def _fill_menus(window: MainWindow, actions: Mapping[str, QAction]) -> None:
         for name in names:
             if name == "-":
                 menu.addSeparator()
+            elif name == "@recent_libraries":
+                menu.addMenu(window.libraries.recent_menu)
             else:
                 menu.addAction(actions[name])
     # the preview's toggles work wherever the focus is

@@ -3,9 +3,9 @@
 The window keeps what is not the library's (that is the library's settings, shared
 with the command line) in a :class:`QSettings`: its geometry and splitters, the
 preview's toggles, the last digest of each library, the export profile and folder,
-the test addresses, a skipped first-run setup. Every key is declared here and read
-and written through its :class:`Setting` (compare Picard's ``options.py``); no other
-module names a key. :func:`ui.app.make_settings` chooses the file
+the test addresses, a skipped first-run setup, the libraries opened last. Every key is
+declared here and read and written through its :class:`Setting` (compare Picard's
+``options.py``); no other module names a key. :func:`ui.app.make_settings` chooses the file
 (``NEWSDIGEST_SETTINGS``).
 
 A setting that was once stored under another key lists it in ``old_keys``: while the
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 from typing import Generic, TypeVar, cast
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -86,6 +87,28 @@ class WidgetState(Setting["QByteArray | None"]):
 
 
 @dataclasses.dataclass(frozen=True)
+class StringList(Setting[tuple[str, ...]]):
+    """A list of strings, stored as one JSON array (an ini file gives a one-element list
+    back as a plain string, the registry a list: one text is the same everywhere)."""
+
+    default: tuple[str, ...] = ()
+
+    def write(self, settings: QSettings, value: tuple[str, ...]) -> None:
+        settings.setValue(self.key, json.dumps(list(value), ensure_ascii=False))
+        for old in self.old_keys:
+            settings.remove(old)
+
+    def parse(self, stored: object) -> tuple[str, ...]:
+        try:
+            found = json.loads(str(stored))
+        except ValueError:
+            return self.default
+        if not isinstance(found, list):
+            return self.default
+        return tuple(entry for entry in found if isinstance(entry, str) and entry)
+
+
+@dataclasses.dataclass(frozen=True)
 class PerLibrary(Generic[T]):
     """A setting kept for each library: ``pattern`` names it with ``{library}``."""
 
@@ -129,6 +152,12 @@ EXPORT_PROFILE = Setting("export/profile", "plain")
 EXPORT_FOLDER = Setting("export/folder", "")
 #: The addresses last typed in the Send test dialog.
 TEST_ADDRESSES = Setting("send/test_addresses", "")
+
+# -- the libraries ---------------------------------------------------------------------------------
+#: The libraries opened last, the newest first: locations only (a file's path, a database's url
+#: without its password); the composition root opens the first when no library is named.
+RECENT_LIBRARIES = StringList("libraries/recent")
+RECENT_LIMIT = 8
 
 # -- each library ----------------------------------------------------------------------------------
 #: The digest open when the window last closed (reopened on the next start).
