@@ -26,7 +26,9 @@ open, and returns the exit status. User errors raise
 Exit status of ``send`` (the README's table): 0 when everyone on the list is
 sent, 1 for a user error or nothing valid to send, 3 when the run finished with
 failed, uncertain or still queued recipients (their counts on stderr), 130 when
-interrupted.
+interrupted. A run that shares the list with other senders (a library on
+PostgreSQL) exits 0 when nobody is left to it and none of its own failed or is
+uncertain; its report says how many the other senders took.
 """
 
 from __future__ import annotations
@@ -395,12 +397,15 @@ def _send_list(args: argparse.Namespace, job: SendJob) -> int:
             "Fix them, or add --ignore-preflight-errors to send anyway"
         )
     if not plan.to_send:
+        uncertain = plan.uncertain
         if plan.interrupted and not args.dry_run:
-            job.run(plan)  # a crash's leftovers ("sending") are recorded uncertain, once
+            # a crash's leftovers ("sending") are recorded uncertain, once; a run that joins
+            # others sending leaves their messages in flight alone, and not its uncertain
+            uncertain = job.run(plan).uncertain_before
         print("Nothing to send: every recipient has been dealt with.")
         failed = len(plan.failed_before)
-        if plan.uncertain or failed:
-            _left_on_stderr(failed, len(plan.uncertain), 0)
+        if uncertain or failed:
+            _left_on_stderr(failed, len(uncertain), 0)
             return EXIT_LEFT
         return EXIT_SENT
     if args.dry_run:
@@ -418,7 +423,7 @@ def _send_list(args: argparse.Namespace, job: SendJob) -> int:
         except NewsdigestError as exc:
             log.warning("the send pace was not kept: %s", exc)
     if report.log_unwritable:
-        return _unwritable_log_status(report.stopped or "")
+        return _unwritable_log_status(report.stopped or "", database="://" in job_location(job))
     return outcome_status(report)
 
 
@@ -433,11 +438,16 @@ def _rejected_lines(rejected: Sequence[Rejected], shown: int = 10) -> str:
     return "\n".join(lines)
 
 
-def _unwritable_log_status(error: str) -> int:
+def _unwritable_log_status(error: str, *, database: bool = False) -> int:
     """The send log could not be written: say so on stderr, and how to go on; exit 1."""
+    fix = (
+        "once the library's database can be reached again,"
+        if database
+        else "make room (or fix the send log's folder), then"
+    )
     print(
-        f"newsdigest: {error}. Nothing more was sent: make room (or fix the send log's "
-        "folder), then run the same command with --resume; nobody gets the digest twice",
+        f"newsdigest: {error}. Nothing more was sent: {fix} run the same command with "
+        "--resume; nobody gets the digest twice",
         file=sys.stderr,
     )
     return EXIT_USER_ERROR

@@ -28,10 +28,11 @@ from composer.recipients import (
     Recipient,
     RecipientList,
 )
-from composer.repository import Holder, Library
+from composer.repository import Holder, Library, SendSession
 from composer.secrets import PasswordStore, UnsubscribeKeyStore
 from composer.send.journal import (
     QUEUED,
+    SENDING,
     UNCERTAIN,
     Journal,
     LibraryJournal,
@@ -135,15 +136,22 @@ class SendJob:
         send_again: SendAgain | None = None,
         log: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> SendPlan:
-        """Who to send to now (``log``: the send log's entries, when the caller has them)."""
+        """Who to send to now (``log``: the send log's entries, when the caller has them).
+
+        The plan keeps the log's mark (:meth:`composer.send.journal.Journal.mark`), taken
+        before the log is read, so that :meth:`run` plans again only if the log changed.
+        With ``log`` given, when the caller read it is unknown: the run plans again.
+        """
+        mark = None if self.test or log is not None else self.journal.mark()
         log_entries = {} if self.test else (self.journal.entries() if log is None else log)
-        return plan_send(
+        plan = plan_send(
             self.digest_id,
             log_entries,
             recipients,
             retry_uncertain=retry_uncertain,
             send_again=send_again,
         )
+        return plan if mark is None else dataclasses.replace(plan, log_mark=mark)
 
     def preflight(self, plan: SendPlan, recipients: RecipientList | None = None) -> Preflight:
         return make_preflight(self, plan, recipients)
@@ -161,18 +169,27 @@ class SendJob:
         """Send to ``plan.to_send``; returns the report (a stop is reported, not raised).
 
         A list send holds the digest's send lock for the whole run
-        (:class:`composer.errors.SendLockedError`, raised, when another run has it)
-        and plans again under it: whoever another run dealt with since ``plan`` was
-        made is not sent to again. At the end the journal is folded into the log.
+        (:class:`composer.errors.SendLockedError`, raised, when another run has it and
+        the store does not share sends) and plans again under it when the send log
+        changed since ``plan`` was made: whoever another run dealt with is not sent to
+        again. A run that joins others sending the same digest (a store that shares,
+        :class:`composer.repository.SendSession`) queues only recipients the log does
+        not have, leaves the others' ``sending`` entries alone (they are in flight), and
+        each of its recipients is claimed before its message. The lock's setup is let go
+        (``ready``) as soon as the queue is written, however that ends. At the end the
+        journal is folded into the log.
         """
         started = self.clock()
         report = SendReport(self.digest_id, self.test, len(plan.to_send))
         report.uncertain_before = plan.uncertain
-        with self.journal.hold(self.holder):
+        with self.journal.hold(self.holder) as session:
             try:
-                plan = self._replan(plan, report)
-                report.left_queued = [r.key for r in plan.to_send]
-                self._record_start(plan)
+                try:
+                    plan = self._replan(plan, report, session)
+                    report.start(plan.to_send)
+                    self._record_start(plan, session)
+                finally:
+                    session.ready()  # never left holding the others' setup back
                 if plan.to_send:
                     RunLoop(self, plan, report, started, progress).loop()
             except NewsdigestError as exc:  # SendError, or the send log could not be written
@@ -181,23 +198,42 @@ class SendJob:
         report.elapsed = self.clock() - started
         return report
 
-    def _replan(self, plan: SendPlan, report: SendReport) -> SendPlan:
+    def _replan(self, plan: SendPlan, report: SendReport, session: SendSession) -> SendPlan:
+        """The plan as the send log is now, under the lock (the same plan if it did not change).
+
+        Alone, the ``sending`` entries still there are a dead run's leftovers (marked
+        uncertain by :meth:`_record_start`); joined, they are the other senders' messages
+        in flight: not this run's uncertain, and left as they are.
+        """
         if self.test:
             return plan
+        unchanged = plan.log_mark is not None and self.journal.mark() == plan.log_mark
+        if unchanged and not session.joined:
+            return plan  # nobody wrote the log since it was read for the plan
+        states = self.journal.states()
         to_send = still_to_send(
-            self.journal.states(),
+            states,
             plan.to_send,
             retry_uncertain=plan.retry_uncertain,
             send_again=plan.send_again,
         )
         report.dealt_elsewhere = len(plan.to_send) - len(to_send)
-        if not report.dealt_elsewhere:
+        interrupted = tuple(key for key in plan.interrupted if states.get(key) == SENDING)
+        if session.joined:
+            report.uncertain_before = tuple(
+                key for key in plan.uncertain if states.get(key) != SENDING
+            )
+            interrupted = ()
+        if not report.dealt_elsewhere and interrupted == plan.interrupted:
             return plan
-        report.total = len(to_send)
-        return dataclasses.replace(plan, to_send=to_send)
+        return dataclasses.replace(plan, to_send=to_send, interrupted=interrupted)
 
-    def _record_start(self, plan: SendPlan) -> None:
-        """Everyone of the run queued, and crash leftovers made uncertain, before any message."""
+    def _record_start(self, plan: SendPlan, session: SendSession) -> None:
+        """Everyone of the run queued, and crash leftovers made uncertain, before any message.
+
+        Joined: only the recipients the log does not have yet are queued (``only_new``),
+        so that no state another sender wrote is overwritten.
+        """
         stamp = now_iso()
         for first in range(0, len(plan.to_send), _START_BATCH):  # bounded memory at any size
             self.journal.record(
@@ -213,8 +249,11 @@ class SendJob:
                         message_id=None if self.test else self.factory.message_id(r),
                     )
                     for r in plan.to_send[first : first + _START_BATCH]
-                ]
+                ],
+                only_new=session.joined,
             )
+        if not plan.interrupted or session.joined:
+            return
         resent = {r.key for r in plan.to_send}
         leftovers = [key for key in plan.interrupted if key not in resent]
         if not leftovers:

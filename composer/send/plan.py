@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, Literal
 
 from composer.digest.listing import saved_digests
@@ -45,6 +45,9 @@ class SendPlan:
     log_counts: Mapping[str, int] = dataclasses.field(default_factory=dict)
     retry_uncertain: bool = False
     send_again: SendAgain | None = None
+    #: The send log's mark when it was read for this plan (None: unknown; see
+    #: :meth:`composer.send.journal.Journal.mark`): a run plans again only if it changed.
+    log_mark: Hashable | None = None
 
     @property
     def summary(self) -> SendLogSummary:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+import itertools
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, overload
 
 from composer.email.preflight import Finding, errors_in
 from composer.email.unsubscribe import spam_rule_problem
@@ -50,26 +51,113 @@ class SendProgress:
     seconds_left: float | None
     event: SendEvent | None = None
     waiting: float = 0.0  # seconds until the next message (throttle or retry back-off)
+    #: Taken by another sender of the digest at the same time (not sent by this run).
+    taken: int = 0
 
     @property
     def done(self) -> int:
-        return self.sent + self.failed + self.uncertain
+        """Dealt with: sent, failed, uncertain, or taken by another sender."""
+        return self.sent + self.failed + self.uncertain + self.taken
 
 
 ProgressCallback = Callable[[SendProgress], None]
 
 
+class RecipientKeys(Sequence[str]):
+    """Some of a run's recipients, by key, read from the plan's list: a view, never a copy.
+
+    ``parts`` are indices into ``recipients``, in order (a :class:`range` costs nothing
+    whatever its length). Equal to any sequence of the same keys (``== ["a@x.org"]``).
+    """
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, recipients: Sequence[Recipient], *parts: Sequence[int]) -> None:
+        self._recipients = recipients
+        self._parts = parts
+
+    def __len__(self) -> int:
+        return sum(len(part) for part in self._parts)
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._recipients[i].key for i in itertools.chain.from_iterable(self._parts))
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        position = index + len(self) if index < 0 else index
+        for part in self._parts:
+            if 0 <= position < len(part):
+                return self._recipients[part[position]].key
+            position -= len(part)
+        raise IndexError(index)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        shown = list(itertools.islice(self, 10))
+        more = f", … {len(self) - 10:,} more" if len(self) > 10 else ""
+        return f"RecipientKeys({shown!r}{more})"
+
+
+class Marks(Sequence[int]):
+    """The indices of a run's recipients something happened to: one bit each, in order."""
+
+    def __init__(self, size: int) -> None:
+        self._bits = bytearray((size + 7) // 8)
+        self._count = 0
+
+    def add(self, index: int) -> None:
+        byte, bit = divmod(index, 8)
+        if not self._bits[byte] & (1 << bit):
+            self._bits[byte] |= 1 << bit
+            self._count += 1
+
+    def __contains__(self, index: object) -> bool:
+        if not isinstance(index, int) or not 0 <= index < len(self._bits) * 8:
+            return False
+        byte, bit = divmod(index, 8)
+        return bool(self._bits[byte] & (1 << bit))
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[int]:
+        for byte, value in enumerate(self._bits):
+            if value:
+                yield from (byte * 8 + bit for bit in range(8) if value & (1 << bit))
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        return list(self)[index]
+
+
 @dataclasses.dataclass
 class SendReport:
-    """What a run did."""
+    """What a run did.
+
+    Its memory does not grow with the list: who was sent to is one bit per recipient of
+    the run (:attr:`sent` reads them back as keys), who is still queued a view of the
+    plan's list (:attr:`left_queued`); only the failed and uncertain are kept as events.
+    """
 
     digest_id: str
     test: bool
     total: int
-    sent: list[str] = dataclasses.field(default_factory=list)
     failed: list[SendEvent] = dataclasses.field(default_factory=list)
     uncertain: list[SendEvent] = dataclasses.field(default_factory=list)
-    left_queued: list[str] = dataclasses.field(default_factory=list)
+    #: Still queued when the run ended, in the queue's order (a view, or a list).
+    left_queued: Sequence[str] = ()
     uncertain_before: tuple[str, ...] = ()
     cancelled: bool = False
     stopped: str | None = None
@@ -79,9 +167,37 @@ class SendReport:
     attempted: int = 0
     #: Left out because another run dealt with them after this run was planned.
     dealt_elsewhere: int = 0
+    #: Taken by another sender of the digest while this run was sending (claims refused).
+    taken_by_others: int = 0
+    #: Whose state the library could not record when the run stopped (the log may still
+    #: say ``sending``: a resume then reports them uncertain).
+    in_flight: str | None = None
     #: The error that stopped the run (its text is :attr:`stopped`), for callers to tell
     #: a send log that cannot be written (:class:`LibraryError`) from a server's stop.
     stop_error: NewsdigestError | None = None
+    #: The run's recipients (the plan's, once planned again under the send lock).
+    recipients: Sequence[Recipient] = ()
+    _sent: Marks = dataclasses.field(default_factory=lambda: Marks(0), init=False, repr=False)
+
+    def start(self, recipients: Sequence[Recipient]) -> None:
+        """The run sends to ``recipients``: all of them are queued, nobody is sent yet."""
+        self.recipients = recipients
+        self.total = len(recipients)
+        self._sent = Marks(len(recipients))
+        self.left_queued = RecipientKeys(recipients, range(len(recipients)))
+
+    def mark_sent(self, index: int) -> None:
+        """The recipient ``recipients[index]`` was sent to."""
+        self._sent.add(index)
+
+    @property
+    def sent_count(self) -> int:
+        return len(self._sent)
+
+    @property
+    def sent(self) -> RecipientKeys:
+        """Who was sent to in this run, in the list's order (a view over :attr:`recipients`)."""
+        return RecipientKeys(self.recipients, self._sent)
 
     @property
     def log_unwritable(self) -> bool:
@@ -104,7 +220,7 @@ class SendReport:
 
     def lines(self) -> list[str]:
         what = "test message" if self.test else "message"
-        n = len(self.sent)
+        n = self.sent_count
         lines = [
             f"sent {n:,} {what}{'s' if n != 1 else ''} of {self.total:,} in {self.elapsed:.1f} s"
             + (f", {len(self.failed):,} failed" if self.failed else "")
@@ -114,6 +230,11 @@ class SendReport:
             lines.append(
                 f"  left out: {self.dealt_elsewhere:,} dealt with by another run of this digest "
                 "since this one was planned (not sent twice)"
+            )
+        if self.taken_by_others:
+            lines.append(
+                f"  {self.taken_by_others:,} were sent by another sender at the same time, "
+                "not by this run (nobody gets it twice)"
             )
         lines.extend(
             f"  failed {event.recipient}: {event.code or ''} {event.text}".rstrip()
@@ -142,6 +263,11 @@ class SendReport:
                 )
             elif self.left_queued and not self.test:
                 lines.append(f"  {len(self.left_queued):,} still queued; resume to send them")
+            if self.in_flight and not self.test:
+                lines.append(
+                    f"  in flight when it stopped: {self.in_flight}; if the send log still "
+                    "says `sending`, a resume reports them uncertain (never sent twice)"
+                )
         return lines
 
 
