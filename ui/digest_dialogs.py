@@ -1,27 +1,57 @@
-"""Dialogs about digests: open (or delete) a saved digest, draft one from a month."""
+"""Dialogs about digests: open (or delete) a saved digest, draft one from a month; and the
+notice that another officer changed the digest open here (:class:`ChangedNotice`).
+
+Who changed a digest and when is said the same way everywhere (:func:`changed_line`,
+:func:`when_label`: the library's stamp, ``updated_by`` and ``updated_at``, in local time).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
+    QWidget,
 )
 
 from composer.digest.listing import DigestSummary, summary_of
+from ui.digest_conflict import KEEP, RELOAD
 
 DIGEST_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+COLUMNS = ["Title", "Period", "Items", "Last saved", "Changed by"]
+
+
+def when_label(at: str, today: dt.date | None = None) -> str:
+    """A stamp (ISO, any zone) in local time: ``14:03`` today, else ``2024-03-01 14:03``."""
+    try:
+        when = dt.datetime.fromisoformat(at)
+    except ValueError:
+        return ""
+    local = when.astimezone() if when.tzinfo is not None else when
+    if local.date() == (today or dt.datetime.now().astimezone().date()):
+        return f"{local:%H:%M}"
+    return f"{local:%Y-%m-%d %H:%M}"
+
+
+def changed_line(by: str, at: str, *, today: dt.date | None = None) -> str:
+    """``ann@office-2 changed this digest at 14:03`` (a stamp without a name: "someone")."""
+    when = when_label(at, today)
+    return f"{by or 'Someone'} changed this digest" + (f" at {when}" if when else "")
 
 
 class OpenDigestDialog(QDialog):
@@ -39,19 +69,12 @@ class OpenDigestDialog(QDialog):
         self.setWindowTitle("Open a digest")
         self.list = QTreeWidget()
         self.list.setAccessibleName("Saved digests")
-        self.list.setHeaderLabels(["Title", "Period", "Items", "Last saved"])
+        self.list.setHeaderLabels(COLUMNS)
         self.list.setRootIsDecorated(False)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setAlternatingRowColors(True)
-        summaries = [d if isinstance(d, DigestSummary) else summary_of(d) for d in digests]
-        ordered = sorted(summaries, key=lambda summary: summary.updated, reverse=True)
-        for summary in ordered:
-            self.list.addTopLevelItem(_row(summary))
-        for column in range(4):
-            self.list.resizeColumnToContents(column)
-        first = self.list.topLevelItem(0)
-        if first is not None:
-            self.list.setCurrentItem(first)
+        self.empty = QLabel("No digest has been saved in this library yet.", self)
+        self.refill(digests)
         self.list.itemDoubleClicked.connect(self.accept)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel
@@ -59,11 +82,27 @@ class OpenDigestDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        if not ordered:
-            layout.addWidget(QLabel("No digest has been saved in this library yet."))
+        layout.addWidget(self.empty)
         layout.addWidget(self.list)
         layout.addWidget(buttons)
-        self.resize(640, 360)
+        self.resize(760, 360)
+
+    def refill(self, digests: Sequence[DigestSummary | Mapping[str, Any]]) -> None:
+        """List ``digests`` (again, when another officer changed one): the chosen row stays."""
+        chosen = self.chosen_id()
+        summaries = [d if isinstance(d, DigestSummary) else summary_of(d) for d in digests]
+        ordered = sorted(summaries, key=lambda summary: summary.updated, reverse=True)
+        self.list.clear()
+        for summary in ordered:
+            self.list.addTopLevelItem(_row(summary))
+        for column in range(len(COLUMNS)):
+            self.list.resizeColumnToContents(column)
+        rows = [self.list.topLevelItem(n) for n in range(self.list.topLevelItemCount())]
+        again = [row for row in rows if row is not None and row.data(0, DIGEST_ID_ROLE) == chosen]
+        current = again[0] if again else self.list.topLevelItem(0)
+        if current is not None:
+            self.list.setCurrentItem(current)
+        self.empty.setVisible(not ordered)
 
     def chosen_id(self) -> str | None:
         item = self.list.currentItem()
@@ -80,9 +119,12 @@ def _row(summary: DigestSummary) -> QTreeWidgetItem:
             summary.period,
             str(summary.items) if summary.readable else "",
             summary.updated_label,
+            summary.changed_by,
         ]
     )
     row.setData(0, DIGEST_ID_ROLE, summary.id)
+    if summary.changed_label:
+        row.setToolTip(len(COLUMNS) - 1, f"Last changed by {summary.changed_label} (UTC)")
     if not summary.readable:
         row.setToolTip(0, f"This digest cannot be read: {summary.problem}")
     return row
@@ -116,3 +158,58 @@ class DraftDialog(QDialog):
 
     def chosen_month(self) -> str:
         return str(self.month.currentData() or "")
+
+
+class ChangedNotice(QFrame):
+    """A bar over the digest: another officer changed it while edits here are unsaved.
+
+    Not modal: typing goes on. Its buttons say what the conflict box says
+    (:mod:`ui.digest_conflict`): *Reload* shows their version (the edits made here since
+    are dropped), *Keep mine as a copy* saves these edits as a new digest beside theirs;
+    :attr:`chosen` carries :data:`~ui.digest_conflict.RELOAD` or
+    :data:`~ui.digest_conflict.KEEP`. Closing the bar (×) decides nothing: the next save
+    is refused as any save over a newer version, and the conflict box asks then.
+    """
+
+    chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("digest-changed-notice")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName("The digest was changed elsewhere")
+        self.setStyleSheet(
+            "#digest-changed-notice { background: #fff4ce; border: 1px solid #e0b400; "
+            "border-radius: 4px; } #digest-changed-notice QLabel { color: #3b2f00; }"
+        )
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reload = QPushButton("Reload")
+        self.reload.setObjectName(RELOAD)
+        self.reload.setToolTip("Show their version; the changes made here since are dropped")
+        self.keep = QPushButton("Keep mine as a copy")
+        self.keep.setObjectName(KEEP)
+        self.keep.setToolTip("Save the changes made here as a new digest beside theirs")
+        self.dismiss = QPushButton("×")
+        self.dismiss.setFlat(True)
+        self.dismiss.setAccessibleName("Close the notice")
+        self.dismiss.setToolTip("Close; the next save asks again")
+        self.dismiss.setFixedWidth(self.dismiss.fontMetrics().horizontalAdvance("×") + 16)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        layout.addWidget(self.label, 1)
+        for button in (self.reload, self.keep, self.dismiss):
+            layout.addWidget(button)
+        self.reload.clicked.connect(lambda: self._choose(RELOAD))
+        self.keep.clicked.connect(lambda: self._choose(KEEP))
+        self.dismiss.clicked.connect(self.hide)
+        self.hide()
+
+    def show_change(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
+
+    def _choose(self, choice: str) -> None:
+        self.hide()
+        self.chosen.emit(choice)

@@ -10,16 +10,24 @@ library's marks on the items in it, the window title, the preview; the library's
 last digest is remembered (:data:`ui.window_settings.LAST_DIGEST`) and reopened on the
 next start. After an unexpected error it saves the open digest
 (:meth:`DigestFlow.save_after_crash`).
+
+On a shared library, other officers' changes come in (:mod:`ui.live_refresh`,
+:meth:`DigestFlow.changed_elsewhere`): the open digest, when someone saved a newer version
+of it, is reloaded quietly if nothing here is unsaved (the status bar says who changed it
+and when), else a notice over the editor (:class:`~ui.digest_dialogs.ChangedNotice`) offers
+Reload or Keep mine as a copy, carried out by the document's own conflict path
+(:meth:`DigestFlow.resolve_now`); an Open dialog on screen lists the digests again. The
+status bar always says who changed the open digest last, and when (the library's stamp).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QInputDialog, QLineEdit
+from PySide6.QtWidgets import QBoxLayout, QInputDialog, QLabel, QLineEdit
 
 from composer.digest.drafting import draft_digest
 from composer.digest.editing import (
@@ -32,7 +40,16 @@ from composer.digest.editing import (
 from composer.digest.listing import load_digest, saved_digests
 from composer.digest.model import Digest
 from composer.errors import NewsdigestError, ValidationError
-from ui.digest_dialogs import DraftDialog, OpenDigestDialog
+from composer.repository import JSONDict, LibraryChange, stored_version
+from ui.digest_conflict import RELOAD, ConflictChoice
+from ui.digest_dialogs import (
+    ChangedNotice,
+    DraftDialog,
+    OpenDigestDialog,
+    changed_line,
+    when_label,
+)
+from ui.operations import Failure
 from ui.window_actions import DIGEST_OPEN, needing
 from ui.window_settings import LAST_DIGEST
 
@@ -49,6 +66,18 @@ class DigestFlow(QObject):
         super().__init__(window)
         self.window = window
         self.document = window.document
+        #: The Open dialog while it is on screen (refilled when others change digests).
+        self.open_dialog: OpenDigestDialog | None = None
+        self.notice = ChangedNotice()
+        self.notice.chosen.connect(self.resolve_now)
+        editor_layout = window.editor.layout()
+        assert isinstance(editor_layout, QBoxLayout)
+        editor_layout.insertWidget(0, self.notice)  # over the digest it is about
+        #: Who changed the open digest last, and when (in the status bar).
+        self.last_changed = QLabel()
+        self.last_changed.setAccessibleName("Who changed the digest last")
+        window.statusBar().addPermanentWidget(self.last_changed)
+        self.document.saved.connect(self.read_stamp)
 
     def _status(self, message: str, ms: int) -> None:
         self.window.statusBar().showMessage(message, ms)
@@ -84,8 +113,12 @@ class DigestFlow(QObject):
     def open_digest(self, digest_id: str | None = None) -> Digest | None:
         window = self.window
         if digest_id is None:
-            dialog = OpenDigestDialog(saved_digests(window.library), window)
-            if dialog.exec() != OpenDigestDialog.DialogCode.Accepted:
+            dialog = self.open_dialog = OpenDigestDialog(saved_digests(window.library), window)
+            try:
+                accepted = dialog.exec() == OpenDigestDialog.DialogCode.Accepted
+            finally:
+                self.open_dialog = None
+            if not accepted:
                 return None
             digest_id = dialog.chosen_id()
             if digest_id is None:
@@ -199,9 +232,11 @@ class DigestFlow(QObject):
         LAST_DIGEST.of(window.library_key).write(window.settings, digest.id if digest else "")
 
     def digest_opened(self, digest: Digest | None) -> None:
+        self.notice.hide()  # about the digest open before (or answered: reloaded, copied)
         self.remember_open()
         self.window.settings.sync()  # a crash right after must still reopen this digest
         self.digest_changed()
+        self.read_stamp()
 
     def digest_changed(self) -> None:
         window = self.window
@@ -217,6 +252,119 @@ class DigestFlow(QObject):
         name = digest.title if digest else "no digest open"
         location = self.window.library.location
         self.window.setWindowTitle(f"{shorten(name, 60)} — Newsdigest — {location}")
+
+    # -- who changed it, and changes made elsewhere ----------------------------------------------
+    def read_stamp(self) -> None:
+        """Show who changed the open digest last and when, as the library stamped it."""
+        digest = self.document.digest
+        if digest is None:
+            self.last_changed.clear()
+            return
+        digest_id = digest.id
+        self._read_digest(digest_id, lambda stored: self._show_stamp(digest_id, stored))
+
+    def _read_digest(self, digest_id: str, then: Callable[[JSONDict | None], object]) -> None:
+        """Read the stored digest on the library thread; ``then(stored)`` on this one."""
+        library = self.window.library
+        self.window.workers.library_op(
+            lambda: library.get_digest(digest_id), parent=self, what="Reading the digest"
+        ).success(then).failure(self._read_failed).run_in_background()
+
+    def _read_failed(self, failure: Failure) -> None:
+        self._status(f"The digest could not be read again: {failure.message}", 10000)
+
+    def _show_stamp(self, digest_id: str, stored: JSONDict | None) -> None:
+        digest = self.document.digest
+        if digest is None or digest.id != digest_id or stored is None:
+            return
+        by, at = _stamp_of(stored)
+        parts = [part for part in (by, when_label(at)) if part]
+        self.last_changed.setText(f"Last changed by {', '.join(parts)}" if parts else "")
+        self.last_changed.setToolTip(
+            f"The library's version {stored_version(stored)} of this digest, saved at {at} "
+            f"by {by or 'someone'}"
+            if parts
+            else ""
+        )
+
+    def changed_elsewhere(self, changes: Sequence[LibraryChange]) -> None:
+        """Others changed digests: the open one is looked at again, an Open dialog refilled."""
+        ids = {change.digest_id for change in changes}
+        dialog = self.open_dialog
+        if dialog is not None:
+            library = self.window.library
+            self.window.workers.library_op(
+                lambda: saved_digests(library), parent=dialog, what="Listing the digests"
+            ).success(dialog.refill).failure(self._read_failed).run_in_background()
+        digest = self.document.digest
+        if digest is not None and (digest.id in ids or "" in ids):  # "": any, after a gap
+            digest_id = digest.id
+            self._read_digest(digest_id, lambda stored: self._stored_elsewhere(digest_id, stored))
+
+    def _stored_elsewhere(self, digest_id: str, stored: JSONDict | None) -> None:
+        """The library's copy of the open digest, read after someone changed it."""
+        document = self.document
+        digest = document.digest
+        if digest is None or digest.id != digest_id:
+            return  # another digest was opened meanwhile
+        if stored is None:
+            self._status(
+                "This digest was deleted from the library elsewhere; it stays open here, "
+                "and your next change saves it again",
+                15000,
+            )
+            return
+        if stored_version(stored) <= digest.version:
+            return  # nothing newer than what is open (our own save, or only a maybe)
+        line = changed_line(*_stamp_of(stored))
+        self.window.editor.flush()  # text typed a moment ago is an unsaved edit too
+        if document.dirty or document.autosave_pending:
+            self.notice.show_change(
+                f"{line}. Your changes here are not saved: reload their version, or keep "
+                "yours as a copy."
+            )
+            self._show_stamp(digest_id, stored)
+            return
+        try:
+            theirs = Digest.from_dict(stored)
+        except ValidationError as exc:
+            self.window.show_problem(
+                f"The digest {digest_id} was changed elsewhere and cannot be read: {exc}"
+            )
+            return
+        document.open(theirs)  # nothing unsaved: nothing is written first
+        self._status(f"{line} — reloaded", 15000)
+
+    def resolve_now(self, choice: str) -> bool:
+        """The notice's answer, carried out as the conflict box's would be.
+
+        The edits are saved as usual; the library refuses them (a newer version is stored)
+        and the document's conflict path (:meth:`ui.document.DigestDocument.save`) takes
+        ``choice`` instead of asking: Reload shows their version, Keep mine saves these
+        edits as a new digest. Should the library take the save after all (their digest
+        was deleted meanwhile), the edits are simply saved: nothing is lost either way.
+        """
+        document = self.document
+        if document.digest is None:
+            return False
+        self.window.editor.flush()
+        answer: ConflictChoice = "reload" if choice == RELOAD else "keep"
+        ask = document.resolve_conflict
+        document.resolve_conflict = lambda conflict: answer
+        try:
+            document.dirty = True
+            done = document.save()
+        finally:
+            document.resolve_conflict = ask
+        shown = document.digest
+        if done and shown is not None:
+            self._status(
+                "Reloaded their version"
+                if answer == "reload"
+                else f"Your changes are kept as a new digest, “{shorten(shown.title, 60)}”",
+                10000,
+            )
+        return done
 
     # -- after an unexpected error ----------------------------------------------------------------
     def save_after_crash(self) -> str:
@@ -244,3 +392,8 @@ class DigestFlow(QObject):
                 "the library keeps its last autosave."
             )
         return f"Your digest “{title}” was saved before this message."
+
+
+def _stamp_of(stored: JSONDict) -> tuple[str, str]:
+    """Who saved a stored digest last, and when (ISO): the library's stamp."""
+    return str(stored.get("updated_by") or ""), str(stored.get("updated_at") or "")

@@ -7,7 +7,10 @@ filters and a date range; items in the open digest are marked. Rows are dragged 
 the digest, or added with Enter, a double-click or the Add button. It carries out the
 item actions (new, edit, remove; the rows' context menu) against the library, then
 has the window reload; after an import only the rows that changed are touched
-(:meth:`LibraryPane.items_added`).
+(:meth:`LibraryPane.items_added`). When another officer changes the items of a shared
+library (:mod:`ui.live_refresh`), :meth:`LibraryPane.reload_items` reads them again on
+the library thread: new and changed items touch only their rows, and after a removal the
+table is filled again with the selection, the filters and the top row kept where they can.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QDate, QItemSelectionModel, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,6 +43,7 @@ from composer.library.search import ItemFilter
 from ui.item_dialog import ItemDialog
 from ui.item_filter_proxy import ItemFilterProxy
 from ui.item_table_model import ITEM_ID_ROLE, ItemTableModel
+from ui.operations import Failure
 from ui.welcome_page import WelcomePage
 from ui.window_actions import ONE_SELECTED, SELECTION, needing
 
@@ -191,6 +195,47 @@ class LibraryPane(QStackedWidget):
         self.model.update_items(mended)
         self._fill_filters(self.model.items())
         self._show_count()
+
+    def reload_items(self) -> None:
+        """Read the library's items again (others changed them), on the library thread."""
+        window = self.main_window
+        window.workers.library_op(
+            window.library.items, parent=self, what="Reading the library again"
+        ).success(self._items_read).failure(self._read_failed).run_in_background()
+
+    def _read_failed(self, failure: Failure) -> None:
+        self.main_window.statusBar().showMessage(
+            f"The library's items could not be read again: {failure.message}", 10000
+        )
+
+    def _items_read(self, items: Sequence[NewsItem]) -> None:
+        """Show ``items``, the library's now, keeping what the table shows where it can."""
+        window = self.main_window
+        shown = {item.id: item for item in self.model.items()}
+        fresh = {item.id for item in items}
+        new = [item for item in items if item.id not in shown]
+        if shown.keys() <= fresh:  # none removed: only the rows that changed are touched
+            mended = [item for item in items if item.id in shown and shown[item.id] != item]
+            window.items_added(new, mended)
+        else:
+            selected, top = self.selected_ids(), self._top_id()
+            window.refresh(items)
+            self.select_ids(selected)
+            self._scroll_to(top)
+        if new:
+            count = f"{len(new)} new item{'s' if len(new) != 1 else ''}"
+            window.statusBar().showMessage(f"{count} in the library, added elsewhere", 6000)
+
+    def _top_id(self) -> str | None:
+        index = self.table.indexAt(QPoint(1, 1))
+        return str(index.data(ITEM_ID_ROLE)) if index.isValid() else None
+
+    def _scroll_to(self, item_id: str | None) -> None:
+        row = self.model.row_of(item_id) if item_id is not None else -1
+        if row >= 0:
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+            if index.isValid():
+                self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
 
     def _fill_filters(self, items: Sequence[NewsItem]) -> None:
         """The category and month choices, and the date range, of the items shown."""

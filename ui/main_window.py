@@ -16,7 +16,8 @@ and restores and saves the window's state. Each part owns its widgets and slots:
 - :mod:`ui.sending` — Send test, Send and the sending settings;
 - :mod:`ui.window_actions` — the actions, menus and toolbar, declared as tables;
 - :mod:`ui.open_library_dialog` — File → Open library… and the recent libraries;
-- :mod:`ui.unsaved_edits` — an edit the library could not take, kept and offered again.
+- :mod:`ui.unsaved_edits` — an edit the library could not take, kept and offered again;
+- :mod:`ui.live_refresh` — other officers' changes to a shared library, shown live.
 
 The work itself is the core's (:mod:`composer.digest.editing` plans every edit,
 :mod:`composer.email.render` renders, off the GUI thread: :mod:`ui.rendering`).
@@ -51,6 +52,7 @@ from ui.findings import PreflightPanel
 from ui.import_flow import ImportFlow
 from ui.library_pane import LibraryPane
 from ui.link_fetch import LinkDropFilter
+from ui.live_refresh import LiveRefresh
 from ui.open_library_dialog import LibraryMenu
 from ui.operations import Workers
 from ui.preview import PreviewPane
@@ -128,6 +130,7 @@ class MainWindow(QMainWindow):
         self.sending = SendController(self, passwords=passwords)
         self.libraries = LibraryMenu(self)  # File → Open library…, the recent list
         self.unsaved = UnsavedKeeper(self)  # an edit the library could not take is kept
+        self.live = LiveRefresh(self)  # others' changes to a shared library, shown live
         self._lay_out()
         self.actions_by_name = install_actions(self)
         self.library_pane.use_actions(self.actions_by_name)
@@ -221,9 +224,10 @@ class MainWindow(QMainWindow):
         if self._first_run:
             self.theme_setup.offer_first_run()
 
-    def refresh(self) -> None:
-        """Reload the table, the filters and the digest's items from the library."""
-        items = self.library.items()
+    def refresh(self, items: Sequence[NewsItem] | None = None) -> None:
+        """Reload the table, the filters and the digest's items from the library (or ``items``,
+        just read from it)."""
+        items = self.library.items() if items is None else items
         self.library_pane.show_items(items)
         self.document.model.set_lookup({item.id: item for item in items})
         self.library_pane.mark_digest_items()
@@ -335,6 +339,7 @@ class MainWindow(QMainWindow):
             return
         self.save_state()
         self.closed = True
+        self.live.stop()
         self.imports.cancel()
         self.previewing.close()
         self.workers.shutdown()

@@ -1,0 +1,89 @@
+"""Other officers' changes, live in the window: the library's announcements on the GUI thread.
+
+A shared library (PostgreSQL) tells its listeners when another window or command
+changed it (:meth:`composer.repository.Library.watch`, called from a thread of the
+store's); a file library never does, and this does nothing there. :class:`LiveRefresh`
+subscribes once for the window, carries each :class:`~composer.repository.LibraryChange`
+to the GUI thread with a signal (a queued connection), and gathers a burst of them for
+:data:`GATHER_MS` into one refresh:
+
+- items: the library pane reads them again (:meth:`ui.library_pane.LibraryPane.reload_items`);
+- digests: the digest flow looks at the open digest again (reloaded, or the notice that
+  offers Reload or Keep mine) and refills an Open dialog on screen
+  (:meth:`ui.digest_flow.DigestFlow.changed_elsewhere`).
+
+Settings and send logs are not shown live yet. What changed is always read from the
+library (through the window's library thread), never taken from the announcement.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+from composer.repository import LibraryChange
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+log = logging.getLogger("newsdigest.window")
+
+#: How long changes are gathered before the window refreshes once for all of them.
+GATHER_MS = 150
+
+
+class LiveRefresh(QObject):
+    """The window's one subscription to its library's changes."""
+
+    #: A change, emitted on the store's thread and received on the GUI thread.
+    arrived = Signal(object)
+    #: A gathered burst was handed on (tests wait for it): the changes, in order.
+    refreshed = Signal(list)
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.stopped = False
+        self._pending: list[LibraryChange] = []
+        self._timer = QTimer(self, singleShot=True, interval=GATHER_MS)
+        self._timer.timeout.connect(self.apply)
+        self.arrived.connect(self._gather, Qt.ConnectionType.QueuedConnection)
+        self._stop = window.library.watch(self._heard)
+
+    def _heard(self, change: LibraryChange) -> None:
+        """On the store's thread: hand the change over (dropped once the window is gone)."""
+        with contextlib.suppress(RuntimeError):  # the window was deleted meanwhile
+            self.arrived.emit(change)
+
+    def _gather(self, change: LibraryChange) -> None:
+        if self.stopped:
+            return
+        self._pending.append(change)
+        if not self._timer.isActive():  # the first of a burst: the refresh comes after it
+            self._timer.start()
+
+    def apply(self) -> None:
+        """Refresh what the gathered changes touch, once each."""
+        self._timer.stop()
+        changes, self._pending = self._pending, []
+        if self.stopped or not changes:
+            return
+        log.info("changes made elsewhere: %s", ", ".join(sorted({c.kind for c in changes})))
+        if any(change.kind == "items" for change in changes):
+            self.window.library_pane.reload_items()
+        digests = [change for change in changes if change.kind == "digest"]
+        if digests:
+            self.window.digests.changed_elsewhere(digests)
+        self.refreshed.emit(changes)
+
+    def stop(self) -> None:
+        """No more changes (the window is closing); twice is fine."""
+        if self.stopped:
+            return
+        self.stopped = True
+        self._timer.stop()
+        self._pending = []
+        self._stop()
