@@ -127,6 +127,18 @@ def team(
         _drop_all(postgres_cluster)
 
 
+def test_the_readme_shows_the_statements_these_tests_run() -> None:
+    statements = [
+        line
+        for line in SETUP_SQL.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("--")
+    ]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    part = readme.split("#### Setting up the team library", 1)[1]
+    shown = part.split("```sql\n", 1)[1].split("```", 1)[0]
+    assert shown.splitlines() == statements
+
+
 def set_up_by_the_owner(team: Team) -> None:
     """The owner's first open, as the README says: a command that writes (the theme)."""
     made = team.newsdigest(OWNER, "settings", "theme", "--organisation", "Lakeside Water Board")
