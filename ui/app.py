@@ -42,6 +42,9 @@ if TYPE_CHECKING:
     from ui.crash import CrashHandler
     from ui.single_instance import Handover
 
+#: Tells a server that cannot be reached (its reason in words) from other errors (None).
+AwayReason = Callable[[BaseException], "str | None"]
+
 SETTINGS_ENV = "NEWSDIGEST_SETTINGS"
 #: The reverse-DNS id of the desktop entry and the AppStream metainfo (``packaging/``).
 DESKTOP_ID = "org.newsdigest.Newsdigest"
@@ -123,13 +126,20 @@ def run(
     location: str,
     argv: Sequence[str],
     sources: Sequence[str] = (),
+    opener: Callable[[str], Library] | None = None,
+    default_library: str = "",
+    away_reason: AwayReason | None = None,
 ) -> int:
     """Open the library and show the main window; returns the exit status.
 
     ``location`` is the library's resolved path: it names the window for second
     starts. ``sources`` (paths, relative to the current folder, or http(s) urls) are
     previewed for import once the window is up, or handed to the window already open
-    on the library.
+    on the library. ``opener`` opens any library (a path or a url) in the window's
+    place, for File → Open library… (:mod:`ui.library_switch`); ``away_reason`` tells a
+    server that cannot be reached from other errors opening the library (its reason in
+    words, or None), which then offers to retry or to open ``default_library`` or
+    another local one (:mod:`ui.server_away`) instead of only saying so.
     From the moment the application exists, unexpected exceptions go to a
     :class:`ui.crash.CrashHandler`: logged, the open digest saved, a dialog shown.
     """
@@ -139,12 +149,11 @@ def run(
         return 1
     from ui.single_instance import Handover, server_name, sources_from_arguments
 
-    name = server_name(location)
     handover = Handover(sources_from_arguments(sources, Path.cwd()))
-    if _handed_to_open_window(name, handover):
+    if _handed_to_open_window(server_name(location), handover):
         print(ALREADY_OPEN)
         return 0
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     from composer.logs import setup_logging
     from ui.app_icon import app_icon
@@ -162,17 +171,79 @@ def run(
     crash = CrashHandler(app, log_file=log_file)
     crash.install()
     try:
-        try:
-            library = open_library()
-        except NewsdigestError as exc:
-            QMessageBox.critical(None, "Newsdigest cannot open the library", f"{location}\n\n{exc}")
+        opened = first_library(
+            open_library,
+            location=location,
+            opener=opener,
+            default_library=default_library,
+            away_reason=away_reason,
+        )
+        if opened is None:
             return 1
-        try:
-            return _show_window(app, library, crash, log_file, name=name, handover=handover)
-        finally:
-            library.close()
+        library, named = opened
+        return _show_window(
+            app, library, crash, log_file, opener, location=named, handover=handover
+        )
     finally:
         crash.uninstall()
+
+
+def first_library(
+    open_library: Callable[[], Library],
+    *,
+    location: str,
+    opener: Callable[[str], Library] | None = None,
+    default_library: str = "",
+    away_reason: AwayReason | None = None,
+) -> tuple[Library, str] | None:
+    """The library the window starts on, and the location its window is named by (``location``
+    unless a local library was opened instead); None (the user told why) when there is none.
+
+    A server that cannot be reached (``away_reason`` says so) brings up
+    :class:`ui.server_away.ServerAwayDialog`; any other error is a message box.
+    """
+    from PySide6.QtWidgets import QMessageBox
+
+    try:
+        return open_library(), location
+    except NewsdigestError as exc:
+        reason = away_reason(exc) if away_reason is not None else None
+        if reason is None:
+            QMessageBox.critical(None, "Newsdigest cannot open the library", f"{location}\n\n{exc}")
+            return None
+        log.warning("the library %s cannot be reached at start: %s", location, exc)
+    from ui.server_away import ServerAwayDialog
+
+    dialog = ServerAwayDialog(
+        location,
+        reason,
+        retry=open_library,
+        opener=opener,
+        default_library=default_library,
+        away_reason=away_reason,
+    )
+    try:
+        library = dialog.wait()
+    finally:
+        dialog.deleteLater()
+    if library is None:
+        return None
+    return library, location if dialog.retried else library.location
+
+
+def remembered_library() -> str | None:
+    """The library the window was last opened on (:data:`ui.window_settings.RECENT_LIBRARIES`).
+
+    For the composition root, which opens it when no library is named. None when there
+    is none, or when Qt's modules cannot be loaded here (:func:`run` then says why).
+    """
+    try:
+        from ui.window_settings import RECENT_LIBRARIES
+
+        recent = RECENT_LIBRARIES.read(make_settings())
+    except ImportError:
+        return None
+    return recent[0] if recent else None
 
 
 def _handed_to_open_window(name: str, handover: Handover) -> bool:
@@ -190,37 +261,29 @@ def _show_window(
     library: Library,
     crash: CrashHandler,
     log_file: Path | None,
+    opener: Callable[[str], Library] | None,
     *,
-    name: str,
+    location: str,
     handover: Handover,
 ) -> int:
     from PySide6.QtWidgets import QMessageBox
 
-    from ui.main_window import MainWindow
-    from ui.single_instance import InstanceServer, WindowFront
+    from ui.library_switch import WindowSession
 
+    session = WindowSession(app, opener=opener, crash=crash)
     try:
-        window = MainWindow(library)
-    except Exception as exc:
-        log.exception("the window could not be opened")
-        where = f"\n\nThe details are in the log file {log_file}." if log_file else ""
-        QMessageBox.critical(
-            None,
-            "Newsdigest could not start",
-            f"The window could not be opened: {type(exc).__name__}: {exc}{where}",
-        )
-        return 1
-    crash.attach(window, window.save_after_crash)
-    log.info("window opened on the library %s", library.location)
-    window.show()
-    front = WindowFront(window)
-    server = InstanceServer(name, parent=window)
-    server.received.connect(front.present)
-    if server.listen():
-        log.info("second starts on this library come to %s", server.full_name())
-    if handover.sources:  # once the window is up, and its first-run setup if it offers it
-        front.import_sources(handover.sources, delay_ms=WindowFront.RETRY_MS)
-    try:
+        try:
+            session.show(library, handover, location=location)
+        except Exception as exc:
+            log.exception("the window could not be opened")
+            library.close()
+            where = f"\n\nThe details are in the log file {log_file}." if log_file else ""
+            QMessageBox.critical(
+                None,
+                "Newsdigest could not start",
+                f"The window could not be opened: {type(exc).__name__}: {exc}{where}",
+            )
+            return 1
         return int(app.exec())
     finally:
-        server.close()
+        session.close()  # the library the window was on last, and its single-instance server

@@ -171,15 +171,103 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def cmd_gui(args: argparse.Namespace) -> int:
     import ui.app  # lazily: only the GUI loads Qt
-    from store import open_library, resolve_library, shown_location
+    from store import default_library_path, open_library, resolve_library, shown_location
+    from store.locations import ENV_LIBRARY
 
-    target = resolve_library(args.library)  # a resolved path, or a database url
+    # --library, else $NEWSDIGEST_LIBRARY, else the library the window was last on, else the
+    # default file; the window only remembers the last one, this decides
+    named = (
+        args.library or os.environ.get(ENV_LIBRARY) or _last_library(ui.app.remembered_library())
+    )
+    target = resolve_library(named)  # a resolved path, or a database url
+
+    def opener(location: str) -> Library:  # File → Open library…: any path or url
+        return open_library(location, holder=Holder("window"))
+
     return ui.app.run(
         lambda: open_library(target, holder=Holder("window")),
         location=shown_location(target),
         argv=sys.argv[:1],
         sources=getattr(args, "sources", []),  # `newsdigest` alone opens the window with none
+        opener=opener,
+        default_library=str(default_library_path()),
+        away_reason=_server_away,
     )
+
+
+def _last_library(location: str | None) -> str | None:
+    """The window's last library, if it can still be opened as it was: a database url, or a
+    file that is still there (a file deleted since is not made again: the default opens)."""
+    from store import resolve_library
+
+    if not location:
+        return None
+    try:
+        target = resolve_library(location)
+    except NewsdigestError:
+        return None
+    return location if isinstance(target, str) or target.is_file() else None
+
+
+#: What libpq and psycopg say when the server cannot be reached, and that in words.
+_AWAY_SIGNS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("connection refused",),
+        "nothing answers at the server's address and port: PostgreSQL is not running "
+        "there, or a firewall turns the connection away",
+    ),
+    (
+        ("timeout expired", "timed out", "did not answer in"),
+        "the server did not answer in time: it is down, or the network to it is",
+    ),
+    (
+        (
+            "failed to resolve host",
+            "could not translate host name",
+            "name or service not known",
+            "nodename nor servname",
+            "no such host is known",
+            "temporary failure in name resolution",
+        ),
+        "the server's name cannot be found: this computer is offline, or the name in the "
+        "url is misspelt",
+    ),
+    (
+        ("network is unreachable", "no route to host", "host is unreachable"),
+        "there is no route to the server: this computer is offline, or the server is only "
+        "reachable from the office network or its VPN",
+    ),
+    (
+        ("the database system is starting up", "the database system is shutting down"),
+        "the server is starting up or shutting down; it should be back in a moment",
+    ),
+    (
+        ("server closed the connection unexpectedly", "cannot be reached", "connection lost"),
+        "the connection to the server was lost",
+    ),
+    (
+        ("no such file or directory",),
+        "no server listens on the local socket the url names",
+    ),
+)
+
+
+def _server_away(exc: BaseException) -> str | None:
+    """The reason in words when opening a team library failed because its server cannot be
+    reached; None for any other failure (a wrong password, a database that does not
+    exist, a refused schema, a file): those are plain errors, shown as they are."""
+    from composer.errors import DigestConflictError, LibraryError
+
+    if not isinstance(exc, LibraryError) or isinstance(exc, DigestConflictError):
+        return None
+    message = str(exc)
+    lowered = message.lower()
+    if "postgresql://" not in lowered and "postgres://" not in lowered:
+        return None  # only a database is ever out of reach (its url is in the message)
+    for signs, words in _AWAY_SIGNS:
+        if any(sign in lowered for sign in signs):
+            return f"{words}.\n\nDetails: {message}"
+    return None
 
 
 def cmd_screenshots(args: argparse.Namespace) -> int:
