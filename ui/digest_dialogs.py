@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyle,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -196,11 +197,24 @@ class ChangedNotice(QFrame):
         self.dismiss.setAccessibleName("Close the notice")
         self.dismiss.setToolTip("Close; the next save asks again")
         self.dismiss.setFixedWidth(self.dismiss.fontMetrics().horizontalAdvance("×") + 16)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 4, 4)
-        layout.addWidget(self.label, 1)
-        for button in (self.reload, self.keep, self.dismiss):
-            layout.addWidget(button)
+        icon = QLabel()
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        icon.setPixmap(warning.pixmap(size, size))
+        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        top = QHBoxLayout()
+        top.addWidget(icon)
+        top.addWidget(self.label, 1)
+        top.addWidget(self.dismiss, 0, Qt.AlignmentFlag.AlignTop)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.reload)
+        buttons.addWidget(self.keep)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 6, 6)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addLayout(buttons)
         self.reload.clicked.connect(lambda: self._choose(RELOAD))
         self.keep.clicked.connect(lambda: self._choose(KEEP))
         self.dismiss.clicked.connect(self.hide)

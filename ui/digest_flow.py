@@ -319,10 +319,7 @@ class DigestFlow(QObject):
         line = changed_line(*_stamp_of(stored))
         self.window.editor.flush()  # text typed a moment ago is an unsaved edit too
         if document.dirty or document.autosave_pending:
-            self.notice.show_change(
-                f"{line}. Your changes here are not saved: reload their version, or keep "
-                "yours as a copy."
-            )
+            self.notice.show_change(f"{line}, and your changes here are not saved yet.")
             self._show_stamp(digest_id, stored)
             return
         try:
