@@ -18,7 +18,7 @@ from PySide6.QtCore import QMimeData, QObject
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QComboBox
 
-from composer.errors import NewsdigestError, ValidationError
+from composer.errors import NewsdigestError
 from ui.window_settings import EXPORT_FOLDER, EXPORT_PROFILE
 
 if TYPE_CHECKING:  # the exporters and the renderer load on first use (start-up time)
@@ -66,7 +66,7 @@ class ExportFlow(QObject):
 
         try:
             return profiles(self.window.library.settings())
-        except ValidationError as exc:
+        except NewsdigestError as exc:  # unreadable, or the library out of reach: the built-in
             self.window.statusBar().showMessage(f"Export profiles in the settings: {exc}", 8000)
             from composer.email.export import BUILTIN_PROFILES
 
