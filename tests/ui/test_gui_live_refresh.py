@@ -4,13 +4,16 @@ Another :class:`PostgresLibrary` on the same database stands for another officer
 window. Their new items appear in the item table (the selection and the search kept);
 their save of the digest open here reloads it quietly and the status bar says who
 changed it and when; with edits unsaved here, a notice offers Reload and Keep mine as a
-copy instead, and each does what it says, nothing lost; an Open dialog on screen lists
-their new digest. The status bar always names who changed the open digest last. Closing
-the window leaves no listener thread behind.
+copy instead, and each does what it says, nothing lost (closing the notice decides
+nothing: the next save asks as usual); a digest deleted elsewhere stays open and is saved
+again; an Open dialog on screen lists their new digest. The status bar always names who
+changed the open digest last, in local time. Closing the window leaves no listener
+thread behind.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -30,7 +33,13 @@ from composer.digest.editing import plan_field  # noqa: E402
 from composer.digest.listing import saved_digests  # noqa: E402
 from composer.repository import saver_name  # noqa: E402
 from store.postgres import PostgresLibrary  # noqa: E402
-from ui.digest_dialogs import DIGEST_ID_ROLE, OpenDigestDialog, when_label  # noqa: E402
+from ui.digest_conflict import ConflictChoice  # noqa: E402
+from ui.digest_dialogs import (  # noqa: E402
+    DIGEST_ID_ROLE,
+    OpenDigestDialog,
+    changed_line,
+    when_label,
+)
 from ui.main_window import MainWindow  # noqa: E402
 from ui.operations import SynchronousExecutor  # noqa: E402
 
@@ -241,3 +250,52 @@ def test_closing_the_window_stops_the_listening(qtbot, open_window) -> None:
     assert watcher is not None and watcher.running
     window.close()
     assert window.live.stopped and not watcher.running
+
+
+def test_closing_the_notice_decides_nothing_the_next_save_asks(
+    qtbot, slow_autosave, open_window, other: PostgresLibrary
+) -> None:
+    window = open_window()
+    digest_id = unsaved_edit_then_theirs(qtbot, window, other)
+    asked: list[str] = []
+
+    def resolve(conflict: Any) -> ConflictChoice:
+        asked.append(conflict.digest_id)
+        return "keep"
+
+    window.document.resolve_conflict = resolve
+    qtbot.mouseClick(window.digests.notice.dismiss, Qt.MouseButton.LeftButton)
+    assert not window.digests.notice.isVisible() and window.document.dirty
+    assert window.document.save() and asked == [digest_id]  # the usual question, once
+    assert other.get_digest(digest_id)["intro"] == "Their intro"
+
+
+def test_the_open_digest_deleted_elsewhere_stays_open_and_the_status_bar_says_so(
+    qtbot, open_window, other: PostgresLibrary
+) -> None:
+    window = open_window()
+    digest_id = draft(window)
+    other.remove_digest(digest_id)
+    qtbot.waitUntil(
+        lambda: "deleted from the library elsewhere" in window.statusBar().currentMessage(),
+        timeout=WAIT_MS,
+    )
+    shown = window.document.digest
+    assert shown is not None and shown.id == digest_id
+    assert window.document.submit([plan_field(shown, "intro", "Still mine")])
+    assert window.document.save()  # saved again: nothing lost
+    assert other.get_digest(digest_id)["intro"] == "Still mine"
+
+
+def test_who_and_when_read_in_local_time() -> None:
+    at = dt.datetime(2024, 3, 1, 14, 3, tzinfo=dt.UTC)
+    local = at.astimezone()
+    assert when_label(at.isoformat(), today=local.date()) == f"{local:%H:%M}"
+    assert when_label(at.isoformat(), today=local.date() + dt.timedelta(days=1)) == (
+        f"{local:%Y-%m-%d %H:%M}"
+    )
+    assert when_label("not a time") == ""
+    assert changed_line("ann@office-2", at.isoformat(), today=local.date()) == (
+        f"ann@office-2 changed this digest at {local:%H:%M}"
+    )
+    assert changed_line("", "") == "Someone changed this digest"
