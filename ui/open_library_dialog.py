@@ -222,7 +222,7 @@ class LibraryMenu(QObject):
         #: Opens another library in the window's place (set by the window's owner); True when
         #: it did. Without one (a window made alone, as in tests) nothing can be opened.
         self.switcher: Callable[[str], object] | None = None
-        self.recent_menu = QMenu("Open &recent library", window)
+        self.recent_menu = QMenu("Open r&ecent library", window)
         self.recent_menu.setObjectName("recent-libraries")
         self.recent_menu.setToolTipsVisible(True)
         self.recent_menu.aboutToShow.connect(self.fill_recent)
@@ -233,6 +233,13 @@ class LibraryMenu(QObject):
         self.run_dialog: Callable[[OpenLibraryDialog], bool] = lambda dialog: (
             dialog.exec() == QDialog.DialogCode.Accepted
         )
+
+    def busy(self, opening: bool) -> None:
+        """While a library is being opened, nothing else can be chosen."""
+        action = self.window.actions_by_name.get("open_library")
+        if action is not None:
+            action.setEnabled(not opening)
+        self.recent_menu.setEnabled(not opening)
 
     def recent(self) -> tuple[str, ...]:
         return RECENT_LIBRARIES.read(self.window.settings)

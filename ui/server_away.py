@@ -43,6 +43,8 @@ from ui.operations import Failure, Operation
 log = logging.getLogger("newsdigest.gui")
 #: Tells a failure to reach the server (its reason in words) from any other (None).
 AwayReason = Callable[[BaseException], "str | None"]
+#: Where a reason's words end and the details (the driver's own message) begin.
+DETAILS = "\n\nDetails: "
 
 
 class ServerAwayDialog(QDialog):
@@ -102,6 +104,11 @@ class ServerAwayDialog(QDialog):
         self.reason.setObjectName("server-away-reason")
         self.reason.setWordWrap(True)
         self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details = QLabel()
+        self.details.setObjectName("server-away-details")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setStyleSheet("color: palette(placeholder-text);")
         self.show_reason(reason)
         self.advice = QLabel(
             "Your work is safe: the library is on the server, and an edit that could not be "
@@ -139,7 +146,8 @@ class ServerAwayDialog(QDialog):
 
     def _lay_out(self) -> None:
         text = QVBoxLayout()
-        for label in (self.heading, self.where, self.reason, self.advice, self.status):
+        labels = (self.heading, self.where, self.reason, self.details, self.advice, self.status)
+        for label in labels:
             text.addWidget(label)
         top = QHBoxLayout()
         top.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
@@ -150,7 +158,11 @@ class ServerAwayDialog(QDialog):
         layout.addWidget(self.buttons)
 
     def show_reason(self, reason: str) -> None:
-        self.reason.setText(reason[:1].upper() + reason[1:])
+        """The reason in words, and the details (what libpq said) below it, smaller."""
+        words, _, details = reason.partition(DETAILS)
+        self.reason.setText(words[:1].upper() + words[1:])
+        self.details.setText(details)
+        self.details.setVisible(bool(details))
 
     def _idle(self, status: str = "") -> None:
         """No attempt under way: Retry and the local library offered."""
