@@ -113,6 +113,17 @@ def _fold_states(records: Iterator[JSONDict]) -> dict[str, str]:
     return found
 
 
+def _fold_digest_ids(records: Iterator[JSONDict]) -> set[str]:
+    """The digest ids the recipients' entries name (a later record's ``digest_id`` wins)."""
+    named: dict[str, object] = {}
+    for record in records:
+        if "digest_id" in record:
+            named[record["recipient"]] = record["digest_id"]
+        else:
+            named.setdefault(record["recipient"], None)
+    return {digest_id for digest_id in named.values() if isinstance(digest_id, str)}
+
+
 def _consume(records: Iterator[JSONDict]) -> None:
     """Read every record and keep none (what checks a log for damage)."""
     for _record in records:
@@ -279,6 +290,10 @@ class SendJournal:
     def states(self) -> dict[str, str]:
         """Every recipient's state alone: what planning needs, without the entries' memory."""
         return self._read(_fold_states)
+
+    def digest_ids(self) -> set[str]:
+        """The digest ids its entries name (what a library's list of send logs reads)."""
+        return self._read(_fold_digest_ids)
 
     def _read(self, fold: Callable[[Iterator[JSONDict]], _T]) -> _T:
         """``fold`` of every record, the summary's then the journal's, in one pass.

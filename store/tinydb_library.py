@@ -347,13 +347,10 @@ class TinyDBLibrary:
                 journal = self._journals.get(stem)
                 if journal is None:  # read it aside: the stem is not the digest's id
                     journal = SendJournal(self.send_log_folder, stem, read_only=True)
-                    entries = journal.entries()
+                    found.update(journal.digest_ids())
                     journal.close()
                 else:
-                    entries = journal.entries()
-                found.update(
-                    e["digest_id"] for e in entries.values() if isinstance(e.get("digest_id"), str)
-                )
+                    found.update(journal.digest_ids())
         return sorted(found)
 
     def compact_send_log(self, digest_id: str) -> None:
