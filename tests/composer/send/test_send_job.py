@@ -1,8 +1,16 @@
-"""The send job's own rules: the digest's send lock, planning again under it, the measured pace."""
+"""The send job's own rules: the digest's send lock, planning again under it, the measured pace.
+
+Also: a run that joins others sending the same digest (a library on PostgreSQL, the
+session's real cluster) leaves their messages in flight alone, and skips and counts the
+recipients another sender takes while it runs; the report and the queue stay small
+whatever the list's length.
+"""
 
 from __future__ import annotations
 
+import heapq
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,8 +24,19 @@ from composer.errors import SendLockedError
 from composer.recipients import Recipient, recipients_from_addresses
 from composer.repository import Holder, Library
 from composer.secrets import ENV_VAR, PasswordStore
-from composer.send import SENT, LibraryJournal, PreparedDigest, SendJob, job_for, prepare_digest
+from composer.send import (
+    SENT,
+    LibraryJournal,
+    PreparedDigest,
+    SendJob,
+    SendPlan,
+    SendProgress,
+    SendReport,
+    job_for,
+    prepare_digest,
+)
 from composer.send.pace import MIN_MESSAGES, PACE_KEY, measured_pace, remember_pace
+from composer.send.run_loop import RunLoop
 from composer.smtp_settings import SmtpSettings, smtp_from_settings, with_changes
 from store import open_library
 
@@ -136,3 +155,127 @@ def test_a_measured_pace_is_what_the_next_preflight_estimates_with(
     assert any("on the last send to this server" in line for line in preflight.lines())
     states = {e["state"] for e in library.send_log(DIGEST_ID)}
     assert states == {SENT}
+
+
+# -- sharing a list (a library on PostgreSQL), and flat memory ---------------------------------
+@pytest.fixture
+def team_library(tmp_path: Path) -> Iterator[Library]:
+    """A library in a database of its own on the session's PostgreSQL cluster."""
+    from helpers.postgres_cluster import shared_cluster
+
+    cluster = shared_cluster()  # skips when no PostgreSQL can be had
+    database = cluster.create_database("job")
+    lib = open_library(make_library(cluster.url(database)))  # type: ignore[arg-type]
+    try:
+        yield lib
+    finally:
+        lib.close()
+        cluster.drop_database(database)
+
+
+def test_a_plan_keeps_the_logs_mark_unless_the_caller_read_the_log(
+    prepared: PreparedDigest, library: Library
+) -> None:
+    library.record_send([{"digest_id": DIGEST_ID, "recipient": "x@example.org", "state": SENT}])
+    sender = job(prepared, settings(25), library)
+    mark = sender.plan(readers(2)).log_mark
+    assert mark is not None and mark == library.send_log_mark(DIGEST_ID)
+    assert sender.plan(readers(2), log={}).log_mark is None  # when it was read is unknown
+
+
+def test_a_run_that_joins_leaves_the_others_in_flight_alone_and_they_are_not_its_uncertain(
+    prepared: PreparedDigest, team_library: Library
+) -> None:
+    people = readers(8)
+    in_flight = people[0].key
+    with smtp_server() as (handler, port):
+        other = team_library.send_lock(DIGEST_ID, Holder("command", "newsdigest send"))
+        with other as session:  # another sender: it queued everyone, its first is in flight
+            team_library.record_send(
+                [{"digest_id": DIGEST_ID, "recipient": r.key, "state": "queued"} for r in people]
+            )
+            assert team_library.claim_send(
+                {"digest_id": DIGEST_ID, "recipient": in_flight, "state": "sending"}
+            )
+            session.ready()
+            joining = job(prepared, settings(port), team_library)
+            plan = joining.plan(people)
+            assert in_flight in plan.interrupted  # what the log alone says
+            report = joining.run(plan)
+        assert sorted(handler.by_recipient()) == [r.key for r in people[1:]]
+    assert report.ok and report.uncertain_before == () and report.sent_count == 7
+    assert report.sent == [r.key for r in people[1:]]
+    assert team_library.send_states(DIGEST_ID)[in_flight] == "sending"  # not made uncertain
+    with team_library.send_lock(DIGEST_ID, Holder("window")) as alone:
+        assert not alone.joined  # both let go
+
+
+def test_recipients_another_sender_takes_meanwhile_are_skipped_and_counted(
+    prepared: PreparedDigest, team_library: Library
+) -> None:
+    people = readers(20)
+    taken = [r.key for r in people[10:15]]
+
+    def other_sender(progress: SendProgress) -> None:  # takes five, once the run has begun
+        if progress.sent == 1:
+            for key in taken:
+                assert team_library.claim_send(
+                    {"digest_id": DIGEST_ID, "recipient": key, "state": "sending"}
+                )
+
+    with smtp_server() as (handler, port):
+        sender = job(prepared, settings(port), team_library)
+        report = sender.run(sender.plan(people), other_sender)
+        got = handler.by_recipient()
+    assert report.ok and report.taken_by_others == 5 and report.sent_count == 15
+    assert sorted(got) == sorted(r.key for r in people if r.key not in taken)
+    assert "  5 were sent by another sender at the same time" in "\n".join(report.lines())
+    states = team_library.send_states(DIGEST_ID)
+    assert all(states[key] == "sending" for key in taken)  # the other sender's, as it left them
+    entry = {str(e["recipient"]): e for e in team_library.send_log(DIGEST_ID)}[people[0].key]
+    assert entry["state"] == SENT and entry["claimed_by"] == f"{os.getpid()}@{socket.gethostname()}"
+
+
+def test_a_report_and_its_queue_do_not_grow_with_the_list(prepared: PreparedDigest) -> None:
+    """Who was sent to is a bit each, who is left a view of the plan: 50,000 cost little."""
+    import tracemalloc
+
+    people = tuple(Recipient(f"r{n}@example.org", f"r{n}@example.org") for n in range(50_000))
+    plan = SendPlan(DIGEST_ID, people)
+    sender = SendJob(prepared, settings(25), test=True)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        report = SendReport(DIGEST_ID, True, len(people))
+        report.start(people)
+        loop = RunLoop(sender, plan, report, 0.0, None)
+        for _ in range(0, len(people), 2):
+            report.mark_sent(loop._pop()[3])
+            loop._pop()
+        report.left_queued = loop._left()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 64 * 1024, grown  # a list of 50,000 keys alone is 400 KB
+    assert report.sent_count == 25_000 and len(report.sent) == 25_000
+    assert report.sent[:2] == ["r0@example.org", "r2@example.org"]
+    assert list(report.left_queued) == [] and report.complete
+
+
+def test_the_queue_walks_the_list_with_put_backs_first_and_retries_by_time(
+    prepared: PreparedDigest,
+) -> None:
+    people = tuple(Recipient(f"r{n}@example.org", f"r{n}@example.org") for n in range(6))
+    report = SendReport(DIGEST_ID, True, len(people))
+    report.start(people)
+    loop = RunLoop(
+        SendJob(prepared, settings(25), test=True), SendPlan(DIGEST_ID, people), report, 0.0, None
+    )
+    assert loop._pop()[3] == 0 and loop._pop()[3] == 1
+    heapq.heappush(loop.waiting, (5.0, loop.sequence, 1, 0))  # r0 retried at 5 s
+    loop.sequence += 1
+    loop._put_back(0.0, 0, 1)  # r1 put back: the head
+    loop.report.left_queued = loop._left()
+    assert report.left_queued == [f"r{n}@example.org" for n in (1, 2, 3, 4, 5, 0)]
+    assert [loop._pop()[3] for _ in range(6)] == [1, 2, 3, 4, 5, 0]
+    assert loop._head() is None
