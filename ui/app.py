@@ -153,21 +153,12 @@ def run(
     if _handed_to_open_window(server_name(location), handover):
         print(ALREADY_OPEN)
         return 0
-    from PySide6.QtWidgets import QApplication
-
     from composer.logs import setup_logging
-    from ui.app_icon import app_icon
     from ui.crash import CrashHandler, enable_fault_log
 
     log_file = setup_logging()  # the command line did it already; run() may be called alone
     enable_fault_log(log_file)
-    app = QApplication.instance() or QApplication(list(argv) or [sys.argv[0]])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("Newsdigest")
-    app.setOrganizationName("Newsdigest")
-    app.setApplicationDisplayName("Newsdigest")
-    app.setDesktopFileName(DESKTOP_ID)
-    app.setWindowIcon(app_icon())
+    app = _application(argv)
     crash = CrashHandler(app, log_file=log_file)
     crash.install()
     try:
@@ -186,6 +177,22 @@ def run(
         )
     finally:
         crash.uninstall()
+
+
+def _application(argv: Sequence[str]) -> QApplication:
+    """The application (made, unless one exists), named and with its icon."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.app_icon import app_icon
+
+    app = QApplication.instance() or QApplication(list(argv) or [sys.argv[0]])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Newsdigest")
+    app.setOrganizationName("Newsdigest")
+    app.setApplicationDisplayName("Newsdigest")
+    app.setDesktopFileName(DESKTOP_ID)
+    app.setWindowIcon(app_icon())
+    return app
 
 
 def first_library(
