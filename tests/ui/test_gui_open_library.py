@@ -49,14 +49,17 @@ def opener(location: str) -> Library:
 class App:
     """The app's session on library files in ``folder``; the window's settings in an ini."""
 
-    def __init__(self, qtbot, folder: Path) -> None:
+    def __init__(self, qtbot, folder: Path, *, threaded: bool = False) -> None:
         self.qtbot = qtbot
         self.folder = folder
         self.settings_path = folder / "ui.ini"
         app = QApplication.instance()
         assert isinstance(app, QApplication)
         self.session = WindowSession(
-            app, opener=opener, make_window=self._window, executor=SynchronousExecutor()
+            app,
+            opener=opener,
+            make_window=self._window,
+            executor=None if threaded else SynchronousExecutor(),
         )
         self.problems: list[str] = []
 
@@ -158,6 +161,20 @@ def test_open_library_moves_the_window_to_another_file(app: App) -> None:
     from ui.single_instance import server_name
 
     assert app.session.server.name == server_name(str(second))
+
+
+def test_the_library_is_opened_on_a_thread_and_the_window_follows(qtbot, tmp_path: Path) -> None:
+    app = App(qtbot, tmp_path, threaded=True)  # the app's own: a thread opens the library
+    try:
+        first = app.library_file("first.json", ["Workshop in Accra"])
+        second = app.library_file("second.json", ["Harvest in Nakuru"])
+        old = app.start(first)
+        app.choose(FILE, str(second))
+        qtbot.waitUntil(lambda: app.session.window is not old)
+        assert titles_shown(app.window) == ["Harvest in Nakuru"] and old.closed
+        assert app.window.actions_by_name["open_library"].isEnabled()
+    finally:
+        app.close()
 
 
 def test_a_recent_library_opens_from_the_file_menu(app: App) -> None:
