@@ -10,10 +10,14 @@ One concern per module, in the order a send uses them:
   them (:class:`LibraryJournal`, the library's append-only send journal);
 * :mod:`composer.send.smtp`: one connection, reused, secured, one message at a
   time (:class:`SmtpConnection`);
-* :mod:`composer.send.job`: the run loop (:class:`SendJob`), throttled,
+* :mod:`composer.send.job`: a send (:class:`SendJob`): planned, run under the send
+  lock's session (alone, or sharing the list with other senders), throttled,
   cancellable from any thread, resumable after a crash;
+* :mod:`composer.send.run_loop`: one run's queue, claims, retries and records
+  (:class:`~composer.send.run_loop.RunLoop`);
 * :mod:`composer.send.report`: what people are told, before (:class:`Preflight`),
-  during (:class:`SendProgress`) and after (:class:`SendReport`) a run.
+  during (:class:`SendProgress`) and after (:class:`SendReport`) a run, its lists of
+  recipients read from the plan without copies (:mod:`composer.send.keys`).
 
 The SMTP settings (:mod:`composer.smtp_settings`), the recipient lists
 (:mod:`composer.recipients`), the keychain (:mod:`composer.secrets`) and the
@@ -40,6 +44,7 @@ from composer.send.journal import (
     log_counts,
     now_iso,
 )
+from composer.send.keys import Marks, RecipientKeys
 from composer.send.message import (
     PREVIEW_ADDRESS,
     TEST_PREFIX,
@@ -75,12 +80,14 @@ __all__ = [
     "UNCERTAIN",
     "Journal",
     "LibraryJournal",
+    "Marks",
     "MemoryJournal",
     "MessageFactory",
     "Outcome",
     "Preflight",
     "PreparedDigest",
     "ProgressCallback",
+    "RecipientKeys",
     "SendAgain",
     "SendError",
     "SendEvent",

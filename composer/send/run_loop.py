@@ -29,14 +29,9 @@ from typing import TYPE_CHECKING, Any
 from composer.errors import NewsdigestError, SendError
 from composer.recipients import Recipient
 from composer.send.journal import FAILED, QUEUED, SENDING, SENT, UNCERTAIN, make_entry, now_iso
+from composer.send.keys import RecipientKeys
 from composer.send.plan import SendPlan
-from composer.send.report import (
-    ProgressCallback,
-    RecipientKeys,
-    SendEvent,
-    SendProgress,
-    SendReport,
-)
+from composer.send.report import ProgressCallback, SendEvent, SendProgress, SendReport
 from composer.send.smtp import Outcome, RetryLater, SmtpConnection
 
 if TYPE_CHECKING:
