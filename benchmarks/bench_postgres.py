@@ -18,11 +18,12 @@ baseline:
 * a 10,000-recipient send on loopback (aiosmtpd in its own process, counting each
   recipient's messages, ``--throttle 0``): two ``newsdigest send`` processes sharing
   one list against one alone, in messages a second over the processes' whole run
-  (start to the last one's exit, planning and queueing included); every run checks
-  that each recipient got exactly one message. Whether a second sender may join a
-  running send is asked of the library first (:meth:`Library.send_lock` giving a
-  :class:`composer.repository.SendSession` with ``joined``); where it refuses, the
-  row says "not measured: shared sends not available".
+  (started together, to the last one's exit, planning and queueing included); every
+  run checks that each recipient got exactly one message. Whether a second sender may
+  join a running send is asked of the library first (:meth:`Library.send_lock` giving
+  a :class:`composer.repository.SendSession` with ``joined``); where it refuses, the
+  row says "not measured: shared sends not available". A sender that fails, or a
+  recipient who got no message or two, makes the row say FAILED, and why (stderr).
 
 ``BENCH_QUICK=1`` scales down to 2,000 items and 2,000 recipients. Without PostgreSQL
 binaries (on ``PATH`` or under ``/usr/lib/postgresql/*/bin``) the module's rows say
@@ -266,27 +267,36 @@ def _send_library(databases: Databases) -> str:
     return url
 
 
-def _senders(databases: Databases, url: str, port: int, recipients: Path, count: int) -> float:
-    """Seconds for ``count`` ``newsdigest send`` processes to send the list, all of them."""
+def _senders(databases: Databases, url: str, server: Server, recipients: Path, count: int) -> float:
+    """Seconds for ``count`` ``newsdigest send`` processes, started together, to send the list."""
     argv = [sys.executable, "-m", "composer", "--library", databases.url_without_password(url)]
     argv += ["send", "--digest", DIGEST_ID, "--to-file", str(recipients), "--yes"]
-    argv += ["--smtp-host", "127.0.0.1", "--smtp-port", str(port), "--security", "none"]
+    argv += ["--smtp-host", "127.0.0.1", "--smtp-port", str(server.port), "--security", "none"]
     argv += ["--throttle", "0"]
     env = {**os.environ, "PGPASSWORD": databases.cluster.password}
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    outputs = [recipients.with_name(f"{recipients.stem}-sender{k}.out") for k in range(count)]
+    procs: list[subprocess.Popen[bytes]] = []
     started = time.perf_counter()
-    procs = [
-        subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        for _ in range(count)
-    ]
-    outputs = [proc.communicate(timeout=3600) for proc in procs]
-    elapsed = time.perf_counter() - started
-    for proc, (out, err) in zip(procs, outputs, strict=True):
+    try:
+        for output in outputs:
+            with output.open("wb") as sink:  # a file, not a pipe nobody reads while it runs
+                procs.append(
+                    subprocess.Popen(argv, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
+                )
+        for proc in procs:
+            proc.wait(timeout=3600)
+        elapsed = time.perf_counter() - started
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    for proc, output in zip(procs, outputs, strict=True):
         if proc.returncode != 0:
-            said = err.decode(errors="replace").strip().splitlines() or ["(nothing on stderr)"]
+            said = output.read_text(errors="replace").strip().splitlines() or ["(no output)"]
             raise RuntimeError(
-                f"a sender exited {proc.returncode}: {said[-1]}\n"
-                f"{out.decode(errors='replace')[-2000:]}{err.decode(errors='replace')}"
+                f"a sender exited {proc.returncode}: {said[-1]}\n" + "\n".join(said[-40:])
             )
     return elapsed
 
@@ -307,7 +317,7 @@ def send_rows(databases: Databases, folder: Path) -> list[Row]:
     try:
         one_url = _send_library(databases)
         with Checked(server, RECIPIENTS):
-            one = _senders(databases, one_url, server.port, _recipients(folder, "one"), 1)
+            one = _senders(databases, one_url, server, _recipients(folder, "one"), 1)
         single = (f"PostgreSQL: send {n}, 1 sender", RECIPIENTS / one, 0.0, "msg/s", "info")
         two_url = _send_library(databases)
         if not shares_sends(two_url):
@@ -317,7 +327,7 @@ def send_rows(databases: Databases, folder: Path) -> list[Row]:
             ]
         try:
             with Checked(server, RECIPIENTS):
-                two = _senders(databases, two_url, server.port, _recipients(folder, "two"), 2)
+                two = _senders(databases, two_url, server, _recipients(folder, "two"), 2)
         except RuntimeError as exc:  # a sender refused, or someone got none or two: say so
             print(f"benchmarks.bench_postgres: 2 senders sharing the list: {exc}", file=sys.stderr)
             first = str(exc).splitlines()[0]
