@@ -16,10 +16,10 @@ baseline:
   from the moment both are told to go (each has opened the library and made its
   items) to the moment both are done; every run checks that all 10,000 landed;
 * a 10,000-recipient send on loopback (aiosmtpd in its own process, counting each
-  recipient's messages, ``--throttle 0``): two ``newsdigest send`` processes sharing
-  one list against one alone, in messages a second over the processes' whole run
-  (started together, to the last one's exit, planning and queueing included); every
-  run checks that each recipient got exactly one message. Whether a second sender may
+  recipient's messages): two ``newsdigest send --throttle 0 --resume`` processes
+  sharing one list against one alone, in messages a second over the processes' whole
+  run (started together, to the last one's exit, planning and queueing included);
+  every run checks that each recipient got exactly one message. Whether a second sender may
   join a running send is asked of the library first (:meth:`Library.send_lock` giving
   a :class:`composer.repository.SendSession` with ``joined``); where it refuses, the
   row says "not measured: shared sends not available". A sender that fails, or a
@@ -272,7 +272,9 @@ def _senders(databases: Databases, url: str, server: Server, recipients: Path, c
     argv = [sys.executable, "-m", "composer", "--library", databases.url_without_password(url)]
     argv += ["send", "--digest", DIGEST_ID, "--to-file", str(recipients), "--yes"]
     argv += ["--smtp-host", "127.0.0.1", "--smtp-port", str(server.port), "--security", "none"]
-    argv += ["--throttle", "0"]
+    # the README: the second sender of a digest already begun needs --resume (as any continued
+    # send does); on a fresh log it changes nothing, so every sender is given it
+    argv += ["--throttle", "0", "--resume"]
     env = {**os.environ, "PGPASSWORD": databases.cluster.password}
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
     outputs = [recipients.with_name(f"{recipients.stem}-sender{k}.out") for k in range(count)]
