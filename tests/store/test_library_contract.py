@@ -5,8 +5,9 @@ the in-memory library; PostgreSQL joins as one more row there): adding with dupl
 in the library and within one batch, by the core's rule
 (:mod:`composer.library.rules`); the canonical order; saving, replacing and removing
 items; digests and settings; persistence across a reopen; read-only opens; and the
-concurrency rules (one writer per library, one sender per digest, send logs recorded
-from several threads). The send log's own contract (merging, copies, compaction, a
+concurrency rules (one writer per library; one sender per digest on the file and in
+memory, senders sharing a digest's list on PostgreSQL, each recipient claimed; send logs
+recorded from several threads). The send log's own contract (merging, copies, compaction, a
 worker recording while another reads) is the first part of
 ``tests/store/test_store_send_log.py``, which runs on the same backends. What only
 the TinyDB store does (durable single writes, migrations, the file format, damage)

@@ -7,8 +7,10 @@ changes nothing, a newer schema is refused in words); several writers at once, i
 processes (two imports of 1,000 different items each all land; two imports of the same
 stories, with and without their links, keep each story once; a deadlock's victim is
 run again; two editors of one digest: the second save is refused naming the first, and
-its edit is kept as a new digest; two saves of one version at once land one); a send lock
-held by another process, named, and gone with it when it dies; passwords (never in
+its edit is kept as a new digest; two saves of one version at once land one); senders of
+one digest in other processes (one sets up at a time, named when it takes too long; the
+next joins it; a dead one's locks go with it; an older Newsdigest's exclusive run is
+refused by name); passwords (never in
 ``location``, messages or logs; libpq's own sources; the keychain when they give none);
 TLS as the url asks (``sslmode=verify-full`` against the cluster's own CA); and a url
 is never a path (a string with another scheme is refused and nothing is created on
