@@ -39,6 +39,18 @@ class LibraryError(NewsdigestError):
     """The library file cannot be opened, read or written."""
 
 
+class LibraryUnreachableError(LibraryError):
+    """The library's server cannot be reached (down, offline, no route): worth a retry.
+
+    ``reason`` says why in words ("nothing answers at the server's address and port…");
+    the message is the whole error, with the driver's own words.
+    """
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 class LibraryLockedError(LibraryError):
     """Another process holds the library open for writing."""
 

@@ -209,65 +209,16 @@ def _last_library(location: str | None) -> str | None:
     return location if isinstance(target, str) or target.is_file() else None
 
 
-#: What libpq and psycopg say when the server cannot be reached, and that in words.
-_AWAY_SIGNS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (
-        ("connection refused",),
-        "nothing answers at the server's address and port: PostgreSQL is not running "
-        "there, or a firewall turns the connection away",
-    ),
-    (
-        ("timeout expired", "timed out", "did not answer in"),
-        "the server did not answer in time: it is down, or the network to it is",
-    ),
-    (
-        (
-            "failed to resolve host",
-            "could not translate host name",
-            "name or service not known",
-            "nodename nor servname",
-            "no such host is known",
-            "temporary failure in name resolution",
-        ),
-        "the server's name cannot be found: this computer is offline, or the name in the "
-        "url is misspelt",
-    ),
-    (
-        ("network is unreachable", "no route to host", "host is unreachable"),
-        "there is no route to the server: this computer is offline, or the server is only "
-        "reachable from the office network or its VPN",
-    ),
-    (
-        ("the database system is starting up", "the database system is shutting down"),
-        "the server is starting up or shutting down; it should be back in a moment",
-    ),
-    (
-        ("server closed the connection unexpectedly", "cannot be reached", "connection lost"),
-        "the connection to the server was lost",
-    ),
-    (
-        ("no such file or directory",),
-        "no server listens on the local socket the url names",
-    ),
-)
-
-
 def _server_away(exc: BaseException) -> str | None:
     """The reason in words when opening a team library failed because its server cannot be
-    reached; None for any other failure (a wrong password, a database that does not
-    exist, a refused schema, a file): those are plain errors, shown as they are."""
-    from composer.errors import DigestConflictError, LibraryError
+    reached (:class:`composer.errors.LibraryUnreachableError`, which the store raises); None
+    for any other failure (a wrong password, a database that does not exist, a refused
+    schema, a file): those are plain errors, shown as they are."""
+    from composer.errors import LibraryUnreachableError
 
-    if not isinstance(exc, LibraryError) or isinstance(exc, DigestConflictError):
+    if not isinstance(exc, LibraryUnreachableError):
         return None
-    message = str(exc)
-    lowered = message.lower()
-    if "postgresql://" not in lowered and "postgres://" not in lowered:
-        return None  # only a database is ever out of reach (its url is in the message)
-    for signs, words in _AWAY_SIGNS:
-        if any(sign in lowered for sign in signs):
-            return f"{words}.\n\nDetails: {message}"
-    return None
+    return f"{exc.reason}.\n\nDetails: {exc}"
 
 
 def cmd_screenshots(args: argparse.Namespace) -> int:

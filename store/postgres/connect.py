@@ -32,7 +32,7 @@ import psycopg.types.json
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import PoolTimeout
 
-from composer.errors import LibraryError
+from composer.errors import LibraryError, LibraryUnreachableError
 from composer.secrets import DATABASE_SERVICE, DatabasePasswordStore
 from store.locations import url_without_password
 
@@ -151,8 +151,66 @@ def reason(exc: BaseException) -> str:
     return "; ".join(lines) or type(exc).__name__
 
 
+#: What libpq and psycopg say when the server cannot be reached, and that in words.
+AWAY_SIGNS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("connection refused",),
+        "nothing answers at the server's address and port: PostgreSQL is not running "
+        "there, or a firewall turns the connection away",
+    ),
+    (
+        ("timeout expired", "timed out", "did not answer in"),
+        "the server did not answer in time: it is down, or the network to it is",
+    ),
+    (
+        (
+            "failed to resolve host",
+            "could not translate host name",
+            "name or service not known",
+            "nodename nor servname",
+            "no such host is known",
+            "temporary failure in name resolution",
+        ),
+        "the server's name cannot be found: this computer is offline, or the name in the "
+        "url is misspelt",
+    ),
+    (
+        ("network is unreachable", "no route to host", "host is unreachable"),
+        "there is no route to the server: this computer is offline, or the server is only "
+        "reachable from the office network or its VPN",
+    ),
+    (
+        ("the database system is starting up", "the database system is shutting down"),
+        "the server is starting up or shutting down; it should be back in a moment",
+    ),
+    (
+        ("server closed the connection unexpectedly", "cannot be reached", "connection lost"),
+        "the connection to the server was lost",
+    ),
+    (
+        ("no such file or directory",),
+        "no server listens on the local socket the url names",
+    ),
+)
+
+
+def away_reason(exc: BaseException) -> str | None:
+    """Why the server cannot be reached, in words, if the driver's error says it cannot."""
+    lowered = str(exc).lower()
+    for signs, words in AWAY_SIGNS:
+        if any(sign in lowered for sign in signs):
+            return words
+    return None
+
+
+def _failed(message: str, exc: BaseException) -> LibraryError:
+    """A :class:`LibraryUnreachableError` when the server is out of reach, else a plain one."""
+    words = away_reason(exc)
+    return LibraryUnreachableError(message, words) if words else LibraryError(message)
+
+
 def _cannot_connect(target: Target, exc: BaseException, how: str = "") -> LibraryError:
-    return LibraryError(f"cannot connect to the library at {target.location}{how}: {reason(exc)}")
+    return _failed(f"cannot connect to the library at {target.location}{how}: {reason(exc)}", exc)
 
 
 @contextlib.contextmanager
@@ -161,9 +219,10 @@ def database_errors(location: str, doing: str) -> Iterator[None]:
     try:
         yield
     except PoolTimeout as exc:
-        raise LibraryError(
+        raise LibraryUnreachableError(
             f"the library at {location} cannot be reached ({doing}): no connection to the "
-            f"server could be had ({reason(exc)})"
+            f"server could be had ({reason(exc)})",
+            away_reason(exc) or "no connection to the server could be had in time",
         ) from None
     except psycopg.errors.QueryCanceled:
         raise LibraryError(
@@ -181,8 +240,8 @@ def database_errors(location: str, doing: str) -> Iterator[None]:
             "administrator grants it)"
         ) from None
     except psycopg.OperationalError as exc:
-        raise LibraryError(
-            f"the connection to the library at {location} failed ({doing}): {reason(exc)}"
+        raise _failed(
+            f"the connection to the library at {location} failed ({doing}): {reason(exc)}", exc
         ) from None
     except psycopg.DataError as exc:
         raise LibraryError(

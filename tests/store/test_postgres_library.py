@@ -40,7 +40,7 @@ from helpers.postgres_cluster import Cluster
 from helpers.send_servers import MemoryKeyring
 
 from composer.digest.model import make_digest
-from composer.errors import LibraryError, SendLockedError
+from composer.errors import LibraryError, LibraryUnreachableError, SendLockedError
 from composer.library.item import NewsItem, make_item
 from composer.repository import Holder
 from composer.secrets import DATABASE_SERVICE, DatabasePasswordStore
@@ -693,3 +693,22 @@ def test_two_processes_saving_one_version_at_the_same_moment_land_one_save(
     assert stored is not None and copy is not None and stored["version"] == 2
     assert refused["by"] == stored["updated_by"]  # the one whose save landed
     assert {stored["intro"], copy["intro"]} == {"Written by ann", "Written by bob"}
+
+
+def test_a_server_out_of_reach_is_told_from_a_wrong_password(
+    postgres_cluster: Cluster, officer: tuple[str, str, str], no_libpq_password: Path
+) -> None:
+    """Nothing listening: LibraryUnreachableError, with the reason in words (the window offers
+    Retry for it). A wrong password: a plain LibraryError (retrying would not help)."""
+    role, password, database = officer
+    with socket.socket() as probe:  # a port nobody listens on: bound, never listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        with pytest.raises(LibraryUnreachableError) as away:
+            PostgresLibrary(f"postgresql://{role}@127.0.0.1:{port}/{database}")
+    assert "nothing answers" in away.value.reason and f"127.0.0.1:{port}" in str(away.value)
+    wrong = postgres_cluster.tcp_url(database, role, password + "-not")
+    with pytest.raises(LibraryError) as refused:
+        PostgresLibrary(wrong)
+    assert not isinstance(refused.value, LibraryUnreachableError)
+    assert "password" in str(refused.value) and password not in str(refused.value)
