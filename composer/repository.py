@@ -73,8 +73,15 @@ class Holder:
             since=str(data.get("since") or ""),
         )
 
+    @classmethod
+    def unknown(cls) -> Holder:
+        """A holder whose lock is held but who names nobody (:meth:`describe` says so)."""
+        return cls(role="command", pid=0, host="", since="")
+
     def describe(self) -> str:
         """``"the Newsdigest window (process 4242, since 16:03 UTC)"``, or a command's."""
+        if self.pid <= 0:
+            return "another Newsdigest window or command"
         where = f"process {self.pid}"
         if self.host and self.host != socket.gethostname():
             where += f" on {self.host}"
@@ -302,6 +309,15 @@ class Library(Protocol):
 
         What :meth:`send_log` returns is the same before and after; a crash in the
         middle loses nothing (the journal is only dropped once the summary is durable).
+        """
+        ...
+
+    def senders(self, digest_id: str) -> list[Holder]:
+        """Who is sending ``digest_id`` now, in any process (first come first); [] if nobody.
+
+        Read without taking anything: a command tells "another is sending it now" (join it,
+        or wait) from "an earlier run stopped" before it plans. Someone holding the send
+        who names nobody is :meth:`Holder.unknown`.
         """
         ...
 

@@ -262,3 +262,21 @@ class SendLock(HeldForABlock):
 
     def release(self) -> None:
         self._held.release()
+
+    def current_senders(self) -> list[Holder]:
+        """Who holds this send lock now ([] if nobody), never keeping it or writing a sidecar.
+
+        The lock is tried and given back at once; a folder or lock file that is not there
+        means nobody (nothing is created: a read-only open may ask).
+        """
+        if not self.path.is_file():
+            return []
+        probe = filelock.FileLock(self.path, timeout=0, thread_local=False)
+        try:
+            probe.acquire()
+        except filelock.Timeout:
+            return [self._held.current_holder() or Holder.unknown()]
+        except OSError:  # cannot even try (a read-only folder): nobody can hold it there either
+            return []
+        probe.release()
+        return []

@@ -357,6 +357,9 @@ class TinyDBLibrary:
         with self._send_log_lock:
             self._journal(digest_id).compact()
 
+    def senders(self, digest_id: str) -> list[Holder]:
+        return SendLock(self.send_log_folder, digest_id, Holder.unknown()).current_senders()
+
     def send_lock(self, digest_id: str, holder: Holder) -> SendLock:
         if self._read_only:
             raise LibraryError(

@@ -19,7 +19,7 @@ pytest_plugins = ["helpers.postgres_cluster"]
 
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
-    """Never touch the real user's library or logs, whatever a test forgets to pass."""
+    """Never touch the real user's library, logs or data, whatever a test forgets to pass."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("NEWSDIGEST_LIBRARY", str(home / "default-library.json"))
     monkeypatch.setenv("NEWSDIGEST_LOG_DIR", str(home / "logs"))
@@ -27,6 +27,9 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     runtime = home / "run"  # the single-instance socket of windows the tests start (and kill)
     runtime.mkdir(mode=0o700, exist_ok=True)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    # platformdirs' per-user data folder on Linux: kept edits, user templates (a window
+    # whose save fails keeps its edit there)
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
 
 
 def pytest_configure(config: pytest.Config) -> None:

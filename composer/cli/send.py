@@ -380,7 +380,12 @@ def _send_list(args: argparse.Namespace, job: SendJob) -> int:
         send_again=args.send_again,
     )
     digest_id = job.digest_id
-    if plan.started_before and not (args.resume or args.retry_uncertain or args.send_again):
+    joining = plan.joins  # another is sending it now: this run shares the list with them
+    if (
+        plan.started_before
+        and not joining
+        and not (args.resume or args.retry_uncertain or args.send_again)
+    ):
         raise NewsdigestError(begun_before_message(digest_id, plan.log_counts))
     if recipients is None and not plan.started_before:
         raise NewsdigestError(
@@ -402,7 +407,13 @@ def _send_list(args: argparse.Namespace, job: SendJob) -> int:
             # a crash's leftovers ("sending") are recorded uncertain, once; a run that joins
             # others sending leaves their messages in flight alone, and not its uncertain
             uncertain = job.run(plan).uncertain_before
-        print("Nothing to send: every recipient has been dealt with.")
+        if joining:
+            print(
+                f"Nothing left for this run: {plan.sending_now[0].describe()} is sending to the "
+                "rest."
+            )
+        else:
+            print("Nothing to send: every recipient has been dealt with.")
         failed = len(plan.failed_before)
         if uncertain or failed:
             _left_on_stderr(failed, len(uncertain), 0)

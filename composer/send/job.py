@@ -151,7 +151,8 @@ class SendJob:
             retry_uncertain=retry_uncertain,
             send_again=send_again,
         )
-        return plan if mark is None else dataclasses.replace(plan, log_mark=mark)
+        senders = () if self.test else tuple(self.journal.senders())
+        return dataclasses.replace(plan, log_mark=mark, sending_now=senders)
 
     def preflight(self, plan: SendPlan, recipients: RecipientList | None = None) -> Preflight:
         return make_preflight(self, plan, recipients)

@@ -89,6 +89,10 @@ class Journal(Protocol):
         """Held for a whole run: a second run of the same digest is refused, or joins."""
         ...
 
+    def senders(self) -> list[Holder]:
+        """Who is sending this digest now, elsewhere ([] if nobody)."""
+        ...
+
     def finish(self) -> None:
         """The run is over: fold what it recorded into the log's summary."""
         ...
@@ -124,6 +128,9 @@ class LibraryJournal:
     def hold(self, holder: Holder) -> AbstractContextManager[SendSession]:
         return self.library.send_lock(self.digest_id, holder)
 
+    def senders(self) -> list[Holder]:
+        return self.library.senders(self.digest_id)
+
     def finish(self) -> None:
         try:
             self.library.compact_send_log(self.digest_id)
@@ -158,6 +165,9 @@ class MemoryJournal:
 
     def hold(self, holder: Holder) -> AbstractContextManager[SendSession]:
         return contextlib.nullcontext(SendSession())
+
+    def senders(self) -> list[Holder]:
+        return []
 
     def finish(self) -> None:
         pass

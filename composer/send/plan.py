@@ -13,7 +13,7 @@ from composer.errors import ValidationError
 from composer.recipients import (
     Recipient,
 )
-from composer.repository import Library
+from composer.repository import Holder, Library
 from composer.send.journal import (
     FAILED,
     MAYBE_SENT,
@@ -48,6 +48,14 @@ class SendPlan:
     #: The send log's mark when it was read for this plan (None: unknown; see
     #: :meth:`composer.send.journal.Journal.mark`): a run plans again only if it changed.
     log_mark: Hashable | None = None
+    #: Who was sending this digest when it was planned (a store that shares sends lets this
+    #: run join them; their ``sending`` recipients are in flight, not interrupted).
+    sending_now: tuple[Holder, ...] = ()
+
+    @property
+    def joins(self) -> bool:
+        """Others are sending this digest now: this run continues their send with them."""
+        return bool(self.sending_now)
 
     @property
     def summary(self) -> SendLogSummary:
@@ -63,8 +71,15 @@ class SendPlan:
         lines = [f"to send now: {n:,} recipient{'s' if n != 1 else ''}"]
         if self.started_before:
             lines.append(f"send log of this digest: {describe_counts(self.log_counts)}")
+        if self.sending_now:
+            lines.append(
+                f"being sent now by {self.sending_now[0].describe()}"
+                + (f" and {len(self.sending_now) - 1} more" if len(self.sending_now) > 1 else "")
+                + ": this run shares the list with them (nobody gets it twice)"
+            )
         if self.resumed:
-            lines.append(f"resuming: {self.resumed:,} still queued from an earlier run")
+            what = "still queued" if self.sending_now else "still queued from an earlier run"
+            lines.append(f"resuming: {self.resumed:,} {what}")
         if self.already_sent:
             lines.append(f"already sent, not sent again: {len(self.already_sent):,}")
         if self.failed_before:
@@ -73,7 +88,9 @@ class SendPlan:
                 "(--send-again failed, or Send again to failed in the Send dialog, to retry "
                 "them)"
             )
-        if self.interrupted:
+        if self.interrupted and self.sending_now:
+            lines.append(f"being sent by the other sender right now: {len(self.interrupted):,}")
+        elif self.interrupted:
             lines.append(
                 f"interrupted while sending (the run was stopped or died): "
                 f"{len(self.interrupted):,}, now uncertain"

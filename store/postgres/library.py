@@ -49,7 +49,7 @@ from store.postgres.connect import (
     target_for,
 )
 from store.postgres.documents import to_json
-from store.postgres.locks import SendLock
+from store.postgres.locks import SendLock, current_holders
 from store.postgres.notify import ChangeWatcher, new_origin, with_origin
 from store.postgres.schema import ensure_schema
 
@@ -249,6 +249,10 @@ class PostgresLibrary:
     def compact_send_log(self, digest_id: str) -> None:
         """Nothing to fold: each entry is one row, updated in place."""
         self._check_writable()
+
+    def senders(self, digest_id: str) -> list[Holder]:
+        with self._connection(f"reading who sends {digest_id}") as conn:
+            return current_holders(conn, digest_id)
 
     def send_lock(self, digest_id: str, holder: Holder) -> SendLock:
         if self._read_only:

@@ -51,7 +51,7 @@ COUNT = 600
 #: The list of the kill test: long enough that a kill always falls in the middle of it.
 KILL_COUNT = 1_000
 DIGEST_ID = "month-2023-01"
-SEND = ("send", "--month", "2023-01", "--throttle", "0", "--yes", "--resume")
+SEND = ("send", "--month", "2023-01", "--throttle", "0", "--yes")
 #: ``SHARED_KILL_SEEDS=1,2,3`` replays (or explores) other seeds.
 SEEDS = [int(s) for s in os.environ.get("SHARED_KILL_SEEDS", "1414").split(",") if s.strip()]
 KILLED = (-signal.SIGKILL,) if sys.platform != "win32" else (1,)
@@ -86,9 +86,21 @@ def url(postgres_cluster: Cluster, database: str) -> str:
     return postgres_cluster.url(database)
 
 
-def start(url: str, recipients: Path) -> subprocess.Popen[str]:
+def start(url: str, recipients: Path, *, resume: bool = True) -> subprocess.Popen[str]:
+    """A sender (with ``--resume``, as a resume after a kill is, unless told otherwise)."""
+    flags = ("--resume",) if resume else ()
     return subprocess.Popen(
-        [sys.executable, "-m", "composer", "--library", url, *SEND, "--to-file", str(recipients)],
+        [
+            sys.executable,
+            "-m",
+            "composer",
+            "--library",
+            url,
+            *SEND,
+            *flags,
+            "--to-file",
+            str(recipients),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -113,15 +125,16 @@ def count(pattern: re.Pattern[str], text: str, group: int = 1) -> int:
 
 
 def two_senders(
-    url: str, recipients: Path, handler: CountingHandler
+    url: str, recipients: Path, handler: CountingHandler, *, resume: bool = True
 ) -> tuple[subprocess.Popen[str], subprocess.Popen[str]]:
-    """The first sender, held on its first message until the second one sends too."""
+    """The first sender, held on its first message until the second one sends too
+    (``resume=False``: both as an officer starts a send, with no ``--resume``)."""
     hold = handler.hold_reply(1)
-    first = start(url, recipients)
+    first = start(url, recipients, resume=resume)
     try:
         wait_for(lambda: hold.reached.is_set() or first.poll() is not None, timeout=120)
         assert hold.reached.is_set(), finish(first)
-        second = start(url, recipients)
+        second = start(url, recipients, resume=resume)
         wait_for(lambda: handler.count() >= 30 or second.poll() is not None, timeout=120)
     finally:
         hold.release.set()
@@ -144,9 +157,12 @@ def test_two_senders_share_the_list_and_everyone_gets_one_message(tmp_path: Path
     addresses = write_recipients(recipients, COUNT)
     with smtp_server(CountingHandler()) as (handler, port):
         make_library(url, local(port))  # type: ignore[arg-type]  # a url is a library too
-        first, second = two_senders(url, recipients, handler)
+        # no --resume: the second sees the first sending now and joins it, as it says
+        first, second = two_senders(url, recipients, handler, resume=False)
         (out1, err1), (out2, err2) = finish(first), finish(second)
         copies = handler.snapshot()
+    assert "being sent now by a command-line `newsdigest send`" in out2, out2[-2000:] + err2
+    assert "this run shares the list with them" in out2
     assert first.returncode == 0, out1[-3000:] + err1
     assert second.returncode == 0, out2[-3000:] + err2
     check_once(copies, addresses)

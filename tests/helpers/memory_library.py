@@ -218,6 +218,11 @@ class MemoryLibrary:
         """Never called: one writer at a time."""
         return lambda: None
 
+    def senders(self, digest_id: str) -> list[Holder]:
+        with self.shelf.guard:
+            current = self.shelf.senders.get(digest_id)
+        return [current] if current is not None else []
+
     def send_lock(self, digest_id: str, holder: Holder) -> AbstractContextManager[SendSession]:
         """One sender per digest; a second, on any thread, is refused, naming the first."""
         if self._read_only:  # refused at the call, as the store does, not on entering

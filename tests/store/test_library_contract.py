@@ -423,6 +423,16 @@ def test_a_second_sender_is_refused_or_joins_as_the_store_says_and_goes_with_an_
         assert third.joined is False  # released however the send ended: alone again
 
 
+def test_who_sends_a_digest_now_is_read_without_taking_anything(library: Library) -> None:
+    assert library.senders(DIGEST) == []  # nobody, and nothing made to say so
+    first = Holder(role="command", command="newsdigest send")
+    with library.send_lock(DIGEST, first) as session:
+        session.ready()
+        assert [h.describe() for h in library.senders(DIGEST)] == [first.describe()]
+        assert library.senders("another-digest") == []
+    assert library.senders(DIGEST) == []  # gone with the run
+
+
 def test_a_claim_of_a_queued_recipient_is_the_runs(library: Library) -> None:
     library.record_send([{"digest_id": DIGEST, "recipient": "a@x.org", "state": "queued"}])
     with library.send_lock(DIGEST, Holder("command", "newsdigest send")) as session:
