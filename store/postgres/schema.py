@@ -215,6 +215,29 @@ def schema_version(conn: Connection) -> int:
     return int(found[0]) if found is not None else 0
 
 
+def _check_may_upgrade(conn: Connection, version: int, known: int, location: str) -> None:
+    """Refuse, naming the owner, when this role may not alter the library's tables.
+
+    Only a table's owner (or a member of the owning role) may ALTER it: an officer's
+    newer Newsdigest cannot upgrade a team library the owner set up, and granting would
+    not help; the server's own refusal ("permission denied for schema public") says none
+    of that.
+    """
+    row = conn.execute(
+        "SELECT c.relowner::regrole::text, pg_has_role(c.relowner, 'USAGE') "
+        "FROM pg_class c WHERE c.oid = to_regclass(%s)",
+        (VERSION_TABLE,),
+    ).fetchone()
+    if row is None or row[1]:
+        return
+    raise LibraryError(
+        f"the library at {location} is at schema {version} and this Newsdigest needs schema "
+        f"{known}: only the owner of its tables, the role {row[0]}, can upgrade them. Ask "
+        f"them to open it once with this version (as {row[0]}: any command that changes "
+        "it); until then, use the Newsdigest version the team had"
+    )
+
+
 def _check_not_newer(version: int, known: int, location: str) -> None:
     if version > known:
         raise LibraryError(
@@ -250,9 +273,11 @@ def ensure_schema(
         )
     with database_errors(location, "setting up the library's tables"), conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
-        conn.execute(_CREATE_VERSION_TABLE)
         version = schema_version(conn)  # again, under the lock: another may have done it
         _check_not_newer(version, known, location)
+        if version:  # before any statement: the server's refusal would say less
+            _check_may_upgrade(conn, version, known, location)
+        conn.execute(_CREATE_VERSION_TABLE)
         for number in range(version + 1, known + 1):
             migration = migrations[number - 1]
             for statement in migration.statements:
