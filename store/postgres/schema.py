@@ -208,7 +208,14 @@ SCHEMA_LOCK = advisory_key("schema")
 
 def schema_version(conn: Connection) -> int:
     """The database's schema version: 0 for a database that holds no library yet."""
-    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (VERSION_TABLE,)).fetchone()
+    # pg_class read with the statement's snapshot, not to_regclass: its cache may not have
+    # heard yet of a table another opener created while this one waited for the lock
+    row = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relname = %s AND n.nspname = current_schema())",
+        (VERSION_TABLE,),
+    ).fetchone()
     if row is None or not row[0]:
         return 0
     found = conn.execute("SELECT coalesce(max(version), 0) FROM newsdigest_schema").fetchone()
