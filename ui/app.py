@@ -173,7 +173,16 @@ def run(
             return 1
         library, named = opened
         return _show_window(
-            app, library, crash, log_file, opener, location=named, handover=handover
+            app,
+            library,
+            crash,
+            log_file,
+            opener,
+            location=named,
+            handover=handover,
+            # a local library opened while the team's server was away: the next start tries
+            # the team's again (it stays first in the recent list)
+            away_from=location if named != location else "",
         )
     finally:
         crash.uninstall()
@@ -272,6 +281,7 @@ def _show_window(
     *,
     location: str,
     handover: Handover,
+    away_from: str = "",
 ) -> int:
     from PySide6.QtWidgets import QMessageBox
 
@@ -280,7 +290,7 @@ def _show_window(
     session = WindowSession(app, opener=opener, crash=crash)
     try:
         try:
-            session.show(library, handover, location=location)
+            session.show(library, handover, location=location, away_from=away_from)
         except Exception as exc:
             log.exception("the window could not be opened")
             library.close()

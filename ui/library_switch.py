@@ -123,11 +123,18 @@ class WindowSession(QObject):
 
     # -- showing a library ------------------------------------------------------------------------
     def show(
-        self, library: Library, handover: Handover | None = None, *, location: str = ""
+        self,
+        library: Library,
+        handover: Handover | None = None,
+        *,
+        location: str = "",
+        away_from: str = "",
     ) -> MainWindow:
         """Make and show the window on ``library`` (the session closes the library later).
 
-        ``location`` names the single-instance server (default: the library's own); what
+        ``location`` names the single-instance server (default: the library's own);
+        ``away_from`` is the library whose server was away (``library`` is a local one
+        opened meanwhile): it stays first in the recent list, so the next start tries it; what
         :meth:`make_window` raises is raised (the caller says the window could not be
         opened, and closes the library).
         """
@@ -141,6 +148,8 @@ class WindowSession(QObject):
         window.show()
         self._listen(window, location or library.location)
         remember_library(window.settings, library.location)
+        if away_from:
+            remember_library(window.settings, away_from)
         window.libraries.fill_recent()
         if handover is not None and handover.sources:  # once the window is up (first run too)
             assert self.front is not None

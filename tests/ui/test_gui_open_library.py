@@ -330,3 +330,16 @@ def test_a_window_made_alone_cannot_switch_and_says_so(qtbot, tmp_path: Path) ->
     finally:
         dispose(window)
         library.close()
+
+
+def test_a_local_library_opened_while_the_team_server_is_away_leaves_the_team_first(
+    app: App,
+) -> None:
+    """Work goes on in a local file meanwhile; the next start tries the team library again."""
+    local = app.library_file("local.json", ["Harvest in Nakuru"])
+    team = "postgresql://ann@db.example.org/newsdigest"
+    window = app.session.show(opener(str(local)), away_from=team)
+    app.qtbot.waitExposed(window)
+    settings = QSettings(str(app.settings_path), QSettings.Format.IniFormat)
+    assert RECENT_LIBRARIES.read(settings) == (team, str(local))
+    assert window.library.location == str(local)
