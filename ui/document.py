@@ -95,6 +95,8 @@ class DigestDocument(QObject):
         self.stack = QUndoStack(self)
         self.stack.setUndoLimit(500)
         self.dirty = False
+        #: The last save failed (the library away): the next failures are not said again.
+        self._failing = False
         self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
         self._autosave.timeout.connect(self.save)
         self.model.edited.connect(self._edited)
@@ -173,9 +175,12 @@ class DigestDocument(QObject):
         except DigestConflictError as conflict:
             return self._resolve(stamped, conflict)
         except NewsdigestError as exc:
-            self.failed.emit(f"The digest could not be saved: {exc}")
+            if not self._failing:  # said once; while the library stays away, autosaves are quiet
+                self.failed.emit(f"The digest could not be saved: {exc}")
+            self._failing = True
             self.save_failed.emit(stamped, exc)
             return False
+        self._failing = False
         self.model.restamp(dataclasses.replace(stamped, version=version))
         self.dirty = False
         self.stack.setClean()

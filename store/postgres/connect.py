@@ -23,7 +23,9 @@ import contextlib
 import dataclasses
 import getpass
 import os
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
@@ -211,6 +213,50 @@ def _failed(message: str, exc: BaseException) -> LibraryError:
 
 def _cannot_connect(target: Target, exc: BaseException, how: str = "") -> LibraryError:
     return _failed(f"cannot connect to the library at {target.location}{how}: {reason(exc)}", exc)
+
+
+class Reachability:
+    """Once the server is found out of reach, calls fail at once for a while, then try again.
+
+    Without it every call of a window on a library whose server went away would wait
+    for the pool's timeout (about 15 s) before saying so again: each autosave, each
+    preview's read. After a :class:`LibraryUnreachableError` the next calls are refused
+    at once with the same reason for a pause that doubles from :attr:`FIRST_PAUSE_S`
+    to :attr:`MAX_PAUSE_S`; the first call after the pause tries the server again, and
+    one that gets through ends the pauses. Thread-safe.
+    """
+
+    FIRST_PAUSE_S = 5.0
+    MAX_PAUSE_S = 60.0
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._last: LibraryUnreachableError | None = None
+        self._pause = 0.0
+        self._until = 0.0
+
+    def check(self, location: str, doing: str) -> None:
+        """Refuse at once while a pause lasts (:class:`LibraryUnreachableError`)."""
+        with self._lock:
+            last, left = self._last, self._until - self._clock()
+        if last is None or left <= 0:
+            return
+        raise LibraryUnreachableError(
+            f"the library at {location} cannot be reached ({doing}): it could not be reached "
+            f"a moment ago either; Newsdigest tries again in {max(1, round(left))} s",
+            last.reason,
+        )
+
+    def failed(self, exc: LibraryUnreachableError) -> None:
+        with self._lock:
+            self._pause = min(max(self.FIRST_PAUSE_S, self._pause * 2), self.MAX_PAUSE_S)
+            self._until = self._clock() + self._pause
+            self._last = exc
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self._last, self._pause, self._until = None, 0.0, 0.0
 
 
 @contextlib.contextmanager

@@ -32,7 +32,7 @@ from typing import Any
 
 from psycopg_pool import ConnectionPool
 
-from composer.errors import LibraryError
+from composer.errors import LibraryError, LibraryUnreachableError
 from composer.library.item import NewsItem
 from composer.library.rules import sorted_items
 from composer.repository import AddResult, ChangeListener, Holder, JSONDict
@@ -43,6 +43,7 @@ from store.postgres import send_log
 from store.postgres.connect import (
     CONNECT_TIMEOUT_S,
     Connection,
+    Reachability,
     configure,
     database_errors,
     first_connection,
@@ -101,15 +102,26 @@ class PostgresLibrary:
             timeout=POOL_WAIT_S,
         )
         self._closed = False
+        self._reach = Reachability()
         self._watch_lock = threading.Lock()
         self._watcher: ChangeWatcher | None = None
         log.info("library %s opened (schema %d)", self._location, self.schema_version)
 
     @contextlib.contextmanager
     def _connection(self, doing: str) -> Iterator[Connection]:
-        """A pooled connection for one call; the driver's errors said in words."""
-        with database_errors(self._location, doing), self._pool.connection() as conn:
-            yield conn
+        """A pooled connection for one call; the driver's errors said in words.
+
+        A server found out of reach is not waited for again at every call for a while
+        (:class:`store.postgres.connect.Reachability`).
+        """
+        self._reach.check(self._location, doing)
+        try:
+            with database_errors(self._location, doing), self._pool.connection() as conn:
+                yield conn
+        except LibraryUnreachableError as exc:
+            self._reach.failed(exc)
+            raise
+        self._reach.succeeded()
 
     # -- protocol -----------------------------------------------------------------------------
     @property

@@ -362,8 +362,16 @@ def typed_while_away(desk: Desk, team: Team) -> str:
     assert "kept on this computer and will be saved when the library is back" in status
     [kept] = window.unsaved.kept()
     assert kept.digest.intro == TYPED and kept.base_version == 1
+    assert sum("could not be saved" in p for p in desk.problems) == 1
     assert kept.library == team.url and kept.path.is_file()
-    assert any("could not be saved" in p for p in desk.problems)
+    assert sum("could not be saved" in p for p in desk.problems) == 1
+    window.editor.intro.setPlainText(TYPED + " Still away.")  # typing on: kept, not said again
+    assert not window.digests.save_digest()
+    assert sum("could not be saved" in p for p in desk.problems) == 1
+    [kept] = window.unsaved.kept()
+    assert kept.digest.intro == TYPED + " Still away."
+    window.editor.intro.setPlainText(TYPED)
+    assert not window.digests.save_digest()
     desk.close(window)
     team.back()
     return digest.id
