@@ -173,16 +173,7 @@ def run(
             return 1
         library, named = opened
         return _show_window(
-            app,
-            library,
-            crash,
-            log_file,
-            opener,
-            location=named,
-            handover=handover,
-            # a local library opened while the team's server was away: the next start tries
-            # the team's again (it stays first in the recent list)
-            away_from=location if named != location else "",
+            app, library, crash, log_file, opener, location=named, handover=handover, asked=location
         )
     finally:
         crash.uninstall()
@@ -281,9 +272,13 @@ def _show_window(
     *,
     location: str,
     handover: Handover,
-    away_from: str = "",
+    asked: str = "",
 ) -> int:
+    """The window on ``library``, named by ``location``: another than ``asked`` when a local
+    library was opened because the team's server was away (the next start tries it again)."""
     from PySide6.QtWidgets import QMessageBox
+
+    away_from = asked if asked and asked != location else ""
 
     from ui.library_switch import WindowSession
 
