@@ -63,8 +63,9 @@ def check_not_in_use(location: Path | str | None, advice: str) -> None:
     back at once (never kept); the refusal (:class:`composer.errors.LibraryLockedError`)
     names the holder and ends with ``advice``. A missing file passes (the open then
     says so), and so does a file whose lock cannot be made (a read-only folder: no
-    writer can hold it there either). A PostgreSQL url passes: a live send into a
-    database is not detected yet.
+    writer can hold it there either). A PostgreSQL url passes: a database
+    lets readers in while others write, and ``library copy`` itself refuses while one of
+    its digests is being sent (:meth:`composer.repository.Library.senders`).
     """
     target = resolve_library(location)
     if isinstance(target, str) or not target.is_file():

@@ -183,6 +183,9 @@ def copy_library(source: Library, destination: Library, *, merge: bool = False) 
     if source.location == destination.location:
         raise LibraryError(f"{source.location} is both the source and the destination of the copy")
     check_source(source)
+    _check_nobody_sends(source)
+    if merge:
+        _check_nobody_sends(destination)
     if not merge and (found := contents(destination)):
         raise DestinationNotEmptyError(destination.location, found)
     report = CopyReport(source.location, destination.location, merge)
@@ -210,6 +213,17 @@ def copy_library(source: Library, destination: Library, *, merge: bool = False) 
         report.send_logs += 1
         report.send_entries += len(entries)
     return report
+
+
+def _check_nobody_sends(library: Library) -> None:
+    """Refuse while a digest of ``library`` is being sent: its send log would be copied (or
+    merged into) half-way, as the send goes on writing it."""
+    for digest_id in library.send_log_ids():
+        if senders := library.senders(digest_id):
+            raise LibraryError(
+                f"the digest {digest_id} in {library.location} is being sent now by "
+                f"{senders[0].describe()}; copy the library once the send has finished"
+            )
 
 
 def _plan(source: Library, destination: Library, report: CopyReport) -> _Plan:

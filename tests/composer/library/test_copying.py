@@ -204,3 +204,20 @@ def test_merge_leaves_out_the_send_log_of_a_digest_it_refused() -> None:
 def test_digests_that_differ_only_in_their_store_stamps_are_identical() -> None:
     stamps = dict.fromkeys(DIGEST_STAMP, "x")
     assert unstamped(digest("a", **stamps)) == unstamped(digest("a")) == digest("a")
+
+
+def test_a_library_being_sent_from_is_not_copied_half_way() -> None:
+    from composer.repository import Holder
+
+    source, dest = filled(), library("dest")
+    sender = Holder("command", "newsdigest send")
+    with source.send_lock(DIGEST, sender):
+        with pytest.raises(LibraryError) as refused:
+            copy_library(source, dest)
+        assert f"the digest {DIGEST} in <source> is being sent now by" in str(refused.value)
+        assert "`newsdigest send`" in str(refused.value)
+        assert held(dest) == held(library("empty"))  # nothing written
+        with pytest.raises(LibraryError):  # nor merged into while it is sent
+            copy_library(filled("other"), source, merge=True)
+    copy_library(source, dest)  # once the send is over
+    assert held(dest) == held(source)
