@@ -12,8 +12,6 @@ reads the same fields for ``send``'s this-run-only overrides.
 from __future__ import annotations
 
 import argparse
-import getpass
-import sys
 from typing import Any
 
 from composer.cli.options import ShowAction
@@ -88,17 +86,9 @@ def _print_security_warnings(smtp: SmtpSettings, prefix: str = "") -> None:
 
 # -- settings smtp ---------------------------------------------------------------------------------
 def _read_password_from_stdin() -> str:
-    if sys.stdin.isatty():
-        try:
-            first = getpass.getpass("SMTP password: ")
-            second = getpass.getpass("Again, to be sure: ")
-        except (EOFError, KeyboardInterrupt):
-            raise NewsdigestError("no password given; nothing was stored") from None
-        if first != second:
-            raise NewsdigestError("the two passwords differ; nothing was stored")
-        return first
-    line = sys.stdin.readline()
-    return line.rstrip("\r\n")
+    from composer.cli.library import read_password
+
+    return read_password("SMTP password: ")
 
 
 def cmd_settings_smtp(args: argparse.Namespace, library: Library) -> int:

@@ -14,6 +14,7 @@ from helpers.send_servers import (
     USER,
     Handler,
     cli_argv,
+    loopback_smtp,
     make_library,
     read_until,
     run_cli,
@@ -35,18 +36,6 @@ pytestmark = pytest.mark.slow
 
 DIGEST_ID = "month-2023-01"
 MONTH = ("send", "--month", "2023-01")
-
-
-def local(port: int, **extra: object) -> dict[str, object]:
-    return {
-        "host": "127.0.0.1",
-        "port": port,
-        "security": "none",
-        "throttle": 0,
-        "retry_delay": 0.01,
-        "timeout": 5,
-        **extra,
-    }
 
 
 @pytest.fixture
@@ -78,7 +67,7 @@ def check_each_once(handler: Handler, addresses: list[str], uncertain: set[str])
 
 def test_test_send_from_the_command_line(tmp_path: Path, server: tuple[Handler, int]) -> None:
     handler, port = server
-    library = make_library(tmp_path / "library.json", local(port))
+    library = make_library(tmp_path / "library.json", loopback_smtp(port))
     result = run_cli(library, *MONTH, "--test", "ann@example.org", "Bo <bo@example.org>")
     assert result.returncode == 0, result.stderr
     assert "sent 2 test messages of 2" in result.stdout
@@ -95,7 +84,7 @@ def test_a_saved_digest_is_sent_by_its_id(tmp_path: Path, server: tuple[Handler,
     from store import open_library
 
     handler, port = server
-    path = make_library(tmp_path / "library.json", local(port))
+    path = make_library(tmp_path / "library.json", loopback_smtp(port))
     library = open_library(path)
     try:
         first = library.items()[0]
@@ -116,7 +105,7 @@ def test_a_list_send_asks_for_confirmation_and_refuses_without_a_terminal(
     tmp_path: Path, server: tuple[Handler, int]
 ) -> None:
     handler, port = server
-    library = make_library(tmp_path / "library.json", local(port))
+    library = make_library(tmp_path / "library.json", loopback_smtp(port))
     recipients = tmp_path / "recipients.csv"
     addresses = write_recipients(recipients, 5)
     result = run_cli(library, *MONTH, "--to-file", str(recipients), input="y\n")
@@ -148,7 +137,7 @@ def test_the_preview_lists_bad_entries_and_preflight_errors_block(
     recipients.write_text(
         "email\nann@example.org\nann@EXAMPLE.ORG\nbroken@\nbo@example.org\n", encoding="utf-8"
     )
-    library = make_library(tmp_path / "library.json", local(port))
+    library = make_library(tmp_path / "library.json", loopback_smtp(port))
     result = run_cli(library, *MONTH, "--to-file", str(recipients), "--dry-run")
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -163,7 +152,7 @@ def test_the_preview_lists_bad_entries_and_preflight_errors_block(
     assert "dry run: nothing was sent" in out and handler.messages() == []
 
     # no unsubscribe link in the theme: the preflight reports an error, and a list send stops
-    bare = make_library(tmp_path / "bare.json", local(port), unsubscribe_url="")
+    bare = make_library(tmp_path / "bare.json", loopback_smtp(port), unsubscribe_url="")
     blocked = run_cli(bare, *MONTH, "--to-file", str(recipients), "--yes")
     assert blocked.returncode == 1 and "--ignore-preflight-errors" in blocked.stderr
     assert handler.messages() == []
@@ -195,7 +184,7 @@ def test_the_server_named_on_the_command_line(tmp_path: Path, server: tuple[Hand
 def test_starttls_login_with_the_password_from_the_environment(tmp_path: Path) -> None:
     tls = tls_files(tmp_path)
     with smtp_server(starttls=tls.server_context, auth=True) as (handler, port):
-        smtp = local(port, security="starttls", user=USER, ca_file=str(tls.ca_file))
+        smtp = loopback_smtp(port, security="starttls", user=USER, ca_file=str(tls.ca_file))
         library = make_library(tmp_path / "library.json", smtp)
         missing = run_cli(library, *MONTH, "--test", "ann@example.org")
         assert missing.returncode == 1 and "NEWSDIGEST_SMTP_PASSWORD" in missing.stderr
@@ -227,7 +216,7 @@ def test_killed_while_waiting_for_the_reply_then_resumed(tmp_path: Path) -> None
     recipients = tmp_path / "recipients.csv"
     addresses = write_recipients(recipients, 20)
     with smtp_server(handler) as (handler, port):
-        library = make_library(tmp_path / "library.json", local(port))
+        library = make_library(tmp_path / "library.json", loopback_smtp(port))
         proc = _start_sender(library, recipients)
         try:
             _wait_for(handler.holding.is_set)
@@ -266,7 +255,7 @@ def test_ctrl_c_lets_the_message_in_flight_finish_then_stops(tmp_path: Path) -> 
     recipients = tmp_path / "recipients.csv"
     addresses = write_recipients(recipients, 10)
     with smtp_server(handler) as (handler, port):
-        library = make_library(tmp_path / "library.json", local(port))
+        library = make_library(tmp_path / "library.json", loopback_smtp(port))
         proc = _start_sender(library, recipients)
         try:
             _wait_for(handler.holding.is_set)
@@ -295,7 +284,7 @@ def test_killed_at_any_moment_then_resumed(tmp_path: Path, after: int) -> None:
     recipients = tmp_path / "recipients.csv"
     addresses = write_recipients(recipients, 25)
     with smtp_server() as (handler, port):
-        library = make_library(tmp_path / "library.json", local(port, throttle=1200))
+        library = make_library(tmp_path / "library.json", loopback_smtp(port, throttle=1200))
         proc = _start_sender(library, recipients)
         try:
             _wait_for(lambda: len(handler.messages()) >= after)
@@ -324,7 +313,7 @@ def test_the_same_month_saved_as_another_digest_is_not_sent_to_everyone_again(
     from store import open_library
 
     handler, port = server
-    library = make_library(tmp_path / "library.json", local(port))
+    library = make_library(tmp_path / "library.json", loopback_smtp(port))
     recipients = tmp_path / "list.csv"
     addresses = write_recipients(recipients, 4)
     first = run_cli(library, *MONTH, "--to-file", str(recipients), "--yes")
@@ -361,7 +350,7 @@ def test_send_theme_chooses_the_layout_for_this_run(
     tmp_path: Path, server: tuple[Handler, int]
 ) -> None:
     handler, port = server
-    library = make_library(tmp_path / "library.json", local(port))
+    library = make_library(tmp_path / "library.json", loopback_smtp(port))
     help_text = run_cli(library, "send", "--help").stdout
     assert "--theme NAME" in help_text
     assert all(name in help_text for name in ("classic", "magazine", "briefing"))
@@ -383,7 +372,7 @@ def test_a_list_send_before_setup_says_it_is_not_ready_and_sends_nothing(
     recipients = tmp_path / "recipients.csv"
     recipients.write_text("email\nann@example.org\n", encoding="utf-8")
     library = make_library(
-        tmp_path / "library.json", local(port), organisation="", postal_address=""
+        tmp_path / "library.json", loopback_smtp(port), organisation="", postal_address=""
     )
     preview = run_cli(library, *MONTH, "--to-file", str(recipients), "--dry-run")
     assert "This email is not ready to send" in preview.stdout + preview.stderr
@@ -402,7 +391,7 @@ def test_exit_status_of_a_list_with_no_valid_address_and_of_failed_recipients(
     handler = Handler()
     handler.permanent = {"bo@example.org"}
     with smtp_server(handler) as (handler, port):
-        library = make_library(tmp_path / "library.json", local(port))
+        library = make_library(tmp_path / "library.json", loopback_smtp(port))
         nobody = tmp_path / "nobody.txt"
         nobody.write_text("not an address\nalso@\n", encoding="utf-8")
         empty = run_cli(library, *MONTH, "--to-file", str(nobody), "--yes")
@@ -444,7 +433,7 @@ def test_ctrl_c_twice_stops_at_once_with_exit_130(tmp_path: Path) -> None:
     recipients = tmp_path / "recipients.csv"
     addresses = write_recipients(recipients, 8)
     with smtp_server(handler) as (handler, port):
-        library = make_library(tmp_path / "library.json", local(port, timeout=60))
+        library = make_library(tmp_path / "library.json", loopback_smtp(port, timeout=60))
         proc = _start_sender(library, recipients)
         try:
             _wait_for(handler.holding.is_set)

@@ -34,6 +34,7 @@ from helpers.send_servers import (
     ROOT,
     CountingHandler,
     cli_argv,
+    loopback_smtp,
     make_library,
     run_cli,
     send_log,
@@ -56,17 +57,6 @@ MONTH = ("send", "--month", "2023-01")
 #: ``KILL_LOOP_SEEDS=1,2,3`` replays (or explores) other seeds.
 SEEDS = [int(s) for s in os.environ.get("KILL_LOOP_SEEDS", "1212").split(",") if s.strip()]
 KILLED = (-signal.SIGKILL,) if sys.platform != "win32" else (1,)
-
-
-def _local(port: int) -> dict[str, object]:
-    return {
-        "host": "127.0.0.1",
-        "port": port,
-        "security": "none",
-        "throttle": 0,
-        "retry_delay": 0.01,
-        "timeout": 10,
-    }
 
 
 def _start(library: Path, recipients: Path, *, resume: bool) -> subprocess.Popen[str]:
@@ -136,7 +126,7 @@ def test_killed_at_random_moments_nobody_twice_nobody_lost(tmp_path: Path, seed:
     addresses = write_recipients(recipients, COUNT)
     held: set[str] = set()
     with smtp_server(CountingHandler()) as (handler, port):
-        library = make_library(tmp_path / "library.json", _local(port))
+        library = make_library(tmp_path / "library.json", loopback_smtp(port, timeout=10))
         for number, mode in enumerate(modes):
             proc = _start(library, recipients, resume=number > 0)
             try:
@@ -182,7 +172,7 @@ def test_killed_on_the_last_message_the_resume_logs_it_uncertain(tmp_path: Path)
     recipients = tmp_path / "recipients.csv"
     addresses = write_recipients(recipients, 20)
     with smtp_server(CountingHandler()) as (handler, port):
-        library = make_library(tmp_path / "library.json", _local(port))
+        library = make_library(tmp_path / "library.json", loopback_smtp(port, timeout=10))
         hold = handler.hold_reply(20)  # the last one
         proc = _start(library, recipients, resume=False)
         try:

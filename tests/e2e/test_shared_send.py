@@ -35,6 +35,7 @@ from helpers.postgres_cluster import Cluster
 from helpers.send_servers import (
     ROOT,
     CountingHandler,
+    loopback_smtp,
     make_library,
     send_log,
     sender_env,
@@ -58,17 +59,6 @@ KILLED = (-signal.SIGKILL,) if sys.platform != "win32" else (1,)
 SENT_LINE = re.compile(r"^sent ([\d,]+) messages? of ([\d,]+)", re.MULTILINE)
 HOST = socket.gethostname()
 TAKEN_LINE = re.compile(r"([\d,]+) were sent by another sender at the same time")
-
-
-def local(port: int) -> dict[str, object]:
-    return {
-        "host": "127.0.0.1",
-        "port": port,
-        "security": "none",
-        "throttle": 0,
-        "retry_delay": 0.01,
-        "timeout": 20,
-    }
 
 
 @pytest.fixture
@@ -156,7 +146,7 @@ def test_two_senders_share_the_list_and_everyone_gets_one_message(tmp_path: Path
     recipients = tmp_path / "recipients.csv"
     addresses = write_recipients(recipients, COUNT)
     with smtp_server(CountingHandler()) as (handler, port):
-        make_library(url, local(port))  # type: ignore[arg-type]  # a url is a library too
+        make_library(url, loopback_smtp(port, timeout=20))  # type: ignore[arg-type]  # a url is a library too
         # no --resume: the second sees the first sending now and joins it, as it says
         first, second = two_senders(url, recipients, handler, resume=False)
         (out1, err1), (out2, err2) = finish(first), finish(second)
@@ -221,7 +211,7 @@ def test_one_of_two_senders_killed_then_a_third_resumes_nobody_twice_nobody_lost
     recipients = tmp_path / "recipients.csv"
     addresses = write_recipients(recipients, KILL_COUNT)
     with smtp_server(CountingHandler()) as (handler, port):
-        make_library(url, local(port))  # type: ignore[arg-type]
+        make_library(url, loopback_smtp(port, timeout=20))  # type: ignore[arg-type]
         senders = two_senders(url, recipients, handler)
         victim, held = kill_one(rng, mode, url, handler, senders)
         print(f"seed {seed}: sender {victim + 1} killed ({mode}) at {handler.count():,} messages")
@@ -266,7 +256,7 @@ def test_a_dropped_database_connection_stops_the_send_and_a_resume_sends_nobody_
     recipients = tmp_path / "recipients.csv"
     addresses = write_recipients(recipients, 200)
     with smtp_server(CountingHandler()) as (handler, port):
-        make_library(url, local(port))  # type: ignore[arg-type]
+        make_library(url, loopback_smtp(port, timeout=20))  # type: ignore[arg-type]
         hold = handler.hold_reply(50)
         sender = start(url, recipients)
         try:

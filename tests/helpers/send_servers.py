@@ -239,6 +239,19 @@ def run_cli(
     )
 
 
+def loopback_smtp(port: int, **extra: object) -> dict[str, object]:
+    """SMTP settings for a test server on loopback: plain, unthrottled, quick retries."""
+    return {
+        "host": "127.0.0.1",
+        "port": port,
+        "security": "none",
+        "throttle": 0,
+        "retry_delay": 0.01,
+        "timeout": 5,
+        **extra,
+    }
+
+
 def make_library(path: Path, smtp: dict[str, object] | None = None, **theme: object) -> Path:
     """A library with the fixture's January 2023 items, the sample theme and SMTP settings."""
     from composer.smtp_settings import merge_smtp

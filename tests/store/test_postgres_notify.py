@@ -62,12 +62,9 @@ class Heard:
 
 
 @pytest.fixture
-def url(postgres_cluster: Cluster) -> Iterator[str]:
-    name = postgres_cluster.create_database()
-    try:
-        yield postgres_cluster.url(name)
-    finally:
-        postgres_cluster.drop_database(name)
+def url(postgres_url: str) -> str:
+    """A database of the test's own (``helpers.postgres_cluster``), dropped afterwards."""
+    return postgres_url
 
 
 @pytest.fixture

@@ -25,7 +25,6 @@ pytest.importorskip("PySide6.QtWidgets")
 
 from helpers.digest_samples import item  # noqa: E402
 from helpers.gui_helpers import dispose, sample_items  # noqa: E402
-from helpers.postgres_cluster import Cluster  # noqa: E402
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
 
 import ui.document  # noqa: E402
@@ -47,12 +46,9 @@ WAIT_MS = 20_000
 
 
 @pytest.fixture
-def url(postgres_cluster: Cluster) -> Iterator[str]:
-    name = postgres_cluster.create_database()
-    try:
-        yield postgres_cluster.url(name)
-    finally:
-        postgres_cluster.drop_database(name)
+def url(postgres_url: str) -> str:
+    """A database of the test's own (``helpers.postgres_cluster``), dropped afterwards."""
+    return postgres_url
 
 
 @pytest.fixture

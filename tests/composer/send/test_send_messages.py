@@ -16,6 +16,7 @@ from helpers.send_servers import (
     Handler,
     cli_argv,
     free_port,
+    loopback_smtp,
     make_library,
     run_cli,
     send_log,
@@ -36,20 +37,8 @@ MONTH = ("send", "--month", "2023-01")
 STOPPING = "stopping after the message in flight"
 
 
-def local(port: int, **extra: object) -> dict[str, object]:
-    return {
-        "host": "127.0.0.1",
-        "port": port,
-        "security": "none",
-        "throttle": 0,
-        "retry_delay": 0.01,
-        "timeout": 5,
-        **extra,
-    }
-
-
 def settings(port: int, **extra: object) -> SmtpSettings:
-    return with_changes(SmtpSettings(), local(port, **extra))
+    return with_changes(SmtpSettings(), loopback_smtp(port, **extra))
 
 
 def start_sender(library: Path, recipients: Path) -> subprocess.Popen[str]:
@@ -88,7 +77,7 @@ def test_a_test_send_to_an_implicit_tls_port_with_starttls_stops_with_the_hint(
 ) -> None:
     tls = tls_files(tmp_path)
     with smtp_server(implicit_tls=tls.server_context) as (handler, port):
-        smtp = local(port, security="starttls", ca_file=str(tls.ca_file), timeout=1)
+        smtp = loopback_smtp(port, security="starttls", ca_file=str(tls.ca_file), timeout=1)
         library = make_library(tmp_path / "library.json", smtp)
         result = run_cli(library, *MONTH, "--test", "ann@example.org")
         assert result.returncode != 0
@@ -114,7 +103,7 @@ def test_tls_against_a_plain_port_says_it_answered_in_plain_text(tmp_path: Path)
             f"the server at 127.0.0.1:{port} answered in plain text, not TLS: choose security "
             "starttls for this port, or use port 465 with tls"
         )
-        library = make_library(tmp_path / "library.json", local(port, security="tls"))
+        library = make_library(tmp_path / "library.json", loopback_smtp(port, security="tls"))
         result = run_cli(
             library, *MONTH, "--test", "ann@example.org", "--ca-file", str(tls.ca_file)
         )
@@ -175,7 +164,7 @@ def test_a_run_that_sent_nothing_is_not_called_sent_in_part(tmp_path: Path) -> N
     recipients = tmp_path / "recipients.csv"
     addresses = write_recipients(recipients, 2)
     nowhere = free_port()  # nothing listens: the run stops before its first message
-    library = make_library(tmp_path / "library.json", local(nowhere))
+    library = make_library(tmp_path / "library.json", loopback_smtp(nowhere))
     first = run_cli(library, *MONTH, "--to-file", str(recipients), "--yes")
     assert first.returncode == 3, first.stdout + first.stderr
     assert {e["state"] for e in send_log(library, DIGEST_ID).values()} == {QUEUED}
@@ -204,7 +193,7 @@ def test_a_run_that_sent_some_keeps_the_counts(tmp_path: Path) -> None:
     recipients = tmp_path / "recipients.csv"
     write_recipients(recipients, 3)
     with smtp_server(handler) as (handler, port):
-        library = make_library(tmp_path / "library.json", local(port, max_attempts=1))
+        library = make_library(tmp_path / "library.json", loopback_smtp(port, max_attempts=1))
         first = run_cli(library, *MONTH, "--to-file", str(recipients), "--yes")
         assert first.returncode == 3, first.stdout + first.stderr
         again = run_cli(library, *MONTH, "--to-file", str(recipients), "--yes")
@@ -231,7 +220,7 @@ def test_a_full_disk_while_writing_the_send_log_stops_clearly(tmp_path: Path) ->
     recipients = tmp_path / "recipients.csv"
     addresses = write_recipients(recipients, 3)
     with smtp_server() as (handler, port):
-        library = make_library(tmp_path / "library.json", local(port))
+        library = make_library(tmp_path / "library.json", loopback_smtp(port))
         journal = journal_path(library, DIGEST_ID)
         journal.parent.mkdir(parents=True, exist_ok=True)
         journal.symlink_to("/dev/full")  # every write: "No space left on device"
