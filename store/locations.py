@@ -27,6 +27,8 @@ DATABASE_SCHEMES = ("postgresql", "postgres")
 #: A scheme (two letters or more: ``C:/x`` is a Windows drive) and at least one slash; a
 #: ``Path`` made of a url has lost one of its two slashes, which is why one is enough.
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):[/\\]")
+#: A database's scheme without its ``://``: ``postgresql//host/db``, ``postgres:ann@host``.
+_MISTYPED_DATABASE = re.compile(r"^(?:postgresql|postgres)(?::|//|\\\\)", re.IGNORECASE)
 
 #: What a library is: a file's resolved path, or a database url (with its password, if any).
 LibraryTarget = Path | str
@@ -67,6 +69,16 @@ def database_url(value: Path | str) -> str | None:
     text = os.fspath(value)
     found = _SCHEME.match(text)
     if found is None:
+        mistyped = _MISTYPED_DATABASE.match(text)  # postgresql//…, postgresql:ann@…
+        if mistyped:
+            shown = text  # not a url to parse: what precedes an @ (a password?) is left out
+            if "@" in text:
+                shown = f"{mistyped.group(0)}…@{text.rsplit('@', 1)[1]}"
+            raise LibraryError(
+                f"{shown}: a PostgreSQL library is a url written "
+                "postgresql://user@host/database (a colon and two slashes); it is not a file "
+                "path (nothing was created)"
+            )
         return None
     scheme = found.group(1).lower()
     if (

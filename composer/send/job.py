@@ -221,13 +221,21 @@ class SendJob:
         report.dealt_elsewhere = len(plan.to_send) - len(to_send)
         interrupted = tuple(key for key in plan.interrupted if states.get(key) == SENDING)
         if session.joined:
-            report.uncertain_before = tuple(
-                key for key in plan.uncertain if states.get(key) != SENDING
-            )
-            interrupted = ()
+            interrupted = self._dead_leftovers(interrupted)
+            in_flight = set(plan.interrupted) - set(interrupted)  # a live sender's, or done since
+            report.uncertain_before = tuple(k for k in plan.uncertain if k not in in_flight)
         if not report.dealt_elsewhere and interrupted == plan.interrupted:
             return plan
         return dataclasses.replace(plan, to_send=to_send, interrupted=interrupted)
+
+    def _dead_leftovers(self, sending: tuple[str, ...]) -> tuple[str, ...]:
+        """Of the ``sending`` entries a joined run finds, those no live sender claimed: a
+        dead run's (its ``claimed_by``, ``pid@host``, names none of the senders now)."""
+        if not sending:
+            return ()
+        live = {f"{h.pid}@{h.host}" for h in self.journal.senders()}
+        entries = self.journal.entries()
+        return tuple(k for k in sending if entries.get(k, {}).get("claimed_by") not in live)
 
     def _record_start(self, plan: SendPlan, session: SendSession) -> None:
         """Everyone of the run queued, and crash leftovers made uncertain, before any message.
@@ -253,7 +261,7 @@ class SendJob:
                 ],
                 only_new=session.joined,
             )
-        if not plan.interrupted or session.joined:
+        if not plan.interrupted:  # joined: only a dead run's leftovers are left in it
             return
         resent = {r.key for r in plan.to_send}
         leftovers = [key for key in plan.interrupted if key not in resent]

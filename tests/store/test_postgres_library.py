@@ -490,6 +490,9 @@ REFUSED = [
     "file:///tmp/library.json",
     "https://example.org/library.json",
     "postgresql:/nd@db.example.org/news",
+    "postgresql//nd:s3cret@db.example.org/news",  # the colon forgotten: no folder postgresql/
+    "postgresql:nd@db.example.org/news",  # the slashes forgotten
+    "Postgres:nd@db.example.org/news",
 ]
 
 

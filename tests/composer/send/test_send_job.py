@@ -195,7 +195,12 @@ def test_a_run_that_joins_leaves_the_others_in_flight_alone_and_they_are_not_its
                 [{"digest_id": DIGEST_ID, "recipient": r.key, "state": "queued"} for r in people]
             )
             assert team_library.claim_send(
-                {"digest_id": DIGEST_ID, "recipient": in_flight, "state": "sending"}
+                {
+                    "digest_id": DIGEST_ID,
+                    "recipient": in_flight,
+                    "state": "sending",
+                    "claimed_by": f"{os.getpid()}@{socket.gethostname()}",  # the live sender
+                }
             )
             session.ready()
             joining = job(prepared, settings(port), team_library)
@@ -208,6 +213,41 @@ def test_a_run_that_joins_leaves_the_others_in_flight_alone_and_they_are_not_its
     assert team_library.send_states(DIGEST_ID)[in_flight] == "sending"  # not made uncertain
     with team_library.send_lock(DIGEST_ID, Holder("window")) as alone:
         assert not alone.joined  # both let go
+
+
+def test_a_joined_run_tells_a_dead_runs_leftover_from_a_message_in_flight_or_done_since(
+    prepared: PreparedDigest, team_library: Library
+) -> None:
+    """Joined: a ``sending`` entry no live sender claimed is a dead run's (uncertain now, as
+    when alone); one the live sender finished between the plan and the run is nobody's
+    uncertain."""
+    people = readers(6)
+    dead, done = people[0].key, people[1].key
+    live = f"{os.getpid()}@{socket.gethostname()}"
+    with smtp_server() as (handler, port):
+        with team_library.send_lock(DIGEST_ID, Holder("command", "newsdigest send")) as session:
+            team_library.record_send(
+                [{"digest_id": DIGEST_ID, "recipient": r.key, "state": "queued"} for r in people]
+            )
+            for key, claimer in ((dead, "4194304@a-machine-long-gone"), (done, live)):
+                assert team_library.claim_send(
+                    {
+                        "digest_id": DIGEST_ID,
+                        "recipient": key,
+                        "state": "sending",
+                        "claimed_by": claimer,
+                    }
+                )
+            session.ready()
+            joining = job(prepared, settings(port), team_library)
+            plan = joining.plan(people)
+            assert set(plan.interrupted) == {dead, done}
+            team_library.record_send([{"digest_id": DIGEST_ID, "recipient": done, "state": SENT}])
+            report = joining.run(plan)
+        assert sorted(handler.by_recipient()) == sorted(r.key for r in people[2:])
+    assert report.uncertain_before == (dead,)
+    states = team_library.send_states(DIGEST_ID)
+    assert states[dead] == "uncertain" and states[done] == SENT
 
 
 def test_recipients_another_sender_takes_meanwhile_are_skipped_and_counted(
