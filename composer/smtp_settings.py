@@ -212,7 +212,13 @@ class SmtpSettings:
     )
     user: str = dataclasses.field(
         default="",
-        metadata=_meta("User name", "--user", "--smtp-user", "login name (none: no login)", _user),
+        metadata=_meta(
+            "User name",
+            "--user",
+            "--smtp-user",
+            "login name, for a server that asks for one",
+            _user,
+        ),
     )
     sender_name: str = dataclasses.field(
         default="",

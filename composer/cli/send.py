@@ -386,7 +386,9 @@ def _send_list(args: argparse.Namespace, job: SendJob) -> int:
         and not joining
         and not (args.resume or args.retry_uncertain or args.send_again)
     ):
-        raise NewsdigestError(begun_before_message(digest_id, plan.log_counts))
+        raise NewsdigestError(
+            begun_before_message(digest_id, plan.log_counts, new=len(plan.to_send) - plan.resumed)
+        )
     if recipients is None and not plan.started_before:
         raise NewsdigestError(
             f"nothing to resume: the digest {digest_id} has no send log in {job_location(job)}; "
@@ -464,8 +466,19 @@ def _unwritable_log_status(error: str, *, database: bool = False) -> int:
     return EXIT_USER_ERROR
 
 
-def begun_before_message(digest_id: str, counts: Mapping[str, int]) -> str:
-    """Why a list send of a digest with a send log needs ``--resume`` (or a choice to resend)."""
+def begun_before_message(digest_id: str, counts: Mapping[str, int], *, new: int = 0) -> str:
+    """Why a list send of a digest with a send log needs ``--resume`` (or a choice to resend).
+
+    ``new``: recipients of the list given whom the log does not have (``--resume`` sends to
+    them, and to nobody the log has dealt with).
+    """
+    if new > 0 and not counts.get(QUEUED) and not counts.get(SENDING):
+        return (
+            f"the digest {digest_id} was sent before ({describe_counts(counts)}), and "
+            f"{new:,} of this list {'is' if new == 1 else 'are'} new to it; add --resume to "
+            "send to them only (nobody gets it twice), or --send-again failed|all to send "
+            "again to those already dealt with"
+        )
     if counts.get(QUEUED) and not any(n for state, n in counts.items() if state != QUEUED):
         return (
             f"an earlier run of {digest_id} stopped before sending anything "

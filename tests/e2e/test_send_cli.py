@@ -128,6 +128,18 @@ def test_a_list_send_asks_for_confirmation_and_refuses_without_a_terminal(
     assert resumed.returncode == 0 and "Nothing to send" in resumed.stdout
     assert len(handler.messages()) == 5
 
+    # a longer list: the two new readers are named as new, and --resume sends to them only
+    longer = tmp_path / "longer.csv"
+    more = write_recipients(longer, 7)
+    refused = run_cli(library, *MONTH, "--to-file", str(longer), "--yes")
+    assert refused.returncode == 1
+    assert "was sent before (5 sent), and 2 of this list are new to it; add --resume" in (
+        refused.stderr
+    )
+    resumed = run_cli(library, *MONTH, "--to-file", str(longer), "--resume", "--yes")
+    assert resumed.returncode == 0, resumed.stderr
+    check_each_once(handler, more, set())
+
 
 def test_the_preview_lists_bad_entries_and_preflight_errors_block(
     tmp_path: Path, server: tuple[Handler, int]
