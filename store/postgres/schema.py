@@ -222,6 +222,21 @@ def schema_version(conn: Connection) -> int:
     return int(found[0]) if found is not None else 0
 
 
+def _check_may_create(conn: Connection, known: int, location: str) -> None:
+    """Refuse, naming the database's owner, when this role may not create the tables."""
+    row = conn.execute(
+        "SELECT has_schema_privilege(current_schema(), 'CREATE'), "
+        "pg_get_userbyid(d.datdba) FROM pg_database d WHERE d.datname = current_database()"
+    ).fetchone()
+    if row is None or row[0]:
+        return
+    raise LibraryError(
+        f"the library at {location} holds no Newsdigest library yet, and this role may not "
+        f"create its tables (schema {known}): the team's owner role opens it first, once "
+        f"(the database's owner is {row[1]}; see Setting up the team library in the README)"
+    )
+
+
 def _check_may_upgrade(conn: Connection, version: int, known: int, location: str) -> None:
     """Refuse, naming the owner, when this role may not alter the library's tables.
 
@@ -284,6 +299,8 @@ def ensure_schema(
         _check_not_newer(version, known, location)
         if version:  # before any statement: the server's refusal would say less
             _check_may_upgrade(conn, version, known, location)
+        else:
+            _check_may_create(conn, known, location)
         conn.execute(_CREATE_VERSION_TABLE)
         for number in range(version + 1, known + 1):
             migration = migrations[number - 1]
