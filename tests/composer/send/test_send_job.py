@@ -15,11 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.digest_samples import january_items, sample_theme
 from helpers.send_servers import PASSWORD, make_library, smtp_server
 from keyring.backends import fail
 
-from composer.digest.drafting import draft_digest
 from composer.errors import SendLockedError
 from composer.recipients import Recipient, recipients_from_addresses
 from composer.repository import Holder, Library
@@ -33,7 +31,6 @@ from composer.send import (
     SendProgress,
     SendReport,
     job_for,
-    prepare_digest,
 )
 from composer.send.pace import MIN_MESSAGES, PACE_KEY, measured_pace, remember_pace
 from composer.send.run_loop import RunLoop
@@ -41,21 +38,6 @@ from composer.smtp_settings import SmtpSettings, smtp_from_settings, with_change
 from store import open_library
 
 DIGEST_ID = "month-2023-01"
-
-
-@pytest.fixture(scope="module")
-def prepared() -> PreparedDigest:
-    theme = sample_theme()
-    items = january_items()
-    digest = draft_digest(items, "2023-01", theme, digest_id=DIGEST_ID)
-    return prepare_digest(digest, {i.id: i for i in items}, theme)
-
-
-@pytest.fixture
-def library(tmp_path: Path) -> Iterator[Library]:
-    lib = open_library(make_library(tmp_path / "library.json"))
-    yield lib
-    lib.close()
 
 
 def settings(port: int) -> SmtpSettings:

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import email.utils
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from helpers.digest_samples import january_items, sample_theme
 from helpers.send_servers import (
     PASSWORD,
     USER,
     Handler,
     Received,
-    make_library,
     smtp_server,
     tls_files,
 )
 from keyring.backends import fail
 
-from composer.digest.drafting import draft_digest
 from composer.errors import ValidationError
 from composer.recipients import Recipient, recipients_from_addresses
 from composer.repository import Library
@@ -35,27 +32,10 @@ from composer.send import (
     SendJob,
     SendProgress,
     message_id_for,
-    prepare_digest,
 )
 from composer.smtp_settings import SmtpSettings, with_changes
-from store import open_library
 
 DIGEST_ID = "month-2023-01"
-
-
-@pytest.fixture(scope="module")
-def prepared() -> PreparedDigest:
-    theme = sample_theme()
-    items = january_items()
-    digest = draft_digest(items, "2023-01", theme, digest_id=DIGEST_ID)
-    return prepare_digest(digest, {i.id: i for i in items}, theme)
-
-
-@pytest.fixture
-def library(tmp_path: Path) -> Iterator[Library]:
-    lib = open_library(make_library(tmp_path / "library.json"))
-    yield lib
-    lib.close()
 
 
 def settings(port: int, **changes: object) -> SmtpSettings:
