@@ -13,8 +13,9 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 LISTING = FIXTURES / "news-listing-2023-01.txt"
 
-#: The throwaway PostgreSQL cluster: the ``postgres_cluster`` fixture, stopped at the end.
-pytest_plugins = ["helpers.postgres_cluster"]
+#: The throwaway PostgreSQL cluster (the ``postgres_cluster`` fixture, stopped at the end) and
+#: the send tests' prepared digest and library on disk.
+pytest_plugins = ["helpers.postgres_cluster", "helpers.send_fixtures"]
 
 
 @pytest.fixture(autouse=True)

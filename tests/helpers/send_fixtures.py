@@ -1,4 +1,8 @@
-"""Fixtures the send tests share: January's digest prepared once, a library on disk."""
+"""Fixtures the send tests share: January's digest prepared once, a library on disk.
+
+A plugin, not tests/composer/send/conftest.py: a second module named ``conftest`` would
+shadow the root one that test modules import ``ROOT``, ``LISTING`` and ``run_cli`` from.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.digest_samples import january_items, sample_theme
-from helpers.send_servers import make_library
 
 from composer.digest.drafting import draft_digest
 from composer.repository import Library
 from composer.send import PreparedDigest, prepare_digest
+from helpers.digest_samples import january_items, sample_theme
+from helpers.send_servers import make_library
 from store import open_library
 
 #: The digest the send tests send (January 2023's draft).
