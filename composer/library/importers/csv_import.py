@@ -7,10 +7,12 @@ date, summary, url, image_url, image_alt, tags), a CMS export's (WordPress
 Path``) or localised ones (``Titre``, ``Datum``, ``Fecha`` ...), see
 :mod:`csv_columns` and :mod:`csv_plan`. Dates as spreadsheets write them, slash dates
 in one order per column (:mod:`csv_dates`). Rows are numbered as the spreadsheet shows
-them: the header is row 1. Rows refused for one cause are reported together, with
-the first rows and the count. Rows of a CMS export that are no published post (a
-draft, a revision, the trash: ``post_status``, ``Status``, ``post_type``) are skipped
-with one warning per kind.
+them: the header is row 1; a row whose record spans several lines (a quoted summary of
+paragraphs), or follows one that does, is named with its lines as a text editor numbers
+them, from the line it starts on: "row 3 (lines 3-6)". Rows refused for one cause are
+reported together, with the first rows and the count. Rows of a CMS export that are no
+published post (a draft, a revision, the trash: ``post_status``, ``Status``,
+``post_type``) are skipped with one warning per kind.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from composer.library.importers.feed import html_to_text
 from composer.library.item import MAX_SUMMARY, MAX_TAGS
 from composer.text import clean_line
 
-__all__ = ["COLUMNS", "column_field", "parse_csv", "rows_location"]
+__all__ = ["COLUMNS", "column_field", "parse_csv", "row_location", "rows_location"]
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
@@ -54,13 +56,37 @@ _MARKUP = re.compile(r"</?[a-zA-Z][^>]*>")
 _TAG_SEPARATORS = re.compile(r"[,;|]")  # as an item splits its tags
 
 
-def rows_location(rows: Sequence[int], shown: int = 3) -> str:
-    """ "row 4", "rows 4 and 9", "rows 4, 9, 17 and 11 more": where a cause struck."""
+#: The lines (first, last) of each row's record, by row number: where a text editor shows
+#: the row. A record whose quoted cell holds line breaks spans several lines.
+LineSpans = Mapping[int, tuple[int, int]]
+
+
+def _row_name(row: int, spans: LineSpans | None) -> str:
+    """ "4", or "4 (line 6)", "4 (lines 6-9)" when the row is not on the line of its number."""
+    first, last = (spans or {}).get(row, (row, row))
+    if first == last == row:
+        return str(row)
+    return f"{row} (line {first})" if first == last else f"{row} (lines {first}-{last})"
+
+
+def rows_location(rows: Sequence[int], shown: int = 3, spans: LineSpans | None = None) -> str:
+    """ "row 4", "rows 4 and 9", "rows 4, 9, 17 and 11 more": where a cause struck.
+
+    Rows are numbered as a spreadsheet shows them; with ``spans``, a row whose record is
+    not on the line of its number (it spans several lines, or follows one that does) is
+    named with its lines too: "row 4 (lines 4-7)", "rows 2 and 8 (line 11)".
+    """
+    names = [_row_name(row, spans) for row in rows[:shown]]
     if len(rows) == 1:
-        return f"row {rows[0]}"
+        return f"row {names[0]}"
     if len(rows) <= shown:
-        return "rows " + ", ".join(map(str, rows[:-1])) + f" and {rows[-1]}"
-    return "rows " + ", ".join(map(str, rows[:shown])) + f" and {len(rows) - shown} more"
+        return "rows " + ", ".join(names[:-1]) + f" and {names[-1]}"
+    return "rows " + ", ".join(names) + f" and {len(rows) - shown} more"
+
+
+def row_location(record: Record) -> str:
+    """ "row 4", or "row 4 (lines 4-7)" for a record over several lines: where it starts."""
+    return rows_location([record.row], spans={record.row: (record.first_line, record.last_line)})
 
 
 class _Causes:
@@ -76,7 +102,9 @@ class _Causes:
     def add_single(self, row: int, rejection: Rejection) -> None:
         self._single.append((row, rejection))
 
-    def rejections(self, date_order: str | None, hint: str = "") -> list[Rejection]:
+    def rejections(
+        self, date_order: str | None, hint: str = "", spans: LineSpans | None = None
+    ) -> list[Rejection]:
         found = list(self._single)
         for (kind, key), hits in self._groups.items():
             rows = [row for row, _ in hits]
@@ -85,7 +113,8 @@ class _Causes:
                 reason = cause_reason(key, values, order=date_order, hint=hint)
             else:
                 reason = key
-            found.append((rows[0], Rejection(rows_location(rows), reason, count=len(rows))))
+            where = rows_location(rows, spans=spans)
+            found.append((rows[0], Rejection(where, reason, count=len(rows))))
         return [rejection for _, rejection in sorted(found, key=lambda pair: pair[0])]
 
 
@@ -182,6 +211,7 @@ class _Tally:
     from_body: int = 0  # summaries taken from the body column
     several: list[int] = dataclasses.field(default_factory=list)  # several categories
     several_example: str = ""
+    spans: dict[int, tuple[int, int]] = dataclasses.field(default_factory=dict)  # row: lines
 
 
 def _read_rows(
@@ -208,7 +238,7 @@ def _read_rows(
     def is_row(cells: list[str]) -> bool:
         return len(cells) == width and not isinstance(read_cell(_cell(cells, date_at)), tuple)
 
-    tally = _Tally()
+    tally = _Tally(spans={record.row: (record.first_line, record.last_line) for record in records})
     not_a_post = _not_a_post(plan)
     for record, date in zip(records, dates.values, strict=True):
         if not_a_post and (kind := not_a_post(record.cells)):
@@ -224,11 +254,11 @@ def _read_rows(
             tally.causes.add("date", date[0], record.row, date[1])
             continue
         before = len(report.rejected)
-        builder.add(fields, f"row {record.row}")
+        builder.add(fields, row_location(record))
         if len(report.rejected) > before:
             tally.causes.add("field", report.rejected.pop().reason, record.row)
-    report.rejected.extend(tally.causes.rejections(dates.order, hint))
-    _summary_warnings(builder, plan, tally.from_body, tally.cut, records)
+    report.rejected.extend(tally.causes.rejections(dates.order, hint, tally.spans))
+    _summary_warnings(builder, plan, tally, records)
     _tally_warnings(builder, tally)
 
 
@@ -301,18 +331,18 @@ def _tally_warnings(builder: ReportBuilder, tally: _Tally) -> None:
     """The notes and warnings of several rows: categories split, posts skipped, links dropped."""
     if tally.several:
         builder.report.notes.append(
-            f"{rows_location(tally.several)}: the category names several categories "
-            f"('{tally.several_example[:60]}'); the first is the category, the others were "
-            "added to the tags"
+            f"{rows_location(tally.several, spans=tally.spans)}: the category names several "
+            f"categories ('{tally.several_example[:60]}'); the first is the category, the "
+            "others were added to the tags"
         )
     for kind, rows in tally.skipped.items():
         count = f"{len(rows)} rows skipped" if len(rows) > 3 else "skipped"
-        builder.warn(f"{rows_location(rows)}: {kind}; {count}")
+        builder.warn(f"{rows_location(rows, spans=tally.spans)}: {kind}; {count}")
     for field, rows in tally.relative.items():
         builder.warn(
-            f"{rows_location(rows)}: the {field.replace('_', ' ')} is a relative address "
-            f"('{tally.examples[field][:60]}'); it was left out (give the site's address as the "
-            "base url, --base-url https://…, to keep it)"
+            f"{rows_location(rows, spans=tally.spans)}: the {field.replace('_', ' ')} is a "
+            f"relative address ('{tally.examples[field][:60]}'); it was left out (give the "
+            "site's address as the base url, --base-url https://…, to keep it)"
         )
 
 
@@ -425,12 +455,12 @@ def _not_a_post(plan: ColumnPlan) -> Callable[[Sequence[str]], str | None] | Non
 def _summary_warnings(
     builder: ReportBuilder,
     plan: ColumnPlan,
-    from_body: int,
-    cut: list[int],
+    tally: _Tally,
     records: Sequence[Record],
 ) -> None:
-    if cut:
-        builder.warn(f"{rows_location(cut)}: {SUMMARY_CUT}")
+    from_body = tally.from_body
+    if tally.cut:
+        builder.warn(f"{rows_location(tally.cut, spans=tally.spans)}: {SUMMARY_CUT}")
     body_at = plan.fields.get(BODY)
     if body_at is None:
         return

@@ -3,7 +3,8 @@
 The delimiter is Excel's ``sep=;`` first line when there is one, else the one
 (comma, semicolon, tab or bar) that splits the header line into the most known
 columns. Rows are numbered as a spreadsheet shows them (a record over several lines
-is one row); lines as a text editor does, for the messages about quotes. A quote
+is one row); lines as a text editor does (a CRLF is one line break), for the messages
+about quotes and to say where a row over several lines starts and ends. A quote
 that is never closed is refused with the line it opens on, rather than read as one
 cell holding the rest of the file. A cell may be as large as a source may be
 (:data:`~composer.library.importers.base.MAX_SOURCE_BYTES`): a CMS export's full text of a

@@ -135,10 +135,11 @@ def test_row_errors_are_rejected_with_spreadsheet_row_numbers(tmp_path):
     assert [str(r) for r in report.rejected] == [
         "row 3: title is empty",
         "row 4: date '30 February 2023' is not a real date",
-        "row 6: url 'javascript:alert(1)' must start with http:// or https:// (it has "
+        # after the record over two lines, a row's number is no longer its line: both named
+        "row 6 (line 7): url 'javascript:alert(1)' must start with http:// or https:// (it has "
         "'javascript:')",
-        "row 8: date '01/02/2023' could be day/month/year or month/day/year and no date in "
-        "the column tells which; choose the order with --date-order dmy|mdy "
+        "row 8 (line 9): date '01/02/2023' could be day/month/year or month/day/year and no "
+        "date in the column tells which; choose the order with --date-order dmy|mdy "
         "(or in the import preview)",
     ]
     assert report.date_order_needed
@@ -193,7 +194,8 @@ def test_excel_sep_line_names_the_delimiter(tmp_path):
     text = "sep=;\r\nTitle;Date;Summary\r\nA, B and C;2023-01-31;One, two\r\nBad;x;y\r\n"
     report = import_source(write(tmp_path, "sep.csv", text))
     assert [(i.title, i.summary) for i in report.items] == [("A, B and C", "One, two")]
-    assert [str(r)[:10] for r in report.rejected] == ["row 3: dat"]
+    # the sep= line is no row of the sheet, but it is the file's line 1
+    assert [str(r)[:19] for r in report.rejected] == ["row 3 (line 4): dat"]
 
 
 def test_csv_saved_as_txt_is_recognised(tmp_path):

@@ -42,7 +42,8 @@ def test_a_cell_over_128_kb_is_read_and_its_summary_cut_with_a_warning():
     assert first.summary.startswith("The allotment society")
     assert second.summary == "Bring your own jars."
     assert report.rejected == []
-    assert report.warnings == [f"row 2: {SUMMARY_CUT}"]
+    last = text.count("\n", 0, text.index("Seed swap"))  # the line before Seed swap
+    assert report.warnings == [f"row 2 (lines 2-{last}): {SUMMARY_CUT}"]
 
 
 def test_a_wordpress_body_over_128_kb_is_reduced_to_text_and_cut():
