@@ -51,6 +51,19 @@ class LibraryUnreachableError(LibraryError):
         self.reason = reason
 
 
+class LibraryPasswordError(LibraryError):
+    """The library's server refused the password of its role.
+
+    ``source`` names where the password came from, in words ("the environment variable
+    PGPASSWORD", "the password file /home/ann/.pgpass", "the system keychain (…)", "the
+    url itself"); the message says it too, and how to change it there. Never the password.
+    """
+
+    def __init__(self, message: str, source: str) -> None:
+        super().__init__(message)
+        self.source = source
+
+
 class LibraryLockedError(LibraryError):
     """Another process holds the library open for writing."""
 

@@ -4,6 +4,7 @@
   :class:`composer.repository.Library` protocol over psycopg 3 and a small pool;
 * :mod:`store.postgres.connect`: the url as libpq reads it (TLS, ``.pgpass``…), the
   keychain's password when libpq has none, timeouts, the driver's errors in words;
+* :mod:`store.postgres.password_source`: which place gave a password the server refused;
 * :mod:`store.postgres.schema`: the tables, as versioned forward migrations applied at
   a writer's open;
 * :mod:`store.postgres.items`: items and their duplicates, decided under row locks;

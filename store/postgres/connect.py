@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import difflib
 import getpass
 import os
 import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 import psycopg
@@ -37,6 +39,7 @@ from psycopg_pool import PoolTimeout
 from composer.errors import LibraryError, LibraryUnreachableError
 from composer.secrets import DATABASE_SERVICE, DatabasePasswordStore
 from store.locations import url_without_password
+from store.postgres.password_source import Refused, password_refused, refused_password
 
 STATEMENT_TIMEOUT_S = 30
 IDLE_IN_TRANSACTION_S = 60
@@ -75,6 +78,9 @@ def target_for(url: str, *, read_only: bool) -> Target:
     try:
         params = conninfo_to_dict(url)
     except psycopg.ProgrammingError:  # its message may quote the url, password and all
+        unknown = _unknown_parameter(url)
+        if unknown:  # the query left out: a misspelt "pasword=" would show its value
+            raise LibraryError(f"{location.split('?', 1)[0]}: {unknown}") from None
         raise LibraryError(
             f"{location}: this is not a PostgreSQL url Newsdigest can read "
             "(postgresql://user@host:port/database?sslmode=verify-full)"
@@ -94,6 +100,33 @@ def target_for(url: str, *, read_only: bool) -> Target:
     if "application_name" not in params and not os.environ.get("PGAPPNAME"):
         kwargs["application_name"] = APPLICATION_NAME
     return Target(url=url, location=location, kwargs=kwargs, account=_account(params))
+
+
+def parameter_names() -> frozenset[str]:
+    """Every parameter libpq reads in a url's query (``sslmode``, ``connect_timeout``…)."""
+    return frozenset(
+        option.keyword.decode("ascii", "replace") for option in psycopg.pq.Conninfo.get_defaults()
+    )
+
+
+def _unknown_parameter(url: str) -> str | None:
+    """What is wrong with a url's query parameter libpq does not know, with the nearest it
+    does (a misspelt ``sslmod``); None when every name is known. Only names are quoted,
+    never a value (a password may be one)."""
+    try:
+        query = urlsplit(url).query
+    except ValueError:
+        return None
+    known = parameter_names()
+    for name, _value in parse_qsl(query, keep_blank_values=True):
+        if name in known:
+            continue
+        nearest = difflib.get_close_matches(name.lower(), sorted(known), n=1, cutoff=0.6)
+        hint = (
+            f" (did you mean {nearest[0]!r}?)" if nearest else " (see libpq's list of parameters)"
+        )
+        return f"unknown parameter {name!r} in the library url{hint}"
+    return None
 
 
 def _account(params: dict[str, Any]) -> str:
@@ -125,7 +158,7 @@ def first_connection(target: Target, passwords: DatabasePasswordStore) -> tuple[
         return _connect(target), target
     except psycopg.OperationalError as exc:
         if NO_PASSWORD not in str(exc):
-            raise _cannot_connect(target, exc) from None
+            raise _cannot_connect(target, exc, keychain=False) from None
     password = passwords.get(target.account)
     if password is None:
         raise LibraryError(
@@ -138,7 +171,7 @@ def first_connection(target: Target, passwords: DatabasePasswordStore) -> tuple[
     try:
         return _connect(with_password), with_password
     except psycopg.OperationalError as exc:
-        raise _cannot_connect(with_password, exc, " with the keychain's password") from None
+        raise _cannot_connect(with_password, exc, keychain=True) from None
 
 
 def _connect(target: Target) -> Connection:
@@ -211,7 +244,12 @@ def _failed(message: str, exc: BaseException) -> LibraryError:
     return LibraryUnreachableError(message, words) if words else LibraryError(message)
 
 
-def _cannot_connect(target: Target, exc: BaseException, how: str = "") -> LibraryError:
+def _cannot_connect(target: Target, exc: BaseException, *, keychain: bool) -> LibraryError:
+    """Why the first connection failed; a refused password names the place it came from."""
+    if password_refused(exc):
+        refused = Refused(target.url, target.location, target.account, getattr(exc, "pgconn", None))
+        return refused_password(refused, keychain=keychain)
+    how = " with the keychain's password" if keychain else ""
     return _failed(f"cannot connect to the library at {target.location}{how}: {reason(exc)}", exc)
 
 
