@@ -164,7 +164,8 @@ class DraftDialog(QDialog):
 class ChangedNotice(QFrame):
     """A bar over the digest: another officer changed it while edits here are unsaved.
 
-    Not modal: typing goes on. Its buttons say what the conflict box says
+    Not modal: typing goes on (while it is up, the edits wait unsaved for the answer:
+    :mod:`ui.digest_flow` holds the autosave). Its buttons say what the conflict box says
     (:mod:`ui.digest_conflict`): *Reload* shows their version (the edits made here since
     are dropped), *Keep mine as a copy* saves these edits as a new digest beside theirs;
     :attr:`chosen` carries :data:`~ui.digest_conflict.RELOAD` or
@@ -195,7 +196,7 @@ class ChangedNotice(QFrame):
         self.dismiss = QPushButton("×")
         self.dismiss.setFlat(True)
         self.dismiss.setAccessibleName("Close the notice")
-        self.dismiss.setToolTip("Close; the next save asks again")
+        self.dismiss.setToolTip("Close; autosaving goes on, and the next save asks again")
         self.dismiss.setFixedWidth(self.dismiss.fontMetrics().horizontalAdvance("×") + 16)
         icon = QLabel()
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)

@@ -16,7 +16,11 @@ On a shared library, other officers' changes come in (:mod:`ui.live_refresh`,
 of it, is reloaded quietly if nothing here is unsaved (the status bar says who changed it
 and when), else a notice over the editor (:class:`~ui.digest_dialogs.ChangedNotice`) offers
 Reload or Keep mine as a copy, carried out by the document's own conflict path
-(:meth:`DigestFlow.resolve_now`); an Open dialog on screen lists the digests again. The
+(:meth:`DigestFlow.resolve_now`). While the notice is up the document's autosave is held
+(:meth:`ui.document.DigestDocument.hold_autosave`): typing goes on, unsaved, and no
+autosave is refused and asked about in a box; the answer applies to every edit made
+until then. Closing the notice (×) releases the hold: the next autosave is refused and
+asks, as any save over a newer version. An Open dialog on screen lists the digests again. The
 status bar always says who changed the open digest last, and when (the library's stamp).
 """
 
@@ -70,6 +74,7 @@ class DigestFlow(QObject):
         self.open_dialog: OpenDigestDialog | None = None
         self.notice = ChangedNotice()
         self.notice.chosen.connect(self.resolve_now)
+        self.notice.dismiss.clicked.connect(self.document.release_autosave)
         editor_layout = window.editor.layout()
         assert isinstance(editor_layout, QBoxLayout)
         editor_layout.insertWidget(0, self.notice)  # over the digest it is about
@@ -78,6 +83,12 @@ class DigestFlow(QObject):
         self.last_changed.setAccessibleName("Who changed the digest last")
         window.statusBar().addPermanentWidget(self.last_changed)
         self.document.saved.connect(self.read_stamp)
+        self.document.saved.connect(self._saved)
+
+    def _saved(self) -> None:
+        """A save landed: the notice about unsaved edits is over (their digest was deleted)."""
+        if not self.document.autosave_held:
+            self.notice.hide()
 
     def _status(self, message: str, ms: int) -> None:
         self.window.statusBar().showMessage(message, ms)
@@ -319,7 +330,10 @@ class DigestFlow(QObject):
         line = changed_line(*_stamp_of(stored))
         self.window.editor.flush()  # text typed a moment ago is an unsaved edit too
         if document.dirty or document.autosave_pending:
-            self.notice.show_change(f"{line}, and your changes here are not saved yet.")
+            document.hold_autosave()  # the notice asks; a refused autosave would ask again
+            self.notice.show_change(
+                f"{line}, and your changes here are not saved yet: they wait for your answer."
+            )
             self._show_stamp(digest_id, stored)
             return
         try:
@@ -338,8 +352,10 @@ class DigestFlow(QObject):
         The edits are saved as usual; the library refuses them (a newer version is stored)
         and the document's conflict path (:meth:`ui.document.DigestDocument.save`) takes
         ``choice`` instead of asking: Reload shows their version, Keep mine saves these
-        edits as a new digest. Should the library take the save after all (their digest
-        was deleted meanwhile), the edits are simply saved: nothing is lost either way.
+        edits as a new digest, every edit made while the notice was up included. Should
+        the library take the save after all (their digest was deleted meanwhile), the edits
+        are simply saved: nothing is lost either way. Should the answer fail (the library
+        away), the edits stay open, the autosave held, and the notice is shown again.
         """
         document = self.document
         if document.digest is None:
@@ -353,6 +369,8 @@ class DigestFlow(QObject):
             done = document.save()
         finally:
             document.resolve_conflict = ask
+        if not done and document.autosave_held:
+            self.notice.show()  # the edits still wait: the question stands
         shown = document.digest
         if done and shown is not None:
             self._status(

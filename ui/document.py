@@ -12,6 +12,19 @@ A save is based on the version the digest was loaded (or last saved) at: when
 someone saved it since (another officer, on a shared library), the library refuses
 it and the user chooses (:mod:`ui.digest_conflict`) to reload their version or to
 keep these edits as a new digest. A digest is never overwritten silently.
+
+When the window already knows the digest was changed elsewhere while edits here are
+unsaved (the notice of :mod:`ui.digest_flow` is up), the autosave is *held*
+(:meth:`DigestDocument.hold_autosave`): edits go on into the undo stack, unsaved, and
+no autosave is refused and asked about meanwhile; the answer in the notice then
+applies to all of them. An explicit :meth:`~DigestDocument.save` (closing, opening
+another digest, File → Save) still saves, through the conflict path as always. Showing
+another digest (or their version, or the copy) releases the hold.
+
+A save that fails, whether the library refused it or the conflict's answer could not
+be carried out (their version unreadable, the copy refused), emits
+:attr:`DigestDocument.save_failed` with these edits, so they can be kept on this
+computer (:mod:`ui.unsaved_edits`).
 """
 
 from __future__ import annotations
@@ -81,8 +94,9 @@ class DigestDocument(QObject):
     saved = Signal()
     #: Something went wrong (a message for the user).
     failed = Signal(str)
-    #: A save was refused by the library (not a conflict): the digest as it was to be saved
-    #: (its version the one it started from) and the error (:mod:`ui.unsaved_edits` keeps it).
+    #: A save failed (the library refused it, not for a conflict; or a conflict's answer could
+    #: not be carried out): the digest as it was to be saved (its version the one it started
+    #: from) and the error (:mod:`ui.unsaved_edits` keeps it).
     save_failed = Signal(object, object)
     #: About to save: editors with text not yet pushed push it now.
     flushing = Signal()
@@ -95,6 +109,8 @@ class DigestDocument(QObject):
         self.stack = QUndoStack(self)
         self.stack.setUndoLimit(500)
         self.dirty = False
+        #: Autosave is held (:meth:`hold_autosave`): edits wait for an answer or a save.
+        self._held = False
         #: The last save failed (the library away): the next failures are not said again.
         self._failing = False
         self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
@@ -122,6 +138,7 @@ class DigestDocument(QObject):
 
     def _show(self, digest: Digest | None, *, save: bool = False) -> None:
         """Make ``digest`` the open one, with a history of its own (``save``: store it now)."""
+        self._held = False  # the hold was about the digest open before
         self.stack.clear()
         self.model.set_digest(digest)
         self.dirty = False
@@ -133,6 +150,7 @@ class DigestDocument(QObject):
     def close_without_saving(self) -> None:
         """Close the digest and forget unsaved changes (it is being deleted)."""
         self._autosave.stop()
+        self._held = False
         self.dirty = False
         self.stack.clear()
         self.model.set_digest(None)
@@ -157,8 +175,33 @@ class DigestDocument(QObject):
 
     def _edited(self) -> None:
         self.dirty = True
-        self._autosave.start()
+        if not self._held:
+            self._autosave.start()
         self.changed.emit()
+
+    # -- holding the autosave -------------------------------------------------------------------
+    @property
+    def autosave_held(self) -> bool:
+        """Whether edits wait (unsaved) instead of being autosaved: see :meth:`hold_autosave`."""
+        return self._held
+
+    def hold_autosave(self) -> None:
+        """No autosave until :meth:`release_autosave` or another digest is shown.
+
+        For while the user is being asked, without a modal box, about a newer version
+        saved elsewhere: edits go on into the undo stack (marked unsaved) instead of into
+        saves the library would refuse. :meth:`save` itself still saves.
+        """
+        self._held = True
+        self._autosave.stop()
+
+    def release_autosave(self) -> None:
+        """Autosave again: edits made while held are saved :data:`AUTOSAVE_MS` from now."""
+        if not self._held:
+            return
+        self._held = False
+        if self.digest is not None and self.dirty:
+            self._autosave.start()
 
     # -- saving ---------------------------------------------------------------------------------
     def save(self) -> bool:
@@ -181,6 +224,7 @@ class DigestDocument(QObject):
             self.save_failed.emit(stamped, exc)
             return False
         self._failing = False
+        self._held = False  # these edits are in the library now: nothing waits any more
         self.model.restamp(dataclasses.replace(stamped, version=version))
         self.dirty = False
         self.stack.setClean()
@@ -188,12 +232,17 @@ class DigestDocument(QObject):
         return True
 
     def _resolve(self, mine: Digest, conflict: DigestConflictError) -> bool:
-        """Someone saved the digest since: show theirs, or keep ``mine`` as a new digest."""
+        """Someone saved the digest since: show theirs, or keep ``mine`` as a new digest.
+
+        When the answer cannot be carried out, the edits stay open and unsaved, and
+        :attr:`save_failed` hands ``mine`` on to be kept on this computer.
+        """
         if self.resolve_conflict(conflict) == "reload":
             try:
                 theirs = load_digest(self.library, mine.id)
             except NewsdigestError as exc:
                 self.failed.emit(f"Their version of the digest could not be read: {exc}")
+                self.save_failed.emit(mine, exc)
                 return False
             if theirs is not None:
                 self._show(theirs)
@@ -203,6 +252,7 @@ class DigestDocument(QObject):
             version = self.library.save_digest(copy.to_dict(), expected_version=0)
         except NewsdigestError as exc:  # the edits stay open and unsaved: nothing is lost
             self.failed.emit(f"Your copy of the digest could not be saved: {exc}")
+            self.save_failed.emit(mine, exc)
             return False
         self._show(dataclasses.replace(copy, version=version))
         self.saved.emit()

@@ -161,7 +161,7 @@ def test_the_open_digest_saved_elsewhere_is_reloaded_and_the_status_bar_says_who
 
 @pytest.fixture
 def slow_autosave(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Edits stay unsaved until the test saves (the autosave would ask its own question)."""
+    """Edits stay unsaved until the notice is up (an autosave before it would ask in a box)."""
     monkeypatch.setattr(ui.document, "AUTOSAVE_MS", 600_000)
 
 
@@ -175,7 +175,9 @@ def unsaved_edit_then_theirs(qtbot, window: MainWindow, other: PostgresLibrary) 
     notice = window.digests.notice
     qtbot.waitUntil(notice.isVisible, timeout=WAIT_MS)
     assert notice.label.text().startswith(f"{saver_name()} changed this digest at ")
-    assert notice.label.text().endswith(", and your changes here are not saved yet.")
+    assert notice.label.text().endswith(
+        ", and your changes here are not saved yet: they wait for your answer."
+    )
     current = window.document.digest
     assert current is not None and current.intro == "My unsaved intro"  # nothing replaced
     return digest_id
