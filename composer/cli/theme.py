@@ -8,19 +8,23 @@ value goes through the same check: ``--organisation``, ``--logo-url``,
 ``--utm on|off``, the colours (``--brand-color '#0b4f6c'``), the fixed words
 (``--label-unsubscribe``) and the rest. A bad value is refused with a message
 naming its option and why, and then nothing is saved; ``''`` clears a field
-back to its default. ``--show`` prints every field, its value and whether it
-is the default, then whether the theme is ready to send.
+back to its default. A value taken that may still go wrong (a logo over plain
+http, which many mail clients block) is saved with a warning on stderr.
+``--show`` prints every field, its value and whether it is the default (and the
+same warnings, on stderr), then whether the theme is ready to send.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from composer.cli.options import ShowAction
 from composer.email.readiness import how_to_set, missing_for_sending
 from composer.errors import NewsdigestError, ValidationError
 from composer.repository import Library
+from composer.theme.fields import field_warnings
 from composer.theme.model import (
     FIELDS,
     FIELDS_BY_NAME,
@@ -135,6 +139,7 @@ def cmd_settings_theme(args: argparse.Namespace, library: Library) -> int:
         except ValidationError as exc:
             raise NewsdigestError(f"{exc}; nothing was saved") from None
         print(f"Saved the theme settings in {library.location}.")
+        _print_warnings({name: value for name, value in changes.items() if value != ""})
         theme = theme_from_settings(library.settings())
         missing = missing_for_sending(theme)
         if missing:
@@ -142,6 +147,12 @@ def cmd_settings_theme(args: argparse.Namespace, library: Library) -> int:
         return 0
     show(theme_from_settings(library.settings()), library.location)
     return 0
+
+
+def _print_warnings(values: dict[str, Any]) -> None:
+    """What may go wrong with values that were taken (a logo over plain http), on stderr."""
+    for warning in field_warnings(values, by_flag=True):
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def show_rows(theme: Theme) -> list[tuple[str, str, str, bool]]:
@@ -168,6 +179,7 @@ def show(theme: Theme, location: str) -> None:
             heading = group
             print(f"{group}:")
         print(f"  {label:<{width}}  {text}{'  (default)' if is_default else ''}")
+    _print_warnings({spec.name: field_value(theme, spec.name) for spec in FIELDS if spec.warn})
     missing = missing_for_sending(theme)
     if missing:
         print(f"Not ready to send: {how_to_set(missing)}.")

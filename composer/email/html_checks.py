@@ -2,11 +2,12 @@
 
 Its size against Gmail's clipping (about 102 KB: everything below, unsubscribe link
 included, is hidden), a ``<style>`` block over 16 KB (Gmail drops it), images without
-``alt``, empty or vague links, links that are not http, https or mailto, scripts and
-event handlers, a missing unsubscribe link or preheader, layout tables without
-``role="presentation"``, headings out of order, ``!important`` in ``style=""``
-(Outlook ignores such declarations), and what Outlook for Windows or Gmail do not
-support (:mod:`composer.email.client_support`).
+``alt``, images loaded over plain http (a warning: many clients block them; the logo,
+``<img class="logo">``, is named as the theme's logo), empty or vague links, links that
+are not http, https or mailto, scripts and event handlers, a missing unsubscribe link
+or preheader, layout tables without ``role="presentation"``, headings out of order,
+``!important`` in ``style=""`` (Outlook ignores such declarations), and what Outlook
+for Windows or Gmail do not support (:mod:`composer.email.client_support`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from composer.email.client_support import (
     style_block,
 )
 from composer.email.finding import Finding, quote
+from composer.theme.checks import PLAIN_HTTP_IMAGE, https_form, is_plain_http
 
 KB = 1024
 SIZE_WARNING = 90 * KB
@@ -251,6 +253,8 @@ class _Walk:
                     describe(element),
                 )
             )
+        if finding := _plain_http_image(element):
+            self.findings.append(finding)
         index = self.support.index
         lowered = (element.get("src") or "").strip().lower()
         for prefix, feature in index.src_prefixes:
@@ -321,6 +325,43 @@ class _Walk:
                 )
             )
         return findings
+
+
+#: The code of a finding about an image over plain http: the same for the items' images
+#: in the digest's own checks (:mod:`composer.email.preflight`), which name the item.
+PLAIN_HTTP_CODE = "img-http"
+#: The code of that finding about the logo, which names the theme's field.
+PLAIN_HTTP_LOGO_CODE = "logo-http"
+
+
+def _plain_http_image(element: Any) -> Finding | None:
+    """A warning for an ``<img>`` loaded over plain http; the logo's names the theme field.
+
+    The logo is the image of class ``logo`` (the templates' logo macro); the dark-mode
+    logo is the one inside the ``logod`` block that swaps it in.
+    """
+    src = (element.get("src") or "").strip()
+    if not is_plain_http(src):
+        return None
+    advice = f"Give its https address ({https_form(src)[:80]}) if the site has one."
+    if "logo" not in (element.get("class") or "").split():
+        return Finding(
+            "warning",
+            PLAIN_HTTP_CODE,
+            f"An image is loaded over plain http, not https: {PLAIN_HTTP_IMAGE}. {advice}",
+            describe(element),
+        )
+    dark = any("logod" in (parent.get("class") or "").split() for parent in element.iterancestors())
+    name, flag = ("dark-mode logo", "--dark-logo-url") if dark else ("logo", "--logo-url")
+    return Finding(
+        "warning",
+        PLAIN_HTTP_LOGO_CODE,
+        f"The {name} is loaded over plain http, not https: {PLAIN_HTTP_IMAGE}. Give its https "
+        f"address ({https_form(src)[:80]}) in the theme settings (`newsdigest settings theme "
+        f"{flag} https://…`) if the site has one.",
+        describe(element),
+        field="theme.dark_logo_url" if dark else "theme.logo_url",
+    )
 
 
 def _names_its_target(element: Any, text: str) -> bool:

@@ -6,14 +6,17 @@ item or element it concerns):
 
 * :func:`check_digest` looks at the digest itself: a missing preheader, an
   empty section, an item that is no longer in the library or appears twice, a
-  title or summary that is too long, an image without a description.
+  title or summary that is too long, an image without a description, an image
+  loaded over plain http (a warning naming the item; the HTML check's warning of the
+  same code, which names only the ``<img>``, is then left out by the renderer).
 * :func:`check_readiness` says, as an error, that an email is not ready to send
   while the theme lacks the organisation, sender, postal address or unsubscribe
   address (:mod:`composer.email.readiness`), and how to set them.
 * :func:`check_html` looks at any HTML email, ours or not (``newsdigest check
   FILE.html``): its size against Gmail's clipping (about 102 KB: everything
   below, unsubscribe link included, is hidden), a ``<style>`` block over 16 KB
-  (Gmail drops it), images without ``alt``, empty or vague links, links that
+  (Gmail drops it), images without ``alt`` or over plain http (the logo's naming
+  the theme field to set), empty or vague links, links that
   are not http, https or mailto, scripts and event handlers, a missing
   unsubscribe link or preheader, layout tables without ``role="presentation"``,
   ``!important`` in ``style=""`` (Outlook ignores such declarations), and the
@@ -38,8 +41,9 @@ from __future__ import annotations
 from composer.digest.model import ResolvedDigest, ResolvedItem, ResolvedSection
 from composer.email.client_support import caniemail_index
 from composer.email.finding import Finding, Severity, errors_in, has_errors, quote, sort_findings
-from composer.email.html_checks import KB, SIZE_ERROR, SIZE_WARNING, check_html
+from composer.email.html_checks import KB, PLAIN_HTTP_CODE, SIZE_ERROR, SIZE_WARNING, check_html
 from composer.email.markup import intro_problems
+from composer.theme.checks import PLAIN_HTTP_IMAGE, https_form, is_plain_http
 from composer.theme.model import Theme
 
 __all__ = [
@@ -202,6 +206,16 @@ def _item_findings(entry: ResolvedItem, section: int) -> list[Finding]:
                 "item.image_alt",
                 "The item's image has no description (alt text); the title is used. "
                 "Describe the image for readers who cannot see it.",
+            )
+        )
+    if is_plain_http(entry.item.image_url):
+        found.append(
+            (
+                PLAIN_HTTP_CODE,
+                "item.image_url",
+                f"The item's image is loaded over plain http, not https: {PLAIN_HTTP_IMAGE}. "
+                f"Give its https address ({https_form(entry.item.image_url or '')[:80]}) if "
+                "the site has one.",
             )
         )
     return [

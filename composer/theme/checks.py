@@ -117,6 +117,38 @@ def check_url(value: Any, field: str = "theme url") -> str | None:
     return check_web_url(value.strip(), field)
 
 
+#: Why an image loaded over plain http is warned of (it is taken, never refused: it may show).
+PLAIN_HTTP_IMAGE = (
+    "many mail clients block or flag such images, and Gmail's image proxy may refuse them"
+)
+
+
+def is_plain_http(url: Any) -> bool:
+    """True when ``url`` is an ``http://`` address (not https): an insecure image."""
+    return isinstance(url, str) and url.strip().lower().startswith("http://")
+
+
+def https_form(url: str) -> str:
+    """``url`` with ``https://`` in place of ``http://``: what to try instead."""
+    text = url.strip()
+    return "https://" + text[len("http://") :] if is_plain_http(text) else text
+
+
+def http_image_warning(value: Any, field: str) -> str | None:
+    """A warning for an image url (a logo's) that is plain http, naming ``field``; else None.
+
+    The value is still taken (the image may show): the warning says what may go wrong
+    and what to give instead.
+    """
+    if not is_plain_http(value):
+        return None
+    url = str(value).strip()
+    return (
+        f"{field}: '{url[:80]}' is plain http, not https: {PLAIN_HTTP_IMAGE}; give its https "
+        f"address ({https_form(url)[:80]}) if the site has one"
+    )
+
+
 def check_unsubscribe_url(value: Any, field: str = "theme unsubscribe_url") -> str | None:
     """An http(s) or mailto: link; ``{email}`` and ``{token}`` placeholders are kept as written."""
     if value is None or (isinstance(value, str) and not value.strip()):

@@ -8,7 +8,7 @@ kind, default, help, command-line flag, stored key, check). Import them from
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from composer.theme.checks import (
@@ -42,6 +42,7 @@ from composer.theme.checks import (
     check_unsubscribe_url,
     check_url,
     check_utm,
+    http_image_warning,
 )
 from composer.theme.labels import DEFAULT_LABELS, FONT_STACKS
 
@@ -55,7 +56,8 @@ class ThemeField:
     ``choice`` (see ``choices``), ``bool``, ``color``, ``locale``, ``domains``, ``list``.
     ``key`` is where the value is stored: ``("organisation",)``, ``("colors", "brand")``.
     ``group`` sorts fields into the dialog's pages: sender, look, links, campaign, words.
-    ``first_run`` marks the fields first-run setup asks for.
+    ``first_run`` marks the fields first-run setup asks for. ``warn`` says what may go wrong
+    with a value its check takes (a logo over plain http), naming the field as given; or None.
     """
 
     name: str
@@ -70,6 +72,7 @@ class ThemeField:
     choices: tuple[str, ...] = ()
     required_to_send: bool = False
     first_run: bool = False
+    warn: Callable[[Any, str], str | None] | None = None
 
     @property
     def field_label(self) -> str:
@@ -90,6 +93,7 @@ def _f(
     key: tuple[str, ...] | None = None,
     flag: str | None = None,
     first_run: bool = False,
+    warn: Callable[[Any, str], str | None] | None = None,
 ) -> ThemeField:
     return ThemeField(
         name=name,
@@ -104,6 +108,7 @@ def _f(
         choices=tuple(choices),
         required_to_send=name in READY_FIELDS,
         first_run=first_run,
+        warn=warn,
     )
 
 
@@ -165,6 +170,7 @@ FIELDS: tuple[ThemeField, ...] = (
         check_url,
         "sender",
         first_run=True,
+        warn=http_image_warning,
     ),
     _f(
         "logo_width",
@@ -183,6 +189,7 @@ FIELDS: tuple[ThemeField, ...] = (
         "optional logo for dark mode (light on transparent), swapped in where clients allow",
         check_url,
         "sender",
+        warn=http_image_warning,
     ),
     _f(
         "from_address",
@@ -364,3 +371,17 @@ FIELDS: tuple[ThemeField, ...] = (
 )
 FIELDS_BY_NAME: dict[str, ThemeField] = {spec.name: spec for spec in FIELDS}
 TOP_LEVEL_KEYS: tuple[str, ...] = tuple(dict.fromkeys(spec.key[0] for spec in FIELDS))
+
+
+def field_warnings(values: Mapping[str, Any], *, by_flag: bool = False) -> list[str]:
+    """The warnings of the values taken for theme fields (field name -> value): what may go
+    wrong though each was accepted, such as a logo over plain http. Each names its field
+    as the window does (its label), or by its command-line option with ``by_flag``."""
+    warnings: list[str] = []
+    for name, value in values.items():
+        spec = FIELDS_BY_NAME.get(name)
+        if spec is None or spec.warn is None:
+            continue
+        if warning := spec.warn(value, spec.flag if by_flag else spec.label):
+            warnings.append(warning)
+    return warnings
