@@ -10,10 +10,20 @@ to the GUI thread with a signal (a queued connection), and gathers a burst of th
 - items: the library pane reads them again (:meth:`ui.library_pane.LibraryPane.reload_items`);
 - digests: the digest flow looks at the open digest again (reloaded, or the notice that
   offers Reload or Keep mine) and refills an Open dialog on screen
-  (:meth:`ui.digest_flow.DigestFlow.changed_elsewhere`).
+  (:meth:`ui.digest_flow.DigestFlow.changed_elsewhere`);
+- settings: the window reads them again and what shows them follows
+  (:meth:`ui.theme_setup.ThemeSetup.changed_elsewhere`): the theme (the preview rendered
+  again, the category order, the layout picker's default), the export profiles, the
+  sending settings of a Send dialog not sending. A settings dialog open on a part that
+  changed is not overwritten under the user's hands (what they typed stays): a notice
+  at its top says so (:func:`tell_changed_under`), and the user decides (OK writes their
+  part over the other officer's, Cancel keeps theirs);
+- send logs: a Send dialog open on that digest, and not sending itself, reads the log
+  again, its counts and the plan of a next run
+  (:meth:`ui.sending.SendController.send_log_changed`).
 
-Settings and send logs are not shown live yet. What changed is always read from the
-library (through the window's library thread), never taken from the announcement.
+What changed is always read from the library (through the window's library thread),
+never taken from the announcement.
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QBoxLayout, QDialog, QLabel
 
 from composer.repository import LibraryChange
 
@@ -77,6 +88,11 @@ class LiveRefresh(QObject):
         digests = [change for change in changes if change.kind == "digest"]
         if digests:
             self.window.digests.changed_elsewhere(digests)
+        if any(change.kind == "settings" for change in changes):
+            self.window.theme_setup.changed_elsewhere()
+        send_logs = {change.digest_id for change in changes if change.kind == "send_log"}
+        if send_logs:
+            self.window.sending.send_log_changed(send_logs)
         self.refreshed.emit(changes)
 
     def stop(self) -> None:
@@ -87,3 +103,34 @@ class LiveRefresh(QObject):
         self._timer.stop()
         self._pending = []
         self._stop()
+
+
+#: The notice's object name (one per dialog: a second change rewords it).
+NOTICE_NAME = "changed-elsewhere"
+
+
+def tell_changed_under(dialog: QDialog, what: str) -> QLabel:
+    """Say at the top of ``dialog`` that another officer changed ``what`` while it was open.
+
+    Nothing the user typed is replaced: OK saves what the dialog shows, over the other
+    officer's change; Cancel keeps theirs.
+    """
+    label = dialog.findChild(QLabel, NOTICE_NAME)
+    if label is None:
+        label = QLabel(dialog)
+        label.setObjectName(NOTICE_NAME)
+        label.setWordWrap(True)
+        label.setAccessibleName("Changed elsewhere")
+        label.setStyleSheet(
+            "background: #fff4ce; color: #4d3800; border: 1px solid #e0b400; padding: 6px;"
+        )
+        layout = dialog.layout()
+        if isinstance(layout, QBoxLayout):
+            layout.insertWidget(0, label)
+    label.setText(
+        f"⚠ Another officer changed {what} while this dialog was open. OK saves what this "
+        "dialog shows, over their change; Cancel keeps theirs (open the dialog again to see "
+        "them)."
+    )
+    label.show()
+    return label

@@ -6,11 +6,13 @@ removed), what the send log says of earlier runs of this digest, and the
 preflight summary of the core (:meth:`composer.send.SendJob.preflight`).
 Sending asks for a confirmation that names the count ("Send to 1,234
 recipients?"), then runs on a worker thread (:class:`ui.send_task.SendTask`): a
-progress bar with the sent, failed and uncertain counts and the time left, and
-Cancel, which lets the message in flight finish and keeps the rest queued for a
+progress bar with the sent, failed and uncertain counts and the time left (and how
+many another officer sending the same digest at the same time took: :mod:`ui.send_counts`),
+and Cancel, which lets the message in flight finish and keeps the rest queued for a
 later Resume. A table lists what happened to each recipient; after a run,
 buttons offer the explicit choices the core knows: resume those still queued,
-retry the uncertain ones, send again to the failed ones.
+retry the uncertain ones, send again to the failed ones. A send log written elsewhere
+meanwhile (a shared library) is read again (:meth:`SendDialog.send_log_changed`).
 
 A test send (``job.test``) takes a few addresses, prefixes the subject with
 "[TEST]" and keeps no send log. The decisions are all the core's: this module
@@ -51,10 +53,10 @@ from composer.send import (
     SendProgress,
     SendReport,
     confirmation_question,
-    format_duration,
 )
 from composer.send.journal import SendLogSummary
 from ui.recipients_input import RecipientsInput
+from ui.send_counts import finished_text, progress_text
 from ui.send_history import SendHistory
 from ui.send_log_model import SendLogModel, log_table
 from ui.send_task import SendTask
@@ -253,6 +255,15 @@ class SendDialog(QDialog):
         self.log_model.reset(entries.values())
         self.send_history.show_log(SendLogSummary.of(entries.values()))
 
+    def send_log_changed(self) -> None:
+        """Another window or command wrote this digest's send log (:mod:`ui.live_refresh`):
+        the log, its counts and the plan are read again; a run of this dialog's own reads
+        it when it ends (its own progress shows what the other sender took meanwhile)."""
+        if self.test or self.running:
+            return
+        self._load_log()
+        self.refresh()
+
     def refresh(self) -> None:
         """Read the recipients and options, plan with the core, and show its preflight."""
         self._timer.stop()
@@ -433,16 +444,8 @@ class SendDialog(QDialog):
                 row = self.log_model.row_of(progress.event.recipient)
                 self.log_view.scrollTo(self.log_model.index(row, 0))
         self.bar.setValue(progress.done)
-        parts = [f"Sent {progress.sent:,}", f"failed {progress.failed:,}"]
-        if progress.uncertain:
-            parts.append(f"uncertain {progress.uncertain:,}")
-        if progress.retrying:
-            parts.append(f"{progress.retrying:,} to retry")
-        if progress.seconds_left is not None and progress.done < progress.total:
-            parts.append(f"about {format_duration(progress.seconds_left)} left")
-        if self.task is not None and self.task.job.cancelled:
-            parts.append("stopping after the message in flight…")
-        self.counts.setText(" · ".join(parts))
+        stopping = self.task is not None and self.task.job.cancelled
+        self.counts.setText(progress_text(progress, stopping=stopping))
 
     def _finished(self, report: SendReport) -> None:
         self.report = report
@@ -450,7 +453,7 @@ class SendDialog(QDialog):
         self.task = None
         self._load_log()
         lines = report.lines()
-        self.counts.setText(lines[0][:1].upper() + lines[0][1:])
+        self.counts.setText(finished_text(report))
         self.refresh()  # the plan for a next run: the send button's count is the log's
         self.summary_title.setText("<b>The last run, and what a next one would do</b>")
         self.summary.setPlainText(

@@ -9,12 +9,18 @@ Before a dialog opens, the digest is saved, so that the send log is kept under
 the digest's stored id, and the SMTP settings are checked: a missing server or
 sender opens the settings instead of a dialog that cannot send. Closing the
 window mid-send asks, then stops after the message in flight.
+
+On a shared library (:mod:`ui.live_refresh`), another officer's save of the settings
+makes a Send dialog that is not sending use them (its job made again), and puts a
+notice on a Sending settings dialog open on the changed SMTP settings (what the user
+typed stays); another sender's records in the send log are read again by a Send dialog
+open on that digest (:meth:`SendController.send_log_changed`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
@@ -23,6 +29,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QStyle
 
 from composer.errors import NewsdigestError
 from composer.repository import Holder
+from composer.settings_parts import SMTP
 from ui.actions import make_action
 from ui.window_settings import TEST_ADDRESSES
 
@@ -52,6 +59,7 @@ class SendController(QObject):
         self.executor = window.workers.send
         self.dialog: SendDialog | None = None
         self.settings_dialog: SmtpSettingsDialog | None = None
+        self._settings_opened_on: Mapping[str, Any] = {}
         self.test_action = self._action(
             "Send &test…",
             self.send_test,
@@ -121,15 +129,25 @@ class SendController(QObject):
     def show_settings(self, note: str = "") -> SmtpSettingsDialog:
         from ui.smtp_dialog import SmtpSettingsDialog
 
-        dialog = SmtpSettingsDialog(
-            self.window.library.settings(), self.passwords, self.executor, self.window
-        )
+        dialog_settings = self.window.library.settings()
+        dialog = SmtpSettingsDialog(dialog_settings, self.passwords, self.executor, self.window)
         if note:
             dialog.connection_result.setText(note)
         dialog.finished.connect(lambda result: self._settings_finished(dialog, result))
         self.settings_dialog = dialog
+        self._settings_opened_on = dialog_settings
         dialog.open()
         return dialog
+
+    def settings_changed_elsewhere(self, settings: Mapping[str, Any]) -> None:
+        """Another officer saved the settings: an open Sending settings dialog whose SMTP
+        settings changed under it says so (nothing typed is replaced)."""
+        from composer.settings_parts import changed_parts
+        from ui.live_refresh import tell_changed_under
+
+        dialog = self.settings_dialog
+        if dialog is not None and SMTP in changed_parts(self._settings_opened_on, settings):
+            tell_changed_under(dialog, "the sending settings")
 
     def _settings_finished(self, dialog: SmtpSettingsDialog, result: int) -> None:
         self.settings_dialog = None
@@ -138,6 +156,7 @@ class SendController(QObject):
             return
         try:
             self.window.library.update_settings(dialog.settings_changes())
+            self.window.theme_setup.note_saved(SMTP)  # the window's own save
             smtp = dialog.smtp()
         except NewsdigestError as exc:
             self.window.show_problem(f"The sending settings could not be saved: {exc}")
@@ -255,6 +274,12 @@ class SendController(QObject):
         """The digest, the theme or the sending settings changed: the dialog sends the new."""
         if self.dialog is not None and not self.dialog.running:
             self.dialog.digest_changed()
+
+    def send_log_changed(self, digest_ids: Collection[str]) -> None:
+        """Another window or command wrote the send log of ``digest_ids`` (``""``: any)."""
+        dialog = self.dialog
+        if dialog is not None and ({"", dialog.job.digest_id} & set(digest_ids)):
+            dialog.send_log_changed()
 
     def _run_finished(self, report: Any) -> None:
         from composer.send.pace import remember_pace
