@@ -330,11 +330,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.editor.flush()
-        if not self.document.save() and not self.confirm(
-            "Close without saving?",
-            "The digest could not be saved (see the message). Close anyway and lose the "
-            "last changes?",
-        ):
+        if not self.document.save() and not self.confirm(*self.unsaved.close_question()):
             event.ignore()
             return
         self.save_state()

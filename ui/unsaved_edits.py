@@ -2,10 +2,15 @@
 
 :class:`UnsavedKeeper` watches the window's digest document. When a save is refused by
 the library (a :class:`~composer.errors.LibraryError`: the team server went away, a
-share dropped; never a version conflict, which has its own choice), the digest as it was
-to be saved is kept on this computer (:mod:`composer.digest.unsaved`: what is kept,
-where, its file) and the status bar says so. A later save of that digest that succeeds
-(the server is back, the next autosave) drops the kept copy: it is in the library now.
+share dropped; never a version conflict, which has its own choice, though an answer to
+it the library then could not take counts), the digest as it was to be saved is kept on
+this computer (:mod:`composer.digest.unsaved`: what is kept, where, its file) and the
+status bar says so. A later save of that digest that succeeds (the server is back, the
+next autosave) drops the kept copy: it is in the library now.
+
+Closing the window after a failed save asks first, in words that say what will happen
+(:meth:`UnsavedKeeper.close_question`): the edit kept on this computer and offered again
+the next time this library opens, or, only when it could not be kept either, lost.
 
 The next time the window opens that library, :meth:`UnsavedKeeper.offer` asks about each
 kept edit (:func:`offer_box`): **Save it now** (an ordinary save based on the version
@@ -90,6 +95,8 @@ class UnsavedKeeper(QObject):
         self.edits = edits if edits is not None else UnsavedEdits()
         #: Asks about one kept edit (tests replace it to answer).
         self.ask: Callable[[KeptEdit], OfferChoice] = lambda kept: ask_offer(kept, window)
+        #: Per digest id, the edit kept after this window's latest failed save of it.
+        self._kept_now: dict[str, KeptEdit] = {}
         document = window.document
         document.save_failed.connect(self.keep)
         document.saved.connect(self._saved)
@@ -100,6 +107,7 @@ class UnsavedKeeper(QObject):
 
     def keep(self, digest: Digest, error: BaseException) -> KeptEdit | None:
         """The library refused ``digest``: keep it here and say so (not for a conflict)."""
+        self._kept_now.pop(digest.id, None)  # an older kept copy lacks this edit
         if not isinstance(error, LibraryError) or isinstance(error, DigestConflictError):
             return None
         title = shorten(digest.title or digest.id, 60)
@@ -117,12 +125,36 @@ class UnsavedKeeper(QObject):
             "computer and will be saved when the library is back.",
             KEPT_MS,
         )
+        self._kept_now[digest.id] = kept
         return kept
 
     def _saved(self) -> None:
         digest = self.window.document.digest
         if digest is not None:
+            self._kept_now.pop(digest.id, None)
             self.edits.forget(self.location, digest.id)
+
+    def kept_now(self, digest_id: str) -> KeptEdit | None:
+        """The edit kept by the latest failed save of ``digest_id`` here, if it is on disk."""
+        if digest_id not in self._kept_now:
+            return None
+        return self.edits.get(self.location, digest_id)
+
+    def close_question(self) -> tuple[str, str]:
+        """The title and text of the question before closing when the digest was not saved."""
+        digest = self.window.document.digest
+        if digest is not None and self.kept_now(digest.id) is not None:
+            return (
+                "Close the window?",
+                "The digest could not be saved to the library (see the message). Your "
+                "changes are kept on this computer and offered again the next time this "
+                "library opens. Close the window?",
+            )
+        return (
+            "Close and lose the changes?",
+            "The digest could not be saved (see the message), and your last changes could "
+            "not be kept on this computer either. Close anyway and lose them?",
+        )
 
     def kept(self) -> list[KeptEdit]:
         """The edits kept for the window's library, the oldest first."""
