@@ -233,8 +233,10 @@ class PostgresLibrary:
             return send_log.claim(conn, key, document)
 
     def send_log_mark(self, digest_id: str) -> Hashable | None:
-        """None: rows change in place, so the run always plans again (a cheap read)."""
-        return None
+        """The digest's counter in ``send_log_marks`` (0 before its log's first change),
+        which every statement that changes the log bumps in its own transaction."""
+        with self._connection(f"reading the send log of {digest_id}") as conn:
+            return send_log.mark(conn, digest_id)
 
     def watch(self, listener: ChangeListener) -> Callable[[], None]:
         """Hear other libraries' changes (:mod:`store.postgres.notify`), never this one's.

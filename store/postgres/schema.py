@@ -34,6 +34,10 @@ triggers, so in the writer's own transaction: heard when it commits, never when 
 back, whoever wrote it, ``library copy`` and hand edits included): items once a
 statement, a digest once a row with its saver and stamp, the settings, and a send log
 once a digest a statement; :mod:`store.postgres.notify` listens.
+
+Version 4: ``send_log_marks`` holds a counter per digest that every statement changing
+its send log bumps (a trigger, in the writer's transaction): the send log's mark
+(:meth:`composer.repository.Library.send_log_mark`), read as one row.
 """
 
 from __future__ import annotations
@@ -184,6 +188,39 @@ MIGRATIONS: tuple[Migration, ...] = (
             """CREATE TRIGGER send_log_deleted AFTER DELETE ON send_log
                 REFERENCING OLD TABLE AS changed
                 FOR EACH STATEMENT EXECUTE FUNCTION newsdigest_send_log_changed()""",
+        ),
+    ),
+    Migration(
+        "send-log marks: a counter per digest, bumped by every statement that changes its log",
+        (
+            # A missing row reads as 0 (a log written before this migration, or none yet): the
+            # first change makes it 1. Never decremented, never reset: an equal mark read twice
+            # means no change to the log was committed in between.
+            """CREATE TABLE send_log_marks (
+                digest_id text PRIMARY KEY,
+                mark bigint NOT NULL
+            )""",
+            # In the writer's own transaction (committed with the change or rolled back with
+            # it); the rows are taken in the digests' order, so that two statements that touch
+            # several digests' logs never wait for each other in a circle. Concurrent writers
+            # of one digest already commit one after the other (the announcement's NOTIFY).
+            """CREATE FUNCTION newsdigest_send_log_marked() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO send_log_marks (digest_id, mark)
+                SELECT d.digest_id, 1 FROM (SELECT DISTINCT digest_id FROM changed) AS d
+                ORDER BY d.digest_id COLLATE "C"
+                ON CONFLICT (digest_id) DO UPDATE SET mark = send_log_marks.mark + 1;
+                RETURN NULL;
+            END $$""",
+            """CREATE TRIGGER send_log_marked_inserted AFTER INSERT ON send_log
+                REFERENCING NEW TABLE AS changed
+                FOR EACH STATEMENT EXECUTE FUNCTION newsdigest_send_log_marked()""",
+            """CREATE TRIGGER send_log_marked_updated AFTER UPDATE ON send_log
+                REFERENCING NEW TABLE AS changed
+                FOR EACH STATEMENT EXECUTE FUNCTION newsdigest_send_log_marked()""",
+            """CREATE TRIGGER send_log_marked_deleted AFTER DELETE ON send_log
+                REFERENCING OLD TABLE AS changed
+                FOR EACH STATEMENT EXECUTE FUNCTION newsdigest_send_log_marked()""",
         ),
     ),
 )

@@ -7,7 +7,8 @@ returns and all of it or none of it is kept; entries of one recipient within a c
 are merged in order first (a statement may not touch one row twice). The state is a
 column the server derives from the entry (``send_states`` reads it alone), and the
 log comes back in the order recipients were first recorded. There is no journal to
-fold: compaction has nothing to do.
+fold: compaction has nothing to do. The log's mark is a counter per digest that a
+trigger bumps with every statement that changes its rows (:func:`mark`).
 """
 
 from __future__ import annotations
@@ -93,6 +94,19 @@ def states(conn: Connection, digest_id: str) -> dict[str, str]:
         "SELECT recipient, state FROM send_log WHERE digest_id = %s ORDER BY seq", (digest_id,)
     ).fetchall()
     return {row[0]: row[1] for row in rows}
+
+
+def mark(conn: Connection, digest_id: str) -> int:
+    """The digest's send-log counter (schema 4's ``send_log_marks``; 0 before any change).
+
+    Every statement that inserts, updates or deletes rows of the digest's log bumps it
+    in its own transaction (a trigger), and nothing lowers it: read twice, an equal
+    value means no change to the log was committed in between, whoever wrote it.
+    """
+    row = conn.execute(
+        "SELECT mark FROM send_log_marks WHERE digest_id = %s", (digest_id,)
+    ).fetchone()
+    return int(row[0]) if row is not None else 0
 
 
 def digest_ids(conn: Connection) -> list[str]:
