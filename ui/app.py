@@ -17,7 +17,9 @@ display Qt cannot use, or without a system library Qt needs) it says so in one l
 and returns 1 before Qt is touched (:func:`start_problem`, :mod:`ui.display_check`:
 Qt would abort with a core dump); and when a window is
 already open on the library, it brings that window to the front, hands it the
-sources to import, and returns 0 (:mod:`ui.single_instance`).
+sources to import, and returns 0 (:mod:`ui.single_instance`). Once the window is up,
+Ctrl-C in the terminal closes it as File → Quit does and the run returns 130
+(:mod:`ui.interrupt`).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from ui.crash import CrashHandler
+    from ui.library_switch import WindowSession
     from ui.single_instance import Handover
 
 #: Tells a server that cannot be reached (its reason in words) from other errors (None).
@@ -296,6 +299,24 @@ def _show_window(
                 f"The window could not be opened: {type(exc).__name__}: {exc}{where}",
             )
             return 1
-        return int(app.exec())
+        return _run_loop(app, session)
     finally:
         session.close()  # the library the window was on last, and its single-instance server
+
+
+def _run_loop(app: QApplication, session: WindowSession) -> int:
+    """The event loop, until the window closes; Ctrl-C in the terminal closes it as File →
+    Quit does, and the run then exits 130 (:mod:`ui.interrupt`)."""
+    from ui.interrupt import interruptible
+
+    def close() -> bool:
+        window = session.window
+        if window is not None:
+            window.close()  # the digest saved, or the user asked (and may keep it open)
+            if not window.closed:
+                return False
+        app.quit()  # a dialog of the window's left on screen does not keep the app running
+        return True
+
+    with interruptible(app, close) as interrupt:
+        return interrupt.status(int(app.exec()))
