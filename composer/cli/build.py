@@ -14,7 +14,8 @@ open, and returns the exit status. User errors raise
   exit status is 1 when the preflight found errors (named on standard error,
   a theme not set up to send among them), unless
   ``--ignore-preflight-errors``.
-* ``digests`` lists the saved digests.
+* ``digests [--json]`` lists the saved digests (``--json``: one JSON array, the keys
+  :mod:`composer.cli.digests_json` documents).
 * ``check FILE.html`` runs the HTML preflight checks on any file; exit status 1
   when one of them is an error.
 """
@@ -23,10 +24,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import sys
 from pathlib import Path
 from typing import TextIO
 
+from composer.cli.digests_json import KEYS as DIGEST_KEYS
+from composer.cli.digests_json import digest_records
 from composer.cli.options import add_theme_option
 from composer.digest.drafting import draft_digest
 from composer.digest.listing import load_digest, saved_digests
@@ -73,7 +77,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.set_defaults(handler=cmd_build, library_read_only=True)
 
-    p = subparsers.add_parser("digests", help="list the saved digests")
+    p = subparsers.add_parser(
+        "digests",
+        help="list the saved digests",
+        description="List the saved digests, the last saved first.",
+        epilog="--json prints one array, in the same order, of objects with the keys "
+        f"{', '.join(DIGEST_KEYS)} (null where the library has none; see the README).",
+    )
+    p.add_argument(
+        "--json", action="store_true", help="print a JSON array (for scripts; stable keys)"
+    )
     p.set_defaults(handler=cmd_digests, library_read_only=True)
 
     p = subparsers.add_parser(
@@ -180,6 +193,11 @@ def cmd_build(args: argparse.Namespace, library: Library) -> int:
 
 
 def cmd_digests(args: argparse.Namespace, library: Library) -> int:
+    if getattr(args, "json", False):
+        payload = json.dumps(digest_records(library), ensure_ascii=False, indent=2)
+        sys.stdout.buffer.write(payload.encode("utf-8") + b"\n")
+        sys.stdout.flush()
+        return 0
     summaries = saved_digests(library)
     if not summaries:
         print("No saved digests. Compose one in the Newsdigest window, or preview a month with")
