@@ -6,7 +6,8 @@ sessions terminated), as a server that went down. The edit is then kept on this 
 (a data folder of the test's own) and the question says so, and that it is offered again
 the next time this library opens; the kept file is there, with the edit typed. Only when
 keeping it fails too (the folder for kept edits cannot be made: a file stands where it
-should be) does the question say the changes will be lost.
+should be) does the question say the changes will be lost. A close over a newer version
+whose answer (Keep mine as a copy) the library can no longer take keeps the edit as well.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from composer.digest.unsaved import UnsavedEdits  # noqa: E402
+from composer.errors import DigestConflictError  # noqa: E402
 from composer.repository import Holder, Library  # noqa: E402
 from store import open_library  # noqa: E402
+from ui.digest_conflict import ConflictChoice  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.operations import SynchronousExecutor  # noqa: E402
 
@@ -196,3 +199,35 @@ def test_a_later_failed_save_that_cannot_be_kept_is_not_called_kept(
     window.close()
     [(title, _text)] = closing.questions
     assert title == "Close and lose the changes?" and not window.closed
+
+
+def test_closing_over_a_newer_version_when_the_copy_cannot_be_saved_keeps_the_edit(
+    closing: Closing, team: Team, data_folder: Path
+) -> None:
+    """The conflict box's Keep mine, with the server gone by then: kept here, and said so."""
+    window = closing.window
+    digest = window.document.digest
+    assert digest is not None
+    other = open_library(team.url, holder=Holder("window"))
+    try:
+        theirs = other.get_digest(digest.id)
+        assert theirs is not None
+        other.save_digest(theirs | {"intro": "Their intro"}, theirs["version"])
+    finally:
+        other.close()
+    asked: list[str] = []
+
+    def keep_mine_as_the_server_goes(conflict: DigestConflictError) -> ConflictChoice:
+        asked.append(conflict.digest_id)
+        team.allow(False)
+        return "keep"
+
+    window.document.resolve_conflict = keep_mine_as_the_server_goes
+    window.editor.intro.setPlainText(TYPED)
+    window.close()
+    assert asked == [digest.id] and not window.closed
+    assert any("Your copy of the digest could not be saved" in p for p in closing.problems)
+    [(title, text)] = closing.questions
+    assert title == "Close the window?" and "kept on this computer" in text
+    kept = UnsavedEdits(data_folder).get(team.url, digest.id)
+    assert kept is not None and kept.digest.intro == TYPED and kept.base_version == 1
