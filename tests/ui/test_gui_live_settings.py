@@ -12,6 +12,7 @@ Each wait is for the window's refresh (its ``refreshed`` signal), never a sleep.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,18 @@ def rendered_html(window: MainWindow) -> str:
     return result.rendered.html if result is not None and result.rendered is not None else ""
 
 
+def shot(qtbot, window: MainWindow, name: str) -> None:
+    """A picture of the window once the preview shows the render (``NEWSDIGEST_SHOTS``)."""
+    folder = os.environ.get("NEWSDIGEST_SHOTS")
+    if folder:
+        window.resize(1500, 900)
+        with qtbot.waitSignal(window.preview.loaded, timeout=WAIT_MS, raising=False):
+            window.previewing.request_render(now=True)
+        qtbot.wait(1500)  # the web view paints after it loaded
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(Path(folder) / name))
+
+
 def change_theme(other: PostgresLibrary, **changes: Any) -> None:
     other.update_settings(merge_theme(other.settings(), changes))
 
@@ -113,10 +126,12 @@ def test_a_theme_saved_elsewhere_is_rendered_in_the_preview_and_the_status_bar_s
     window = open_window()
     qtbot.waitUntil(lambda: "Ostmere Centre" in rendered_html(window), timeout=WAIT_MS)
     with qtbot.waitSignal(window.live.refreshed, timeout=WAIT_MS) as heard:
-        change_theme(other, organisation=THEIRS)
+        change_theme(other, organisation=THEIRS, brand_color="#8b1e3f")
     assert "settings" in kinds(heard.args[0])
     assert window.theme.organisation == THEIRS
     qtbot.waitUntil(lambda: THEIRS in rendered_html(window), timeout=WAIT_MS)
+    assert "#8b1e3f" in rendered_html(window).lower()
+    shot(qtbot, window, "window-live-theme.png")
     assert window.statusBar().currentMessage() == (
         "The theme settings were changed elsewhere: the window shows them now."
     )
@@ -137,6 +152,8 @@ def test_an_open_theme_dialog_keeps_what_was_typed_and_says_theirs_changed(
         "⚠ Another officer changed the theme settings while this dialog was open. OK saves"
     )
     assert dialog.organisation.text() == "Typed here, not saved"  # nothing replaced
+    if os.environ.get("NEWSDIGEST_SHOTS"):
+        dialog.grab().save(str(Path(os.environ["NEWSDIGEST_SHOTS"]) / "theme-dialog-notice.png"))
     assert window.theme.organisation == THEIRS  # the window has theirs, the dialog's is shown
     window.previewing.request_render(now=True)
     assert "Typed here, not saved" in rendered_html(window)
