@@ -166,6 +166,36 @@ def new_stamp(version: int) -> JSONDict:
     return {"version": version, "updated_at": now, "updated_by": saver_name()}
 
 
+def kept_saver(digest: Mapping[str, Any]) -> tuple[str | None, dt.datetime | None]:
+    """Who saved ``digest`` last and when, as its stamp says (``updated_by``; ``updated_at``
+    as an aware UTC time, to the second): what a save with ``keep_saver`` keeps. Each is
+    None when the digest has none that can be read (one saved before stamps were kept)."""
+    who = digest.get("updated_by")
+    when: dt.datetime | None = None
+    text = digest.get("updated_at")
+    if isinstance(text, str):
+        try:
+            when = dt.datetime.fromisoformat(text.strip())
+        except ValueError:
+            when = None
+    if when is not None:
+        when = (when if when.tzinfo else when.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+        when = when.replace(microsecond=0)
+    return (who.strip() if isinstance(who, str) and who.strip() else None), when
+
+
+def kept_stamp(digest: Mapping[str, Any], version: int) -> JSONDict:
+    """The :data:`DIGEST_STAMP` of a save at ``version`` that keeps ``digest``'s saver and
+    time (:func:`kept_saver`); what it lacks is this save's, as in :func:`new_stamp`."""
+    stamp = new_stamp(version)
+    who, when = kept_saver(digest)
+    if who is not None:
+        stamp["updated_by"] = who
+    if when is not None:
+        stamp["updated_at"] = when.isoformat(timespec="seconds")
+    return stamp
+
+
 def send_locked(digest_id: str, holder: Holder | None) -> SendLockedError:
     """The refusal of a second sender of ``digest_id`` (every backend says it so)."""
     who = holder.describe() if holder else "another Newsdigest window or command"
@@ -234,10 +264,19 @@ class Library(Protocol):
         (:func:`saver_name`). :meth:`digests` lists them with the same keys."""
         ...
 
-    def save_digest(self, digest: Mapping[str, Any], expected_version: int | None = None) -> int:
+    def save_digest(
+        self,
+        digest: Mapping[str, Any],
+        expected_version: int | None = None,
+        *,
+        keep_saver: bool = False,
+    ) -> int:
         """Insert or replace the digest whose ``id`` key matches; returns its new ``version``.
 
-        The store sets the :data:`DIGEST_STAMP` keys (those ``digest`` has are ignored).
+        The store sets the :data:`DIGEST_STAMP` keys (those ``digest`` has are ignored),
+        but for ``keep_saver`` (a copy from another library): then the digest's own
+        ``updated_by`` and ``updated_at`` are kept (:func:`kept_saver`; what it lacks is
+        this save's), and only ``version`` is this library's count of saves.
         With ``expected_version`` (the version the editor loaded; 0 for a digest it made),
         a stored digest at another version is kept as it is and
         :class:`composer.errors.DigestConflictError` names who saved it and when; a digest

@@ -33,6 +33,7 @@ from composer.repository import (
     Holder,
     JSONDict,
     digest_conflict,
+    kept_stamp,
     new_stamp,
     stored_version,
 )
@@ -217,9 +218,16 @@ class TinyDBLibrary:
         doc = self._db.table("digests").get(doc_id=doc_id)
         return copy.deepcopy(dict(doc)) if doc is not None else None
 
-    def save_digest(self, digest: Mapping[str, Any], expected_version: int | None = None) -> int:
+    def save_digest(
+        self,
+        digest: Mapping[str, Any],
+        expected_version: int | None = None,
+        *,
+        keep_saver: bool = False,
+    ) -> int:
         """Saved with a new version stamp (one writer per file, but two windows over
-        time, or a copy of the file, can still be based on an older version)."""
+        time, or a copy of the file, can still be based on an older version); with
+        ``keep_saver``, the digest's own saver and time are kept in it."""
         self._check_writable()
         digest_id = digest.get("id")
         if not isinstance(digest_id, str) or not digest_id:
@@ -232,7 +240,8 @@ class TinyDBLibrary:
             if expected_version is not None and stored_version(stored) != expected_version:
                 raise digest_conflict(stored, digest, expected_version)
             version = stored_version(stored) + 1
-        doc = {**copy.deepcopy(dict(digest)), **new_stamp(version)}
+        stamp = kept_stamp(digest, version) if keep_saver else new_stamp(version)
+        doc = {**copy.deepcopy(dict(digest)), **stamp}
         if doc_id is None:
             table.insert(doc)
         else:

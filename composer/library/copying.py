@@ -7,7 +7,8 @@ cross as the JSON dictionaries the backends keep, unread (this package knows not
 of digests or email). What is written, in this order:
 
 * the items, in one :meth:`~composer.repository.Library.add_items` batch;
-* each digest, with :meth:`~composer.repository.Library.save_digest`;
+* each digest, with :meth:`~composer.repository.Library.save_digest` keeping who saved it
+  last and when (``keep_saver``);
 * the settings, in one :meth:`~composer.repository.Library.update_settings`;
 * each digest's send log, in one :meth:`~composer.repository.Library.record_send`,
   then :meth:`~composer.repository.Library.compact_send_log`.
@@ -17,8 +18,10 @@ refused before anything is written (:class:`DestinationNotEmptyError`), unless t
 copy merges: then the items go through the destination's duplicate rule, a digest or
 a send log whose id the destination has is left out unless the two are identical, and
 only the settings the destination lacks are added (key by key, at the top level).
-Everything is planned before the first write. A copied digest is a new save in the
-destination (its store stamps it anew: :data:`composer.repository.DIGEST_STAMP`). A
+Everything is planned before the first write. A copied digest keeps the source's
+``updated_by`` and ``updated_at`` (who saved it last, and when); its ``version`` is the
+destination's count of its saves, so it starts again at 1 there (of
+:data:`composer.repository.DIGEST_STAMP`, only the version is the destination's). A
 password is never copied: settings hold none (the keychain does), and any key that
 looks like one is left out and named.
 """
@@ -128,8 +131,8 @@ def contents(library: Library) -> list[str]:
 
 def unstamped(digest: Mapping[str, Any]) -> JSONDict:
     """The digest without the :data:`~composer.repository.DIGEST_STAMP` keys its store set
-    (who saved which version, when): a copy is a new save, so two digests are identical
-    when all but these are."""
+    (who saved which version, when): a copy's version is the destination's own, so two
+    digests are identical when all but these are."""
     return {key: value for key, value in digest.items() if key not in DIGEST_STAMP}
 
 
@@ -202,7 +205,7 @@ def copy_library(source: Library, destination: Library, *, merge: bool = False) 
             )
         )
     for digest in plan.digests:
-        destination.save_digest(digest)
+        destination.save_digest(digest, keep_saver=True)
     report.digests = len(plan.digests)
     if plan.settings:
         destination.update_settings(plan.settings)

@@ -8,6 +8,8 @@ one version queue on the row, and the second finds the version moved on), else, 
 digest the table does not have, ``INSERT … ON CONFLICT DO NOTHING`` (two inserters of
 one new id: the second inserts nothing). Zero rows is a conflict: the stored digest is
 kept and :class:`composer.errors.DigestConflictError` names who saved it, and when.
+A save that keeps the saver (a copy from another library) writes the digest's own
+``updated_by`` and ``updated_at`` into the columns instead of this role's and ``now()``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from composer.repository import DIGEST_STAMP, JSONDict, digest_conflict, saver_name
+from composer.repository import DIGEST_STAMP, JSONDict, digest_conflict, kept_saver, saver_name
 from store.postgres.connect import Connection
 from store.postgres.documents import to_json
 
@@ -45,30 +47,43 @@ def get_digest(conn: Connection, digest_id: str) -> JSONDict | None:
 
 
 def save_digest(
-    conn: Connection, digest_id: str, digest: Mapping[str, Any], expected_version: int | None
+    conn: Connection,
+    digest_id: str,
+    digest: Mapping[str, Any],
+    expected_version: int | None,
+    *,
+    keep_saver: bool = False,
 ) -> int:
-    """Save ``digest`` (its ``id`` checked by the caller); its new version."""
+    """Save ``digest`` (its ``id`` checked by the caller); its new version. With
+    ``keep_saver``, its own saver and time (:func:`~composer.repository.kept_saver`) are
+    stored, where it has them."""
     unstamped = {key: value for key, value in digest.items() if key not in DIGEST_STAMP}
     document = to_json(unstamped, f"the digest {digest_id}")
-    who = saver_name()
+    kept_who, when = kept_saver(digest) if keep_saver else (None, None)
+    who = kept_who or saver_name()
+    # when is None: the server's now(), as for every save of this library's own
     if expected_version is None:
         row = conn.execute(
-            "INSERT INTO digests (id, doc, updated_by) VALUES (%s, %s::jsonb, %s) "
+            "INSERT INTO digests (id, doc, updated_by, updated_at) "
+            "VALUES (%s, %s::jsonb, %s, COALESCE(%s::timestamptz, now())) "
             "ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc, version = digests.version + 1, "
-            "updated_at = now(), updated_by = EXCLUDED.updated_by RETURNING version",
-            (digest_id, document, who),
+            "updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by "
+            "RETURNING version",
+            (digest_id, document, who, when),
         ).fetchone()
     else:
         row = conn.execute(
-            "UPDATE digests SET doc = %s::jsonb, version = version + 1, updated_at = now(), "
-            "updated_by = %s WHERE id = %s AND version = %s RETURNING version",
-            (document, who, digest_id, expected_version),
+            "UPDATE digests SET doc = %s::jsonb, version = version + 1, "
+            "updated_at = COALESCE(%s::timestamptz, now()), updated_by = %s "
+            "WHERE id = %s AND version = %s RETURNING version",
+            (document, when, who, digest_id, expected_version),
         ).fetchone()
         if row is None:  # another version, or not stored: only a digest not there is inserted
             row = conn.execute(
-                "INSERT INTO digests (id, doc, updated_by) VALUES (%s, %s::jsonb, %s) "
+                "INSERT INTO digests (id, doc, updated_by, updated_at) "
+                "VALUES (%s, %s::jsonb, %s, COALESCE(%s::timestamptz, now())) "
                 "ON CONFLICT (id) DO NOTHING RETURNING version",
-                (digest_id, document, who),
+                (digest_id, document, who, when),
             ).fetchone()
         if row is None:
             stored = get_digest(conn, digest_id) or {}

@@ -179,13 +179,21 @@ class PostgresLibrary:
         with self._connection(f"reading the digest {digest_id}") as conn:
             return digest_rows.get_digest(conn, digest_id)
 
-    def save_digest(self, digest: Mapping[str, Any], expected_version: int | None = None) -> int:
+    def save_digest(
+        self,
+        digest: Mapping[str, Any],
+        expected_version: int | None = None,
+        *,
+        keep_saver: bool = False,
+    ) -> int:
         self._check_writable()
         digest_id = digest.get("id")
         if not isinstance(digest_id, str) or not digest_id:
             raise LibraryError("a digest needs an id to be saved")
         with self._connection(f"saving the digest {digest_id}") as conn:
-            return digest_rows.save_digest(conn, digest_id, digest, expected_version)
+            return digest_rows.save_digest(
+                conn, digest_id, digest, expected_version, keep_saver=keep_saver
+            )
 
     def remove_digest(self, digest_id: str) -> bool:
         self._check_writable()

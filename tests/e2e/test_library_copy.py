@@ -227,3 +227,54 @@ def test_a_source_a_send_is_writing_is_refused_and_copied_once_it_is_over(
     copied = newsdigest("library", "copy", str(path), str(dest))
     assert copied.returncode == 0, copied.stderr
     assert item_ids(dest) == item_ids(path)
+
+
+def saved_by(target: Path | str) -> dict[str, tuple[object, object, object]]:
+    """Each digest's stamp as its store gives it: (who saved it last, when, version)."""
+    from store import open_library
+
+    library = open_library(target, read_only=True)
+    try:
+        return {
+            str(d["id"]): (d["updated_by"], d["updated_at"], d["version"])
+            for d in library.digests()
+        }
+    finally:
+        library.close()
+
+
+def test_copied_digests_keep_who_saved_them_and_when_through_postgresql(
+    tmp_path: Path, database: str
+) -> None:
+    """file -> PostgreSQL -> file: each digest's saver and time as the first file has them;
+    the version is each library's own count of saves (1 in a library the copy made)."""
+    from composer.digest.model import make_digest
+    from store import open_library
+
+    path = tmp_path / "source.json"
+    library = open_library(path)
+    try:
+        ours = make_digest(digest_id="d-ours", title="Saved here").to_dict()
+        library.save_digest(ours)
+        library.save_digest(ours)  # saved twice here: version 2
+        theirs = make_digest(digest_id="d-theirs", title="Saved by Ann").to_dict()
+        theirs |= {"updated_by": "ann@office-2", "updated_at": "2025-03-04T08:09:10+00:00"}
+        library.save_digest(theirs, keep_saver=True)  # as a copy from Ann's library made it
+    finally:
+        library.close()
+    source = saved_by(path)
+    assert source["d-theirs"] == ("ann@office-2", "2025-03-04T08:09:10+00:00", 1)
+    assert source["d-ours"][2] == 2
+
+    there = newsdigest("library", "copy", str(path), database)
+    assert there.returncode == 0, there.stderr
+    back_path = tmp_path / "back.json"
+    back = newsdigest("library", "copy", database, str(back_path))
+    assert back.returncode == 0, back.stderr
+
+    def who_and_when(stamps: dict[str, tuple[object, object, object]]) -> dict[str, object]:
+        return {digest_id: stamp[:2] for digest_id, stamp in stamps.items()}
+
+    assert who_and_when(saved_by(database)) == who_and_when(source)
+    assert who_and_when(saved_by(back_path)) == who_and_when(source)
+    assert {stamp[2] for stamp in saved_by(back_path).values()} == {1}

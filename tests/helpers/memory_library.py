@@ -27,6 +27,7 @@ from composer.repository import (
     JSONDict,
     SendSession,
     digest_conflict,
+    kept_stamp,
     new_stamp,
     stored_version,
 )
@@ -134,7 +135,13 @@ class MemoryLibrary:
         doc = self.shelf.digests.get(digest_id)
         return None if doc is None else json.loads(doc)
 
-    def save_digest(self, digest: Mapping[str, Any], expected_version: int | None = None) -> int:
+    def save_digest(
+        self,
+        digest: Mapping[str, Any],
+        expected_version: int | None = None,
+        *,
+        keep_saver: bool = False,
+    ) -> int:
         self._check_writable()
         digest_id = digest.get("id")
         if not isinstance(digest_id, str) or not digest_id:
@@ -147,7 +154,8 @@ class MemoryLibrary:
                 if expected_version is not None and stored_version(stored) != expected_version:
                     raise digest_conflict(stored, digest, expected_version)
                 version = stored_version(stored) + 1
-            stamped = {**digest, **new_stamp(version)}
+            stamp = kept_stamp(digest, version) if keep_saver else new_stamp(version)
+            stamped = {**digest, **stamp}
             self.shelf.digests[digest_id] = _stored(stamped, f"the digest {digest_id}")
         return version
 

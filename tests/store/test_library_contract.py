@@ -689,3 +689,92 @@ def test_a_read_only_open_refuses_a_versioned_save(backend: Backend, library: Li
     with pytest.raises(LibraryError, match="read-only"):
         reader.save_digest({"id": "d1", "title": "Changed"}, expected_version=1)
     assert content(reader.get_digest("d1")) == {"id": "d1", "title": "January"}
+
+
+# -- a save that keeps who saved the digest (library copy) --------------------------------------
+THEIR_STAMP = {
+    "version": 7,
+    "updated_at": "2026-11-02T09:15:00+00:00",
+    "updated_by": "ann@office-2",
+}
+
+
+def _recent(stamp: object) -> bool:
+    when = dt.datetime.fromisoformat(str(stamp))
+    return abs(dt.datetime.now(dt.UTC) - when) < dt.timedelta(minutes=5)
+
+
+def test_a_save_keeping_the_saver_keeps_who_and_when_and_counts_its_own_version(
+    backend: Backend, library: Library
+) -> None:
+    given = {"id": "d1", "title": "January", **THEIR_STAMP}
+    assert library.save_digest(given, keep_saver=True) == 1  # this library's first save of it
+    stored = library.get_digest("d1")
+    assert stored is not None and content(stored) == {"id": "d1", "title": "January"}
+    assert (stored["version"], stored["updated_by"], stored["updated_at"]) == (
+        1,
+        "ann@office-2",
+        "2026-11-02T09:15:00+00:00",
+    )
+    assert [(d["updated_by"], d["updated_at"]) for d in library.digests()] == [
+        ("ann@office-2", "2026-11-02T09:15:00+00:00")
+    ]
+    library = backend.reopen(library)
+    again = library.get_digest("d1")
+    assert again is not None and again["updated_by"] == "ann@office-2"
+    assert again["updated_at"] == "2026-11-02T09:15:00+00:00"
+    # a save of this library's own (an edit) is stamped as always: its saver, now
+    assert library.save_digest({**again, "title": "January (final)"}, expected_version=1) == 2
+    edited = library.get_digest("d1")
+    assert edited is not None and edited["updated_by"] == saver_name()
+    assert _recent(edited["updated_at"]) and edited["version"] == 2
+
+
+def test_a_save_without_keep_saver_ignores_the_stamp_it_is_given(library: Library) -> None:
+    library.save_digest({"id": "d1", "title": "January", **THEIR_STAMP})
+    stored = library.get_digest("d1")
+    assert stored is not None and stored["version"] == 1
+    assert stored["updated_by"] == saver_name() and _recent(stored["updated_at"])
+
+
+def test_keeping_the_saver_of_a_digest_without_one_stamps_this_save(library: Library) -> None:
+    library.save_digest({"id": "old", "title": "Saved before stamps"}, keep_saver=True)
+    library.save_digest(
+        {"id": "odd", "title": "Unreadable time", "updated_at": "last Tuesday", "updated_by": ""},
+        keep_saver=True,
+    )
+    for digest_id in ("old", "odd"):
+        stored = library.get_digest(digest_id)
+        assert stored is not None and stored["updated_by"] == saver_name()
+        assert _recent(stored["updated_at"]) and stored["version"] == 1
+
+
+def test_a_kept_time_is_stored_as_utc_to_the_second_on_every_backend(library: Library) -> None:
+    library.save_digest(
+        {"id": "d1", "updated_at": "2026-11-02T11:15:42.731+02:00", "updated_by": "bob@office-9"},
+        keep_saver=True,
+    )
+    library.save_digest({"id": "d2", "updated_at": "2026-11-02T09:15:00"}, keep_saver=True)
+    one, two = library.get_digest("d1"), library.get_digest("d2")
+    assert one is not None and two is not None
+    assert (one["updated_by"], one["updated_at"]) == ("bob@office-9", "2026-11-02T09:15:42+00:00")
+    assert two["updated_at"] == "2026-11-02T09:15:00+00:00"  # no offset: read as UTC
+    assert two["updated_by"] == saver_name()
+
+
+def test_replacing_a_digest_keeping_the_saver_moves_its_version_on(library: Library) -> None:
+    library.save_digest({"id": "d1", "title": "Mine"})
+    assert library.save_digest({"id": "d1", "title": "Theirs", **THEIR_STAMP}, keep_saver=True) == 2
+    stored = library.get_digest("d1")
+    assert stored is not None and content(stored) == {"id": "d1", "title": "Theirs"}
+    assert (stored["version"], stored["updated_by"]) == (2, "ann@office-2")
+
+
+def test_a_read_only_open_refuses_a_save_keeping_the_saver(
+    backend: Backend, library: Library
+) -> None:
+    library.save_digest({"id": "d1", "title": "January"})
+    reader = backend.reopen(library, read_only=True)
+    with pytest.raises(LibraryError, match="read-only"):
+        reader.save_digest({"id": "d2", **THEIR_STAMP}, keep_saver=True)
+    assert [d["id"] for d in reader.digests()] == ["d1"]
