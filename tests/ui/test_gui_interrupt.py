@@ -5,7 +5,7 @@ one put back after): the first SIGINT closes a real window with an unsaved edit 
 digest is saved) and makes the exit status 130; a close the user refuses leaves the
 window open and the next Ctrl-C tries again; a second Ctrl-C while the first is still
 closing (here: a question on screen, a nested event loop) ends the event loops with 130
-at once. The real process (``newsdigest gui``) is tests/e2e/test_gui_interrupt.py.
+at once. The real process (``newsdigest gui``) is tests/e2e/test_gui_ctrl_c_process.py.
 """
 
 from __future__ import annotations
