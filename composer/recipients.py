@@ -366,9 +366,10 @@ def parse_recipients_csv(text: str, source: str = "the CSV file") -> RecipientLi
     collector = _Collector(source)
     columns: tuple[int, list[int]] | None = None
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    read = 0  # lines read so far: a record over several lines is named by its first
     try:
         for row in reader:
-            number = reader.line_num
+            number, read = read + 1, reader.line_num
             cells = [cell.strip() for cell in row]
             if not any(cells) or cells[0].startswith("#"):
                 continue
