@@ -7,8 +7,9 @@ box interrupts the typing (the document's ``resolve_conflict`` is a recorder: it
 be called), the notice stays, and the library keeps their version. Then the notice's
 answer applies to everything typed: *Keep mine* saves every edit, before and after the
 notice, as the copy; *Reload* shows their version, and autosaving goes on after it.
-Closing the window while the notice is up still asks (the conflict path, nothing lost),
-and closing the notice (×) lets the autosave run and ask, as any save over a newer version.
+Closing the window or File → Save while the notice is up still asks (the conflict path,
+nothing lost), and closing the notice (×) lets the autosave run and ask, as any save over
+a newer version.
 """
 
 from __future__ import annotations
@@ -219,3 +220,17 @@ def test_hold_and_release_are_the_documents_own(window: MainWindow) -> None:
     assert not document.autosave_held
     stored = window.library.get_digest(digest.id)
     assert stored is not None and stored["intro"] == "Held"
+
+
+def test_file_save_under_the_notice_asks_once_and_reload_there_drops_the_edits(
+    qtbot, window: MainWindow, other: PostgresLibrary
+) -> None:
+    digest_id, asked = notice_after_an_edit(qtbot, window, other)
+    type_on(qtbot, window)
+    asked.answer = "reload"
+    window.actions_by_name["save"].trigger()  # File → Save: the conflict box's question
+    assert [c.digest_id for c in asked.conflicts] == [digest_id]
+    shown = window.document.digest
+    assert shown is not None and (shown.intro, shown.version) == ("Their intro", 2)
+    assert not window.digests.notice.isVisible() and not window.document.autosave_held
+    assert len(other.digests()) == 1
