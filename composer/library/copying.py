@@ -88,7 +88,7 @@ class CopyReport:
         out = [
             f"{verb} {self.source} into {self.destination}:",
             f"  {_count(self.items, 'item')}",
-            f"  {_count(self.digests, 'digest')}",
+            f"  {_count(self.digests, 'digest')}{_KEPT[min(self.digests, 2)]}",
             f"  {_count(len(self.settings), 'setting')}"
             + (f" ({', '.join(self.settings)})" if self.settings else ""),
             f"  {_count(self.send_logs, 'send log')} "
@@ -104,6 +104,13 @@ class CopyReport:
 
 
 _DIFFERENT = "the destination has a different"
+
+#: What a copied digest keeps, after its count (none, one, several).
+_KEPT = (
+    "",
+    " (it keeps who saved it last and when; its version starts again at 1 here)",
+    " (each keeps who saved it last and when; its version starts again at 1 here)",
+)
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:

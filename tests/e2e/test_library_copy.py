@@ -120,6 +120,10 @@ def test_a_round_trip_through_postgresql_loses_nothing(
     there = newsdigest("library", "copy", str(source), database)
     assert there.returncode == 0, there.stderr
     assert "1 send log (4 recipient entries)" in there.stdout
+    assert (
+        "  1 digest (it keeps who saved it last and when; its version starts again at 1 here)\n"
+        in there.stdout
+    )
     back_path = tmp_path / "back" / "library.json"
     back = newsdigest("library", "copy", database, str(back_path))
     assert back.returncode == 0, back.stderr
@@ -268,6 +272,10 @@ def test_copied_digests_keep_who_saved_them_and_when_through_postgresql(
 
     there = newsdigest("library", "copy", str(path), database)
     assert there.returncode == 0, there.stderr
+    assert (
+        "  2 digests (each keeps who saved it last and when; its version starts again at 1 "
+        "here)\n" in there.stdout
+    )
     back_path = tmp_path / "back.json"
     back = newsdigest("library", "copy", database, str(back_path))
     assert back.returncode == 0, back.stderr

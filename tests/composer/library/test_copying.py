@@ -78,6 +78,10 @@ def test_everything_is_copied_into_an_empty_library() -> None:
     assert report.settings == ["theme", "smtp"] and report.skipped == [] and report.refused == []
     assert report.lines()[0] == "Copied <source> into <dest>:"
     assert "  5 items" in report.lines() and "  2 send logs (4 recipient entries)" in report.lines()
+    assert (
+        "  2 digests (each keeps who saved it last and when; its version starts again at 1 here)"
+        in report.lines()
+    )
 
 
 def test_the_source_is_only_read() -> None:
@@ -159,6 +163,7 @@ def test_merge_keeps_the_destination_digests_and_refuses_a_different_one_by_name
     assert unstamped(dest.get_digest("picks") or {})["title"] == "Their picks"
     assert report.digests == 0
     assert [(s.kind, s.name) for s in report.refused] == [("digest", "picks")]
+    assert "  0 digests" in report.lines()  # nothing copied: nothing said of what it keeps
     assert any(s.name == DIGEST and "has it already" in s.reason for s in report.skipped)
 
 
