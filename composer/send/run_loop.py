@@ -14,6 +14,10 @@ the digest has taken, or dealt with, is skipped and counted
 record or a claim the library cannot write (:class:`composer.errors.LibraryError`)
 stops the run between two messages, the recipient in flight named in the report.
 
+The time left in each progress report follows the pace of the last few dozen messages,
+never faster than the throttle (:class:`composer.send.time_left.TimeLeft`), so one held
+reply early in a long run does not stretch the estimate to its end.
+
 The queue's memory does not grow with the list: it walks the plan's recipients by
 an index, and only retries and put-backs wait in a small heap (a put-back goes to
 the head, a retry at its ready time, as if every recipient were in one heap).
@@ -33,6 +37,7 @@ from composer.send.keys import RecipientKeys
 from composer.send.plan import SendPlan
 from composer.send.report import ProgressCallback, SendEvent, SendProgress, SendReport
 from composer.send.smtp import Outcome, RetryLater, SmtpConnection
+from composer.send.time_left import TimeLeft
 
 if TYPE_CHECKING:
     from composer.send.job import SendJob
@@ -73,6 +78,7 @@ class RunLoop:
         self.opened_once = False
         self.trouble = 0  # connection problems since the last message accepted
         self.last_start: float | None = None
+        self.time_left = TimeLeft(started, self.interval)
 
     # -- the queue --------------------------------------------------------------------------------
     def _head(self) -> Queued | None:
@@ -302,11 +308,11 @@ class RunLoop:
         if self.progress is None:
             return
         report = self.report
-        elapsed = self.clock() - self.started
+        now = self.clock()
+        elapsed = now - self.started
         done = report.sent_count + len(report.failed) + len(report.uncertain)
-        per_message = max(self.interval, elapsed / done if done else self.interval)
-        handled = done + report.taken_by_others
-        left = (report.total - handled) * per_message if (done or self.interval) else None
+        self.time_left.catch_up(done, now)
+        left = self.time_left.seconds_left(report.total - done - report.taken_by_others)
         self.progress(
             SendProgress(
                 total=report.total,
