@@ -5,7 +5,8 @@ The url is handed to libpq as it is, so everything libpq does with one is honour
 checked against the CA file), ``sslcert``/``sslkey``, several hosts, ``service=``.
 The password comes from libpq's own sources (the url, ``PGPASSWORD``, ``~/.pgpass`` or
 ``PGPASSFILE``); only when the server asks for one and none gave it is the keychain
-asked (:class:`composer.secrets.DatabasePasswordStore`). It is held in memory for the
+asked (:class:`composer.secrets.DatabasePasswordStore`); a password file libpq skipped
+because others may read it is then named, with how to make it private. It is held in memory for the
 pool, never written anywhere, never logged: people and logs see
 :attr:`Target.location`, the url without its password.
 
@@ -39,7 +40,12 @@ from psycopg_pool import PoolTimeout
 from composer.errors import LibraryError, LibraryUnreachableError
 from composer.secrets import DATABASE_SERVICE, DatabasePasswordStore
 from store.locations import url_without_password
-from store.postgres.password_source import Refused, password_refused, refused_password
+from store.postgres.password_source import (
+    Refused,
+    ignored_password_file,
+    password_refused,
+    refused_password,
+)
 
 STATEMENT_TIMEOUT_S = 30
 IDLE_IN_TRANSACTION_S = 60
@@ -159,13 +165,20 @@ def first_connection(target: Target, passwords: DatabasePasswordStore) -> tuple[
     except psycopg.OperationalError as exc:
         if NO_PASSWORD not in str(exc):
             raise _cannot_connect(target, exc, keychain=False) from None
+        ignored = ignored_password_file(target.url, getattr(exc, "pgconn", None))
     password = passwords.get(target.account)
     if password is None:
+        keychain = (
+            f"the system keychain (service {DATABASE_SERVICE!r}, user name {target.account!r})"
+        )
+        places = (
+            f"{ignored}, or put the password in PGPASSWORD or {keychain}"
+            if ignored
+            else f"put it in PGPASSWORD or ~/.pgpass (libpq's own places), or in {keychain}"
+        )
         raise LibraryError(
             f"cannot connect to the library at {target.location}: the server asks for a "
-            "password and none was given; put it in PGPASSWORD or ~/.pgpass (libpq's own "
-            f"places), or in the system keychain (service {DATABASE_SERVICE!r}, user name "
-            f"{target.account!r}). Newsdigest never keeps it in its settings"
+            f"password and none was given; {places}. Newsdigest never keeps it in its settings"
         )
     with_password = target.with_password(password)
     try:

@@ -9,12 +9,18 @@ password (``password authentication failed``), :func:`refused_password` says whi
 of them gave it, naming the file's path or the keychain's entry, and how to put the
 right one there. The password itself is only compared, never shown: the message
 carries the source's name, never its value.
+
+On Unix (not Windows) libpq skips a password file that its group or others may
+open, with only a WARNING on stderr; :func:`ignored_password_file` says so in words
+(the file's path, and ``chmod 600``) for the message of a server that asked for a
+password none of the places gave, and for a keychain password it then refused.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 import sys
 from pathlib import Path
 from typing import Any
@@ -74,6 +80,25 @@ def password_file(url: str, pgconn: Any = None) -> Path:
     return Path(os.environ.get("HOME") or Path.home()) / ".pgpass"
 
 
+def ignored_password_file(url: str, pgconn: Any = None) -> str | None:
+    """Why libpq skipped the password file for ``url``, in words, or None when it did not.
+
+    libpq (on Unix only) ignores a regular file whose mode gives its group or others any
+    access (``mode & 0o077``), as :func:`password_file` finds it.
+    """
+    if sys.platform == "win32":
+        return None
+    where = password_file(url, pgconn)
+    try:
+        mode = where.stat().st_mode
+    except OSError:  # no file (or none to be read): nothing was skipped for its mode
+        return None
+    if not stat.S_ISREG(mode) or not mode & 0o077:
+        return None
+    who = "others can read it" if mode & 0o044 else "others have access to it"
+    return f"{where} was not used: {who}; make it private (chmod 600 {where})"
+
+
 def _source(refused: Refused) -> tuple[str, str]:
     """(where the password came from, how to change it there), in words."""
     params = conninfo_to_dict(refused.url)
@@ -130,6 +155,9 @@ def refused_password(refused: Refused, *, keychain: bool) -> LibraryPasswordErro
             f"store the right one with `newsdigest library password {refused.location}` (or "
             "remove it with --forget)"
         )
+        ignored = ignored_password_file(refused.url, refused.pgconn)
+        if ignored:  # libpq skipped the file, so the keychain was asked instead
+            how += f"; {ignored}"
     else:
         source, how = _source(refused)
     return LibraryPasswordError(

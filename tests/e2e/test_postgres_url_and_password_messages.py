@@ -186,6 +186,65 @@ def test_a_wrong_keychain_password_names_the_entry_and_the_command(
     _open(url, no_password)
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="libpq checks a password file's mode on Unix only"
+)
+def test_a_password_file_others_can_read_is_named_as_not_used(
+    postgres_cluster: Cluster,
+    officer: tuple[str, str, str],
+    no_password: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """libpq skips a password file its group or others may read, right password and all:
+    the message names it and says how to make it private; once it is, it is used."""
+    role, password, database = officer
+    url = postgres_cluster.tcp_url(database, role)
+    named = tmp_path / "team.pgpass"
+    _pgpass(named, postgres_cluster, database, role, password)
+    named.chmod(0o644)
+    monkeypatch.setenv("PGPASSFILE", str(named))
+    with pytest.raises(LibraryError) as asked:
+        _open(url, no_password)
+    message = str(asked.value)
+    assert "the server asks for a password and none was given" in message
+    assert f"{named} was not used: others can read it; make it private (chmod 600 {named})" in (
+        message
+    )
+    assert password not in message
+    named.chmod(0o600)
+    _open(url, no_password)
+
+    # libpq's own ~/.pgpass, left readable; a wrong keychain password tried instead
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.delenv("PGPASSFILE")
+    monkeypatch.setenv("HOME", str(home))
+    default = home / ".pgpass"
+    _pgpass(default, postgres_cluster, database, role, password)
+    default.chmod(0o640)
+    account = f"{role}@127.0.0.1:{postgres_cluster.port}/{database}"
+    no_password.set_password(DATABASE_SERVICE, account, WRONG)
+    refused = _refused(url, no_password)
+    assert refused.source.startswith("the system keychain")
+    assert f"{default} was not used: others can read it; make it private (chmod 600 " in str(
+        refused
+    )
+    default.chmod(0o600)
+    _open(url, no_password)  # the file's right password, before the keychain's wrong one
+
+
+def test_a_private_or_missing_password_file_is_not_named(
+    postgres_cluster: Cluster, officer: tuple[str, str, str], no_password: MemoryKeyring
+) -> None:
+    role, _password, database = officer
+    with pytest.raises(LibraryError) as asked:
+        _open(postgres_cluster.tcp_url(database, role), no_password)
+    message = str(asked.value)
+    assert "none was given; put it in PGPASSWORD or ~/.pgpass" in message
+    assert "was not used" not in message
+
+
 @pytest.mark.slow
 def test_the_command_line_says_where_the_wrong_password_came_from(
     postgres_cluster: Cluster, officer: tuple[str, str, str], tmp_path: Path
