@@ -27,7 +27,6 @@ UI_FUNCTION_LINES = 60
 UI_ALLOWED = {
     "ui/about.py:AboutDialog.__init__",
     "ui/item_dialog.py:ItemDialog.__init__",
-    "ui/settings_dialog.py:SettingsDialog.__init__",
     "ui/smtp_dialog.py:SmtpSettingsDialog.__init__",
 }
 

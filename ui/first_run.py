@@ -3,7 +3,8 @@
 The fields are those of :data:`composer.theme.model.FIELDS` marked ``first_run``
 (the organisation's name, its logo, the sender, the postal address and the
 unsubscribe address), each checked as it is typed with the field's own check,
-the same the command line and the settings dialog use. *Save* stores them in
+the same the command line and the settings dialog use; a logo over plain http is
+warned of under its field (the field's ``warn``), and saved all the same. *Save* stores them in
 the library's theme settings (the window writes
 :meth:`FirstRunDialog.settings_changes`); *Skip for now* closes it, and the
 window remembers the skip in its own settings (:mod:`ui.theme_setup`) so
@@ -70,26 +71,9 @@ class FirstRunDialog(QDialog):
         form = QFormLayout()
         self.edits: dict[str, QLineEdit] = {}
         self.errors: dict[str, QLabel] = {}
+        self.warnings: dict[str, QLabel] = {}
         for spec in FIRST_RUN_FIELDS:
-            value = field_value(theme, spec.name)
-            edit = QLineEdit("" if value is None else str(value))
-            edit.setObjectName(f"setup-{spec.name}")
-            edit.setAccessibleName(spec.label)
-            edit.setToolTip(spec.help)
-            edit.setPlaceholderText(_PLACEHOLDERS.get(spec.name, ""))
-            edit.textChanged.connect(lambda _text, name=spec.name: self.check_field(name))
-            error = QLabel()
-            error.setObjectName(f"setup-{spec.name}-error")
-            error.setAccessibleName(f"{spec.label}: problem")
-            error.setWordWrap(True)
-            error.setStyleSheet("color: #c62828;")
-            error.hide()
-            label = QLabel(f"{spec.label}:")
-            label.setBuddy(edit)
-            form.addRow(label, edit)
-            form.addRow("", error)
-            self.edits[spec.name] = edit
-            self.errors[spec.name] = error
+            self._add_field(form, spec, field_value(theme, spec.name))
         self.missing = QLabel()
         self.missing.setObjectName("setup-missing")
         self.missing.setWordWrap(True)
@@ -109,6 +93,34 @@ class FirstRunDialog(QDialog):
         self.setMinimumWidth(560)
         self.check()
 
+    def _add_field(self, form: QFormLayout, spec: ThemeField, value: Any) -> None:
+        """A field's row, and under it its problem (hidden while none), and its warning for a
+        field that has some (a logo over plain http: shown, but Save still saves)."""
+        edit = QLineEdit("" if value is None else str(value))
+        edit.setObjectName(f"setup-{spec.name}")
+        edit.setAccessibleName(spec.label)
+        edit.setToolTip(spec.help)
+        edit.setPlaceholderText(_PLACEHOLDERS.get(spec.name, ""))
+        edit.textChanged.connect(lambda _text, name=spec.name: self.check_field(name))
+        label = QLabel(f"{spec.label}:")
+        label.setBuddy(edit)
+        form.addRow(label, edit)
+        self.edits[spec.name] = edit
+        self.errors[spec.name] = self._note(form, spec, "error", "problem", "#c62828")
+        if spec.warn is not None:
+            self.warnings[spec.name] = self._note(form, spec, "warning", "warning", "#8a5300")
+
+    @staticmethod
+    def _note(form: QFormLayout, spec: ThemeField, kind: str, words: str, color: str) -> QLabel:
+        note = QLabel()
+        note.setObjectName(f"setup-{spec.name}-{kind}")
+        note.setAccessibleName(f"{spec.label}: {words}")
+        note.setWordWrap(True)
+        note.setStyleSheet(f"color: {color};")
+        note.hide()
+        form.addRow("", note)
+        return note
+
     # -- checking ---------------------------------------------------------------------------------
     def check_field(self, name: str) -> bool:
         """Check one field as typed; its problem is shown under it. ``True`` when valid."""
@@ -127,10 +139,22 @@ class FirstRunDialog(QDialog):
             error.clear()
             error.hide()
             valid = True
-        if error.isHidden() != was_hidden and self.isVisible():
+        changed = error.isHidden() != was_hidden
+        if name in self.warnings:
+            changed = self._show_warning(spec, text if valid else "") or changed
+        if changed and self.isVisible():
             self.adjustSize()  # make room for the problem's line (or give it back)
         self._update()
         return valid
+
+    def _show_warning(self, spec: ThemeField, text: str) -> bool:
+        """Show what may go wrong with a value the check took; True when it appeared or went."""
+        note = self.warnings[spec.name]
+        was_hidden = note.isHidden()
+        warning = spec.warn(text, spec.label) if spec.warn is not None and text.strip() else None
+        note.setText(f"⚠ {warning}" if warning else "")
+        note.setVisible(bool(warning))
+        return note.isHidden() != was_hidden
 
     def check(self) -> bool:
         """Check every field; ``True`` when all are valid (some may still be empty)."""

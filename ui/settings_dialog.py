@@ -7,7 +7,10 @@ its kind (a line, a text box, a list, a choice, a switch, a colour, a
 locale). Every change is checked by the core (the field's own check, then
 :func:`composer.theme.model.merge_theme`) as it is typed; a valid theme is sent to
 the window (:attr:`SettingsDialog.previewed`) so the preview shows it at once,
-an invalid value is named under the form and keeps OK disabled. Nothing is
+an invalid value is named under the form and keeps OK disabled. A value the check
+takes but that may not work everywhere (a logo over plain http: the field's
+:attr:`~composer.theme.fields.ThemeField.warn`) is warned of there too, without
+disabling OK. Nothing is
 stored until OK: the window then writes :meth:`SettingsDialog.settings_changes`
 to the library.
 """
@@ -232,10 +235,7 @@ class SettingsDialog(QDialog):
                 label.setToolTip(spec.help)
                 form.addRow(label, editor.widget)
 
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setAccessibleName("Settings error")
-        self.error.setStyleSheet("color: #c62828;")
+        self.error, self.warning = self._message_labels()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
             | QDialogButtonBox.StandardButton.Cancel
@@ -249,9 +249,25 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.error)
+        layout.addWidget(self.warning)
         layout.addWidget(self.buttons)
         self._timer.stop()  # filling the editors is no change
         self.resize(660, 640)
+
+    @staticmethod
+    def _message_labels() -> tuple[QLabel, QLabel]:
+        """The message area: a value refused (OK disabled), and warnings (OK still saves)."""
+        error = QLabel()
+        error.setWordWrap(True)
+        error.setAccessibleName("Settings error")
+        error.setStyleSheet("color: #c62828;")
+        warning = QLabel()
+        warning.setObjectName("theme-warnings")
+        warning.setWordWrap(True)
+        warning.setAccessibleName("Settings warnings")
+        warning.setStyleSheet("color: #8a5300;")
+        warning.hide()
+        return error, warning
 
     # the fields the window's tests and older code reach by name
     @property
@@ -279,9 +295,27 @@ class SettingsDialog(QDialog):
                 return f"{PAGES.get(spec.group, spec.group)} ▸ {spec.label}: {exc.reason}"
         return None
 
+    def field_warnings(self) -> list[str]:
+        """What may go wrong with values the checks take (a logo over plain http), each
+        naming its page and field; the value is saved all the same."""
+        found: list[str] = []
+        for editor in self.editors.values():
+            spec = editor.spec
+            where = f"{PAGES.get(spec.group, spec.group)} ▸ {spec.label}"
+            if spec.warn is not None and (warning := spec.warn(editor.value(), where)):
+                found.append(warning)
+        return found
+
+    def _show_warnings(self) -> None:
+        warnings = self.field_warnings()
+        self.warning.setText("\n".join(f"⚠ {warning}" for warning in warnings))
+        self.warning.setVisible(bool(warnings))
+
     def check(self) -> Theme | None:
-        """Check the fields now; a valid theme is previewed, an invalid one explained."""
+        """Check the fields now; a valid theme is previewed, an invalid one explained (a
+        warning is shown either way, and keeps nothing from being saved)."""
         self._timer.stop()
+        self._show_warnings()
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         problem = self._field_problem()
         theme: Theme | None = None
