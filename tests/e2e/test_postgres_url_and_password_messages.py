@@ -234,6 +234,29 @@ def test_a_password_file_others_can_read_is_named_as_not_used(
     _open(url, no_password)  # the file's right password, before the keychain's wrong one
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="libpq checks a password file's mode on Unix only"
+)
+def test_a_password_file_others_may_write_is_named_too(
+    postgres_cluster: Cluster,
+    officer: tuple[str, str, str],
+    no_password: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """libpq skips a file its group or others have any access to, not only read."""
+    role, password, database = officer
+    named = tmp_path / "team.pgpass"
+    _pgpass(named, postgres_cluster, database, role, password)
+    named.chmod(0o620)
+    monkeypatch.setenv("PGPASSFILE", str(named))
+    with pytest.raises(LibraryError) as asked:
+        _open(postgres_cluster.tcp_url(database, role), no_password)
+    assert f"{named} was not used: others have access to it; make it private (chmod 600 " in str(
+        asked.value
+    )
+
+
 def test_a_private_or_missing_password_file_is_not_named(
     postgres_cluster: Cluster, officer: tuple[str, str, str], no_password: MemoryKeyring
 ) -> None:
