@@ -8,6 +8,19 @@ library, where the digest is saved about a second after the last edit
 close). Every edit is checked against the digest before it is pushed, so a
 command on the stack always applies.
 
+The autosave runs in the background, on the window's library worker (the ``runner``,
+:meth:`ui.operations.Workers.library_op`; without one, at once): a team server that
+stops answering never freezes the typing. The digest is taken on the GUI thread (stamped,
+with the version it is based on), and the outcome comes back there: saved, the digest
+takes the new version and stamp only (edits typed meanwhile stay, unsaved, and the next
+autosave saves them on that version); refused for a newer version, the conflict below,
+with every edit made since; failed, :attr:`~DigestDocument.save_failed` with the latest
+edits. One save is in flight at a time; an autosave due meanwhile goes when it lands.
+:meth:`~DigestDocument.save` (close, opening another digest, File → Save) stays
+synchronous: it waits for the save in flight (at most :data:`SAVE_WAIT_S`, longer than
+the library's own timeouts), takes its version, then saves what is left, saying a
+failure or asking about a conflict once.
+
 A save is based on the version the digest was loaded (or last saved) at: when
 someone saved it since (another officer, on a shared library), the library refuses
 it and the user chooses (:mod:`ui.digest_conflict`) to reload their version or to
@@ -30,6 +43,8 @@ computer (:mod:`ui.unsaved_edits`).
 from __future__ import annotations
 
 import dataclasses
+import logging
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -40,13 +55,42 @@ from composer.digest.editing import describe, duplicate_digest
 from composer.digest.listing import load_digest
 from composer.digest.model import Digest
 from composer.digest.operations import Operation, apply_all
-from composer.errors import DigestConflictError, NewsdigestError
+from composer.errors import DigestConflictError, LibraryUnreachableError, NewsdigestError
 from composer.library.item import NewsItem
 from composer.repository import Library
 from ui.digest_conflict import ConflictChoice, ask_conflict
 from ui.digest_model import DigestModel
+from ui.operations import Operation as BackgroundOp
+from ui.operations import SynchronousExecutor
+
+log = logging.getLogger("newsdigest.window")
 
 AUTOSAVE_MS = 1000
+#: How long a save asked for now waits for the autosave in flight: longer than a library's
+#: own timeouts (a team library waits 15 s for a connection, 30 s for a statement).
+SAVE_WAIT_S = 60.0
+#: What a background save is called in the log.
+SAVING = "Saving the digest"
+#: Runs a save's call off the GUI thread, as :meth:`ui.operations.Workers.library_op` does:
+#: ``runner(call, parent=..., what=...)`` gives the operation, not yet started.
+SaveRunner = Callable[..., BackgroundOp[None]]
+
+
+@dataclasses.dataclass(eq=False)
+class _Flight:
+    """One autosave in the background: what was sent, and (once its call returned) how it went."""
+
+    #: The digest as sent, stamped; its version the one the save is based on.
+    sent: Digest
+    #: The document's count of edits when it was taken (more since: they are still unsaved).
+    edits: int
+    operation: BackgroundOp[None] | None = None
+    #: Set on the worker when the call returned: the new version, or the error.
+    version: int | None = None
+    error: BaseException | None = None
+    done: bool = False
+
+
 _MERGE_ID = 0x4E44  # commands with the same merge key (typing in one field) become one
 
 
@@ -101,9 +145,19 @@ class DigestDocument(QObject):
     #: About to save: editors with text not yet pushed push it now.
     flushing = Signal()
 
-    def __init__(self, library: Library, parent: Any = None) -> None:
+    def __init__(
+        self, library: Library, parent: Any = None, *, runner: SaveRunner | None = None
+    ) -> None:
         super().__init__(parent)
         self.library = library
+        #: Runs the autosave's library call (the window's library worker; here, at once).
+        self._runner: SaveRunner = runner or _run_here
+        #: The autosave in the background, until its outcome is applied (one at a time).
+        self._flight: _Flight | None = None
+        #: The autosave timer ran out while one was in flight: the next goes when it lands.
+        self._due = False
+        #: Edits made (and undone, redone) since the digest was shown: what a save covered.
+        self._edits = 0
         self.model = DigestModel(self)
         self.model.submit_operations = self.submit
         self.stack = QUndoStack(self)
@@ -114,7 +168,7 @@ class DigestDocument(QObject):
         #: The last save failed (the library away): the next failures are not said again.
         self._failing = False
         self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
-        self._autosave.timeout.connect(self.save)
+        self._autosave.timeout.connect(self._autosave_due)
         self.model.edited.connect(self._edited)
         #: Asks what to do when a save is refused for a newer version (tests replace it).
         self.resolve_conflict: Callable[[DigestConflictError], ConflictChoice] = lambda conflict: (
@@ -150,6 +204,8 @@ class DigestDocument(QObject):
     def close_without_saving(self) -> None:
         """Close the digest and forget unsaved changes (it is being deleted)."""
         self._autosave.stop()
+        if not self._settle():  # an autosave in flight lands first: never after a delete
+            self._flight = None  # no answer in time: its outcome is not wanted any more
         self._held = False
         self.dirty = False
         self.stack.clear()
@@ -175,6 +231,7 @@ class DigestDocument(QObject):
 
     def _edited(self) -> None:
         self.dirty = True
+        self._edits += 1
         if not self._held:
             self._autosave.start()
         self.changed.emit()
@@ -193,6 +250,7 @@ class DigestDocument(QObject):
         saves the library would refuse. :meth:`save` itself still saves.
         """
         self._held = True
+        self._due = False
         self._autosave.stop()
 
     def release_autosave(self) -> None:
@@ -205,11 +263,19 @@ class DigestDocument(QObject):
 
     # -- saving ---------------------------------------------------------------------------------
     def save(self) -> bool:
-        """Store the open digest in the library now (if it changed since it was last stored)."""
+        """Store the open digest in the library now (if it changed since it was last stored).
+
+        An autosave in flight is waited for first and its outcome applied (its new version
+        taken; its conflict or failure left to this save, which meets it again and says it
+        once); then what is left is saved, here, before this returns.
+        """
         self._autosave.stop()
         self.flushing.emit()
         self._autosave.stop()  # flushing may have pushed an edit
+        settled = self._settle()
         digest = self.digest
+        if not settled and digest is not None:
+            return self._failed_save(digest.touched(), _no_answer())  # kept on this computer
         if digest is None or not self.dirty:
             return True
         stamped = digest.touched()
@@ -218,11 +284,7 @@ class DigestDocument(QObject):
         except DigestConflictError as conflict:
             return self._resolve(stamped, conflict)
         except NewsdigestError as exc:
-            if not self._failing:  # said once; while the library stays away, autosaves are quiet
-                self.failed.emit(f"The digest could not be saved: {exc}")
-            self._failing = True
-            self.save_failed.emit(stamped, exc)
-            return False
+            return self._failed_save(stamped, exc)
         self._failing = False
         self._held = False  # these edits are in the library now: nothing waits any more
         self.model.restamp(dataclasses.replace(stamped, version=version))
@@ -230,6 +292,116 @@ class DigestDocument(QObject):
         self.stack.setClean()
         self.saved.emit()
         return True
+
+    def _unsaved(self) -> Digest:
+        """The open digest as a save would send it now (every edit in it), for keeping."""
+        digest = self.digest
+        assert digest is not None
+        return digest.touched()
+
+    def _failed_save(self, stamped: Digest, exc: NewsdigestError) -> bool:
+        """The library refused ``stamped``: said once while it stays away; handed on to keep."""
+        if not self._failing:  # said once; while the library stays away, autosaves are quiet
+            self.failed.emit(f"The digest could not be saved: {exc}")
+        self._failing = True
+        self.save_failed.emit(stamped, exc)
+        return False
+
+    # -- the autosave, in the background --------------------------------------------------------
+    @property
+    def saving(self) -> bool:
+        """An autosave is in flight (its outcome not applied yet)."""
+        return self._flight is not None
+
+    def _autosave_due(self) -> None:
+        """The autosave timer ran out: save in the background, after the save in flight."""
+        if self._flight is not None:
+            self._due = True
+        else:
+            self._save_in_background()
+
+    def _save_in_background(self) -> None:
+        """Send the open digest, taken now, to the library off the GUI thread."""
+        self._due = False
+        self.flushing.emit()
+        self._autosave.stop()  # flushing may have pushed an edit: it goes with this save
+        digest = self.digest
+        if digest is None or not self.dirty or self._held:
+            return
+        stamped = digest.touched()
+        data, base, library = stamped.to_dict(), digest.version, self.library
+        flight = self._flight = _Flight(stamped, self._edits)
+
+        def call() -> None:  # on the library worker: records how it went, raises nothing
+            try:
+                flight.version = library.save_digest(data, base)
+            except Exception as exc:
+                flight.error = exc
+            finally:
+                flight.done = True
+
+        operation = flight.operation = self._runner(call, parent=self, what=SAVING)
+        operation.success(lambda _none: self._landed(flight))
+        operation.run_in_background()
+        if operation.finished and self._flight is flight:  # never ran: the window is closing
+            self._flight = None
+
+    def _settle(self) -> bool:
+        """Wait for the autosave in flight and apply its new version; False: no answer in time.
+
+        Its conflict or failure is not applied: the save that waited meets it itself.
+        """
+        flight = self._flight
+        if flight is None:
+            return True
+        if flight.operation is not None and not flight.operation.wait(SAVE_WAIT_S):
+            return False  # still in the library's hands: the lock is not to be waited for
+        self._flight = None
+        self._due = False
+        if flight.done and flight.error is None:
+            self._took(flight)
+        elif flight.error is not None and not isinstance(flight.error, NewsdigestError):
+            log.error("the autosave failed", exc_info=flight.error)
+        return True
+
+    def _landed(self, flight: _Flight) -> None:
+        """An autosave's outcome, on the GUI thread (unless a save that waited took it)."""
+        if flight is not self._flight:
+            return  # applied by a save that waited for it, or the digest was closed
+        self._flight = None
+        error = flight.error
+        if error is None:
+            self._took(flight)
+            if self._due and self.dirty and not self._held:  # edits made meanwhile
+                self._save_in_background()
+            return
+        self._due = False
+        if isinstance(error, DigestConflictError):
+            if not self._held and self.digest is not None:  # held: the notice's answer decides
+                self._autosave.stop()
+                self._resolve(self._unsaved(), error)  # every edit, those typed meanwhile too
+        elif isinstance(error, NewsdigestError):
+            if self.digest is not None:
+                self._failed_save(self._unsaved(), error)  # the latest edits are kept
+        else:  # a bug: the crash handler shows it (and saves the digest)
+            sys.excepthook(type(error), error, error.__traceback__)
+
+    def _took(self, flight: _Flight) -> None:
+        """The library took ``flight``: the digest is at its version, clean if nothing since."""
+        digest = self.digest
+        version = flight.version
+        if digest is None or digest.id != flight.sent.id or version is None:
+            return
+        self._failing = False
+        self._held = False  # what waited is in the library now (as in save)
+        sent = flight.sent
+        self.model.restamp(
+            dataclasses.replace(digest, version=version, updated=sent.updated, created=sent.created)
+        )
+        if self._edits == flight.edits:
+            self.dirty = False
+            self.stack.setClean()
+        self.saved.emit()
 
     def _resolve(self, mine: Digest, conflict: DigestConflictError) -> bool:
         """Someone saved the digest since: show theirs, or keep ``mine`` as a new digest.
@@ -261,3 +433,18 @@ class DigestDocument(QObject):
     @property
     def autosave_pending(self) -> bool:
         return self._autosave.isActive()
+
+
+def _run_here(call: Callable[[], None], *, parent: QObject, what: str) -> BackgroundOp[None]:
+    """The runner of a document without a window's workers: the call runs at once, here."""
+    return BackgroundOp(call, parent=parent, executor=_HERE, what=what)
+
+
+_HERE = SynchronousExecutor()
+
+
+def _no_answer() -> LibraryUnreachableError:
+    return LibraryUnreachableError(
+        f"the library did not answer the autosave in {SAVE_WAIT_S:.0f} s",
+        "the library did not answer in time: its server is down, or the network to it is",
+    )

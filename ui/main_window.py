@@ -115,7 +115,8 @@ class MainWindow(QMainWindow):
         self._default_size()
 
         self.theme_setup = ThemeSetup(self)
-        self.document = DigestDocument(self.library, self)
+        # the autosave runs on the library worker: a server that went away never freezes typing
+        self.document = DigestDocument(self.library, self, runner=self.workers.library_op)
         self.document.model.set_category_order(self.theme.category_order)
         self.library_pane = LibraryPane(self)
         self.editor = DigestEditor(self.document)

@@ -25,7 +25,8 @@ The threads are the window's :class:`Workers`, made once and shut down when it c
 
 - ``library``, one worker thread: every operation that touches the library runs on it
   (:meth:`Workers.library_op`: the import's write, which for a big library is the
-  longest write there is), one after another, holding the library's lock while it runs.
+  longest write there is; the digest's autosave, :mod:`ui.document`), one after another,
+  holding the library's lock while it runs.
   The window's own calls take the same lock (:class:`SerialLibrary`), so the store is
   never entered by two threads at once.
 - ``work``, a small parallel pool for work that never touches the library: rendering
