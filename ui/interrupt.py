@@ -42,11 +42,20 @@ CLOSING = "newsdigest: interrupted: closing the window (Ctrl-C again to quit at 
 class Interrupt(QObject):
     """SIGINT on the GUI thread: ``close`` the first time, the event loop ended the second."""
 
-    def __init__(self, app: QCoreApplication, close: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        app: QCoreApplication,
+        close: Callable[[], bool],
+        quit_now: Callable[[int], None] | None = None,
+    ) -> None:
         super().__init__(app)
         self.app = app
         #: Closes the window as File → Quit does; True when it closed.
         self.close = close
+        #: Ends the event loops with a status: the app's ``exit``. Tests of this process pass
+        #: their own, because ``QCoreApplication.exit`` leaves every event loop started
+        #: afterwards returning at once until the app's ``exec`` runs again.
+        self.quit_now = quit_now or app.exit
         self.interrupted = False
         self._closing = False
         self._quitting = False
@@ -96,7 +105,7 @@ class Interrupt(QObject):
         log.warning("interrupted again (Ctrl-C): quitting at once")
         self.interrupted = self._quitting = True
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        self.app.exit(INTERRUPTED)
+        self.quit_now(INTERRUPTED)
 
 
 @contextmanager

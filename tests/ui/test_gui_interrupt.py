@@ -6,6 +6,11 @@ digest is saved) and makes the exit status 130; a close the user refuses leaves 
 window open and the next Ctrl-C tries again; a second Ctrl-C while the first is still
 closing (here: a question on screen, a nested event loop) ends the event loops with 130
 at once. The real process (``newsdigest gui``) is tests/e2e/test_gui_ctrl_c_process.py.
+
+The second Ctrl-C's quit is the question's own loop here, not the test app's ``exit``:
+once ``QCoreApplication.exit`` has been called, every event loop started afterwards in
+this process returns at once (until ``exec`` runs again), and every GUI test after this
+one would time out.
 """
 
 from __future__ import annotations
@@ -96,18 +101,28 @@ def test_a_second_ctrl_c_while_closing_ends_the_event_loop_at_once_with_130(qtbo
     def close() -> bool:
         """A question on screen (its own event loop) when the second Ctrl-C comes."""
         question = QEventLoop()
+        loops.append(question)
         QTimer.singleShot(50, lambda: signal.raise_signal(signal.SIGINT))
         QTimer.singleShot(5000, lambda: question.exit(-1))  # never answered: the test fails
         ended.append(question.exec())
         assert signal.getsignal(signal.SIGINT) == signal.SIG_DFL  # a third one ends the process
         return False
 
-    interrupt = Interrupt(app, close)
+    loops: list[QEventLoop] = []
+    quits: list[int] = []
+
+    def quit_now(status: int) -> None:
+        """What the app's exit does to the loop on screen: it ends, with the status."""
+        quits.append(status)
+        loops[-1].exit(status)
+
+    interrupt = Interrupt(app, close, quit_now)
     interrupt.install()
     try:
         signal.raise_signal(signal.SIGINT)
         qtbot.waitUntil(lambda: bool(ended), timeout=8000)
     finally:
         interrupt.uninstall()
-    assert ended == [INTERRUPTED]  # app.exit(130) ended the question's loop, not the timeout
+    assert quits == [INTERRUPTED]  # the event loops were ended once, with 130
+    assert ended == [INTERRUPTED]  # ... which ended the question's loop, not the timeout
     assert interrupt.interrupted and interrupt.status(0) == INTERRUPTED
