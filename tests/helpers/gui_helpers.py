@@ -107,3 +107,26 @@ def wait_for_preview(qtbot: Any, window: MainWindow, action: Callable[[], object
     with qtbot.waitSignal(window.preview.loaded, timeout=20_000) as blocker:
         action()
     assert blocker.args == [True]
+
+
+def listening_window(qtbot: Any, library: Any, folder: Path, **options: Any) -> MainWindow:
+    """A window on a team ``library`` (PostgreSQL), shown, started and listening for changes.
+
+    Background work runs at once (:class:`SynchronousExecutor`); confirmations say yes and
+    links open nowhere. ``options`` go to :class:`MainWindow` (``passwords=``…).
+    """
+    window = MainWindow(
+        library,
+        settings=QSettings(str(folder / "ui.ini"), QSettings.Format.IniFormat),
+        library_executor=SynchronousExecutor(),
+        work_executor=SynchronousExecutor(),
+        **options,
+    )
+    window.confirm = lambda title, text: True  # type: ignore[method-assign]
+    window.preview.opener = lambda url: None
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.started)
+    watcher = library.watcher
+    assert watcher is not None and watcher.listening.wait(20)
+    return window

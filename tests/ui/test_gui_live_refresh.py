@@ -24,8 +24,8 @@ pytestmark = [pytest.mark.gui, pytest.mark.slow]
 pytest.importorskip("PySide6.QtWidgets")
 
 from helpers.digest_samples import item  # noqa: E402
-from helpers.gui_helpers import dispose, sample_items  # noqa: E402
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
+from helpers.gui_helpers import dispose, listening_window, sample_items  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
 import ui.document  # noqa: E402
 from composer.digest.editing import plan_field  # noqa: E402
@@ -40,7 +40,6 @@ from ui.digest_dialogs import (  # noqa: E402
     when_label,
 )
 from ui.main_window import MainWindow  # noqa: E402
-from ui.operations import SynchronousExecutor  # noqa: E402
 
 WAIT_MS = 20_000
 
@@ -69,20 +68,8 @@ def open_window(qtbot, tmp_path: Path, url: str, other) -> Iterator[Callable[[],
 
     def opener() -> MainWindow:
         library = PostgresLibrary(url)
-        window = MainWindow(
-            library,
-            settings=QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat),
-            library_executor=SynchronousExecutor(),
-            work_executor=SynchronousExecutor(),
-        )
+        window = listening_window(qtbot, library, tmp_path)
         made.append((window, library))
-        window.confirm = lambda title, text: True  # type: ignore[method-assign]
-        window.preview.opener = lambda url: None
-        window.show()
-        qtbot.waitExposed(window)
-        qtbot.waitUntil(lambda: window.started)
-        watcher = library.watcher
-        assert watcher is not None and watcher.listening.wait(WAIT_MS / 1000)
         return window
 
     yield opener

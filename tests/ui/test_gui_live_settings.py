@@ -22,14 +22,13 @@ import pytest
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 pytest.importorskip("PySide6.QtWidgets")
 
-from helpers.gui_helpers import dispose  # noqa: E402
+from helpers.gui_helpers import dispose, listening_window  # noqa: E402
 from helpers.send_servers import (  # noqa: E402
     MemoryKeyring,
     free_port,
     loopback_smtp,
     make_library,
 )
-from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QLabel  # noqa: E402
 
 from composer.email.export import SETTINGS_KEY as EXPORT_KEY  # noqa: E402
@@ -42,7 +41,6 @@ from composer.theme.model import merge_theme  # noqa: E402
 from store.postgres import PostgresLibrary  # noqa: E402
 from ui.live_refresh import NOTICE_NAME  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
-from ui.operations import SynchronousExecutor  # noqa: E402
 
 WAIT_MS = 20_000
 THEIRS = "Harbour Trust of Caldrith"
@@ -71,21 +69,10 @@ def open_window(qtbot, tmp_path: Path, url: str) -> Iterator[Callable[[], MainWi
 
     def opener() -> MainWindow:
         library = PostgresLibrary(url)
-        window = MainWindow(
-            library,
-            settings=QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat),
-            library_executor=SynchronousExecutor(),
-            work_executor=SynchronousExecutor(),
-            passwords=PasswordStore(backend=MemoryKeyring(), environ={}),
+        window = listening_window(
+            qtbot, library, tmp_path, passwords=PasswordStore(backend=MemoryKeyring(), environ={})
         )
         made.append((window, library))
-        window.confirm = lambda title, text: True  # type: ignore[method-assign]
-        window.preview.opener = lambda url: None
-        window.show()
-        qtbot.waitExposed(window)
-        qtbot.waitUntil(lambda: window.started)
-        watcher = library.watcher
-        assert watcher is not None and watcher.listening.wait(WAIT_MS / 1000)
         assert window.digests.draft_from_month("2023-01") is not None
         return window
 

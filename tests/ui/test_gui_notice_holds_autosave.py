@@ -22,8 +22,8 @@ import pytest
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 pytest.importorskip("PySide6.QtWidgets")
 
-from helpers.gui_helpers import dispose, sample_items  # noqa: E402
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
+from helpers.gui_helpers import dispose, listening_window, sample_items  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QTextCursor  # noqa: E402
 
 from composer.digest.editing import plan_field  # noqa: E402
@@ -32,7 +32,6 @@ from store.postgres import PostgresLibrary  # noqa: E402
 from ui.digest_conflict import ConflictChoice  # noqa: E402
 from ui.document import AUTOSAVE_MS  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
-from ui.operations import SynchronousExecutor  # noqa: E402
 
 WAIT_MS = 20_000
 BEFORE = "Typed before the notice"
@@ -55,19 +54,7 @@ def other(postgres_url: str) -> Iterator[PostgresLibrary]:
 def window(qtbot, tmp_path: Path, postgres_url: str, other) -> Iterator[MainWindow]:
     """The window on its own library object, listening, with a January digest drafted."""
     library = PostgresLibrary(postgres_url)
-    made = MainWindow(
-        library,
-        settings=QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat),
-        library_executor=SynchronousExecutor(),
-        work_executor=SynchronousExecutor(),
-    )
-    made.confirm = lambda title, text: True  # type: ignore[method-assign]
-    made.preview.opener = lambda url: None
-    made.show()
-    qtbot.waitExposed(made)
-    qtbot.waitUntil(lambda: made.started)
-    watcher = library.watcher
-    assert watcher is not None and watcher.listening.wait(WAIT_MS / 1000)
+    made = listening_window(qtbot, library, tmp_path)
     made.digests.draft_from_month("2023-01")
     assert made.document.digest is not None and not made.document.dirty
     try:
